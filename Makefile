@@ -1,0 +1,52 @@
+# biwh — PGXS build, tests, demo and benchmarks
+#
+#   make            build the shared library
+#   make install    install into the PostgreSQL that PG_CONFIG names
+#   make test       install what is missing (as root), build, run every test
+#                   on a throwaway cluster; ends with "N passed, N failed"
+#   make demo       the warehouse workflow end to end on a throwaway cluster
+#                   (make demo KEEP=1 leaves it running and says how to stop it)
+#   make bench      print the benchmark tables (BENCH_SIZE sets the data size)
+
+EXTENSION = biwh
+
+MODULE_big = biwh
+OBJS = \
+	src/biwh.o
+
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+
+# pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
+REGRESS = \
+	create_drop
+
+PG_CPPFLAGS = -I$(srcdir)/src
+SHLIB_LINK = -lzstd
+
+# Prefer PostgreSQL 15's own pg_config: /usr/bin/pg_config follows the newest
+# server-dev package installed, which may be another major version.
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+# test, demo and bench install the build dependencies themselves, so they must
+# work before PGXS exists on the machine.
+ifneq ($(filter-out test demo bench,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(PGXS),)
+$(error PostgreSQL 15 server development files not found: install postgresql-server-dev-15 and libzstd-dev, or run "make test" as root to install them)
+endif
+endif
+
+ifneq ($(PGXS),)
+include $(PGXS)
+endif
+
+.PHONY: test demo bench
+
+test:
+	PG_CONFIG="$(PG_CONFIG)" REGRESS="$(REGRESS)" test/harness.sh test
+
+demo:
+	PG_CONFIG="$(PG_CONFIG)" test/harness.sh demo $(if $(KEEP),--keep)
+
+bench:
+	PG_CONFIG="$(PG_CONFIG)" BENCH_SIZE="$(BENCH_SIZE)" test/harness.sh bench

@@ -1,0 +1,61 @@
+--
+-- create_drop: CREATE EXTENSION biwh needs dblink, not pg_cron, and
+-- DROP EXTENSION removes every object it created.
+--
+\set VERBOSITY terse
+
+-- Catalog sizes before anything biwh exists
+SELECT (SELECT count(*) FROM pg_class) AS n_class,
+       (SELECT count(*) FROM pg_proc) AS n_proc,
+       (SELECT count(*) FROM pg_type) AS n_type,
+       (SELECT count(*) FROM pg_namespace) AS n_namespace,
+       (SELECT count(*) FROM pg_depend) AS n_depend,
+       (SELECT count(*) FROM pg_am) AS n_am
+\gset before_
+
+-- Without CASCADE, a missing dblink is a clear error
+SELECT count(*) FROM pg_extension WHERE extname IN ('dblink', 'biwh');
+CREATE EXTENSION biwh;
+SELECT count(*) FROM pg_extension WHERE extname IN ('dblink', 'biwh');
+
+-- CASCADE pulls dblink; pg_cron is not needed
+CREATE EXTENSION biwh CASCADE;
+SELECT extname, extversion, extrelocatable
+  FROM pg_extension WHERE extname IN ('biwh', 'dblink', 'pg_cron')
+ ORDER BY extname;
+
+-- The version in the catalog is the one of the library
+SELECT biwh.build_info() ~ '^biwh 0\.1\.0, zstd [0-9]+\.[0-9]+\.[0-9]+$' AS build_info_ok;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'biwh')
+  FROM pg_extension WHERE extname = 'biwh';
+
+-- Both schemas belong to the extension and are closed to PUBLIC
+SELECT pg_describe_object(classid, objid, objsubid) AS member
+  FROM pg_depend
+ WHERE refclassid = 'pg_extension'::regclass
+   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'biwh')
+   AND deptype = 'e'
+ ORDER BY 1;
+SELECT nspname, has_schema_privilege('public', oid, 'USAGE') AS public_usage
+  FROM pg_namespace WHERE nspname IN ('_wh', 'biwh') ORDER BY 1;
+
+-- A second CREATE is refused, IF NOT EXISTS is not
+CREATE EXTENSION biwh;
+CREATE EXTENSION IF NOT EXISTS biwh;
+
+-- DROP removes everything: catalogs are back to their sizes
+DROP EXTENSION biwh;
+DROP EXTENSION dblink;
+SELECT count(*) FROM pg_namespace WHERE nspname IN ('_wh', 'biwh');
+SELECT (SELECT count(*) FROM pg_class) = :before_n_class AS class_same,
+       (SELECT count(*) FROM pg_proc) = :before_n_proc AS proc_same,
+       (SELECT count(*) FROM pg_type) = :before_n_type AS type_same,
+       (SELECT count(*) FROM pg_namespace) = :before_n_namespace AS namespace_same,
+       (SELECT count(*) FROM pg_depend) = :before_n_depend AS depend_same,
+       (SELECT count(*) FROM pg_am) = :before_n_am AS am_same;
+
+-- And it can be created again afterwards
+CREATE EXTENSION biwh CASCADE;
+SELECT count(*) FROM pg_namespace WHERE nspname IN ('_wh', 'biwh');
+DROP EXTENSION biwh;
+DROP EXTENSION dblink;

@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ *
+ * biwh.c
+ *	  Entry point of the biwh extension.
+ *
+ * _PG_init only calls each module's Init function, which registers that
+ * module's GUCs (all named biwh.*) and hooks.  Nothing here may require the
+ * library to be in shared_preload_libraries: a fresh backend loads it on the
+ * first use of a biwh function or table access method.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <zstd.h>
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "biwh.h"
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(biwh_build_info);
+
+/*
+ * Register every module's settings and hooks.
+ */
+void
+_PG_init(void)
+{
+}
+
+/*
+ * Return the library's version and the zstd library it runs with, so a DBA
+ * can tell which build a server loaded.
+ */
+Datum
+biwh_build_info(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("biwh %s, zstd %s",
+											  BIWH_VERSION,
+											  ZSTD_versionString())));
+}
