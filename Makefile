@@ -9,16 +9,28 @@
 #   make bench      print the benchmark tables (BENCH_SIZE sets the data size)
 
 EXTENSION = biwh
+EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'/\1/p" $(EXTENSION).control)
 
-MODULE_big = biwh
-OBJS = \
-	src/biwh.o
-
-DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+# Each area keeps its own lists, so work on one does not touch the others.
+CORE_OBJS = src/biwh.o
+COLUMNAR_OBJS =
+WH_OBJS =
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
-REGRESS = \
-	create_drop
+CORE_REGRESS = create_drop
+COLUMNAR_REGRESS =
+WH_REGRESS =
+
+MODULE_big = biwh
+OBJS = $(CORE_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)
+REGRESS = $(CORE_REGRESS) $(COLUMNAR_REGRESS) $(WH_REGRESS)
+
+# The install script of the current version is built from the fragments in
+# sql/install/, concatenated in name order (00_schemas.sql first); upgrade
+# scripts biwh--A--B.sql are written by hand.
+BIWH_INSTALL_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA_built = $(BIWH_INSTALL_SCRIPT)
+DATA = $(filter-out $(BIWH_INSTALL_SCRIPT),$(wildcard sql/$(EXTENSION)--*.sql))
 
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lzstd
@@ -39,6 +51,12 @@ endif
 ifneq ($(PGXS),)
 include $(PGXS)
 endif
+
+$(BIWH_INSTALL_SCRIPT): $(sort $(wildcard sql/install/*.sql)) $(EXTENSION).control
+	{ echo '-- $(notdir $@): generated from the fragments in sql/install; edit those'; \
+	  echo; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION) CASCADE" to load this file. \quit'; \
+	  for f in $(sort $(wildcard sql/install/*.sql)); do echo; cat $$f; done; } > $@
 
 .PHONY: test demo bench
 

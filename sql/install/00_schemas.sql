@@ -1,6 +1,4 @@
-/* biwh--0.1.0.sql: install script of the biwh extension */
-
-\echo Use "CREATE EXTENSION biwh CASCADE" to load this file. \quit
+/* 00_schemas.sql: the extension's two schemas and build information */
 
 /*
  * biwh: the extension's internal schema (columnar storage catalog, build
