@@ -13,17 +13,19 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'
 
 # Each area keeps its own lists, so work on one does not touch the others.
 CORE_OBJS = src/biwh.o
+ENCODING_OBJS =
 COLUMNAR_OBJS =
 WH_OBJS =
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 CORE_REGRESS = create_drop
+ENCODING_REGRESS =
 COLUMNAR_REGRESS =
 WH_REGRESS =
 
 MODULE_big = biwh
-OBJS = $(CORE_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)
-REGRESS = $(CORE_REGRESS) $(COLUMNAR_REGRESS) $(WH_REGRESS)
+OBJS = $(CORE_OBJS) $(ENCODING_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)
+REGRESS = $(CORE_REGRESS) $(ENCODING_REGRESS) $(COLUMNAR_REGRESS) $(WH_REGRESS)
 
 # The install script of the current version is built from the fragments in
 # sql/install/, concatenated in name order (00_schemas.sql first); upgrade

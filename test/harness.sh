@@ -154,6 +154,9 @@ run_regress()
 	local out=$WORK/regress
 	mkdir -p "$out"
 	log "pg_regress:$REGRESS"
+	# From the staged repository root, so tests can "\i sql/<file>.sql" as a
+	# user would from a checkout.
+	cd "$WORK/src"
 	# shellcheck disable=SC2086
 	"$PGXS_DIR/src/test/regress/pg_regress" --use-existing --bindir="$BINDIR" \
 		--host="$PGHOST" --port="$PGPORT" --user=postgres --dbname="$TEST_DB" \
@@ -175,6 +178,7 @@ run_regress()
 	fi
 	PASSED=$((PASSED + ok))
 	FAILED=$((FAILED + bad))
+	cd "$WORK"
 }
 
 # Run the TAP tests (test/t/*.pl), each with its own clusters; adds to
