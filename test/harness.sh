@@ -50,8 +50,10 @@ install_dependencies()
 	log "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
+	# All of them, so the installed ones move to the same minor version as
+	# the server development files.
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
 }
 
 # Build biwh and install it with a private copy of the server into $WORK/inst.
