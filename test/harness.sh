@@ -235,7 +235,7 @@ inner_demo()
 The demo cluster is still running.
   connect:  psql -h $PGHOST -p $PGPORT -U postgres $TEST_DB
             (or over TCP: psql -h 127.0.0.1 -p $PGPORT -U postgres $TEST_DB)
-  stop:     $BINDIR/pg_ctl -D $WORK/data stop && rm -rf $WORK
+  stop:     ${AS_USER}$BINDIR/pg_ctl -D $WORK/data stop && rm -rf $WORK
 EOF
 	fi
 }
@@ -299,4 +299,5 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 cp "$REPO/test/harness.sh" "$WORK/harness.sh"
 "${RUNNER[@]}" env REGRESS="${REGRESS:-}" KEEP="$KEEP" BENCH_SIZE="${BENCH_SIZE:-}" \
+	AS_USER="$([ ${#RUNNER[@]} -gt 0 ] && echo "runuser -u $RUN_USER -- ")" \
 	bash "$WORK/harness.sh" inner "$MODE" "$WORK" "$BINDIR" "$PGXS_DIR"
