@@ -1,0 +1,145 @@
+--
+-- Column-chunk encodings: every kind and encoding must round-trip exactly,
+-- and damaged or truncated images must raise data_corrupted.
+--
+\set VERBOSITY terse
+CREATE EXTENSION biwh CASCADE;
+
+-- damage(a): truncate the image of a at every length and append a byte
+-- (each must raise data_corrupted), then flip every byte (each must either
+-- raise data_corrupted or decode); any other error fails the test.
+CREATE FUNCTION enc_damage(a anyarray) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	img bytea := biwh.encoding_image(a);
+	n int := length(img);
+	trunc_raised int := 0;
+	flip_raised int := 0;
+	flip_decoded int := 0;
+BEGIN
+	FOR k IN 0 .. n - 1 LOOP
+		BEGIN
+			PERFORM biwh.encoding_decode_equal(substring(img FROM 1 FOR k), a);
+		EXCEPTION WHEN data_corrupted THEN
+			trunc_raised := trunc_raised + 1;
+		END;
+	END LOOP;
+	BEGIN
+		PERFORM biwh.encoding_decode_equal(img || '\x00'::bytea, a);
+	EXCEPTION WHEN data_corrupted THEN
+		trunc_raised := trunc_raised + 1;
+	END;
+	FOR k IN 0 .. n - 1 LOOP
+		BEGIN
+			PERFORM biwh.encoding_decode_equal(set_byte(img, k, get_byte(img, k) # 255), a);
+			flip_decoded := flip_decoded + 1;
+		EXCEPTION WHEN data_corrupted THEN
+			flip_raised := flip_raised + 1;
+		END;
+	END LOOP;
+	RETURN format('%s: %s bytes, truncations raised %s, flips raised %s, decoded %s',
+				  (biwh.encoding_probe(a)).encoding, n,
+				  CASE WHEN trunc_raised = n + 1 THEN 'all' ELSE trunc_raised || ' of ' || n + 1 END,
+				  flip_raised, flip_decoded);
+END
+$$;
+
+-- p(a): the probe as one line
+CREATE FUNCTION p(a anyarray) RETURNS text
+LANGUAGE sql AS $$
+	SELECT format('%s rows=%s nulls=%s raw=%s enc=%s ok=%s', encoding, nrows,
+				  nnulls, raw_bytes, encoded_bytes, roundtrip_equal)
+	FROM biwh.encoding_probe(a)
+$$;
+
+-- diagnostics are not for PUBLIC
+SELECT has_function_privilege('public', 'biwh.encoding_probe(anyarray)', 'execute') AS public_can_probe;
+
+-- empty, single value, all NULL
+SELECT p('{}'::int4[]) AS empty;
+SELECT p('{7}'::int4[]) AS single;
+SELECT p('{NULL,NULL,NULL}'::int4[]) AS all_null;
+SELECT p('{NULL}'::text[]) AS all_null_text;
+SELECT p('{}'::text[]) AS empty_text;
+
+-- constant, with and without NULLs
+SELECT p(array_fill(5::int2, ARRAY[1000])) AS const_int2;
+SELECT p(array_fill(-5::int8, ARRAY[1000])) AS const_int8;
+SELECT p('{1.5,NULL,1.5,NULL,1.5}'::float8[]) AS const_float8_nulls;
+SELECT p('{t,t,t}'::bool[]) AS const_bool;
+SELECT p(array_fill('abc'::text, ARRAY[100])) AS const_text;
+SELECT p('{x,NULL,x}'::text[]) AS const_text_nulls;
+SELECT p(array_fill('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, ARRAY[10])) AS const_uuid;
+SELECT p('{NaN,NaN}'::float4[]) AS const_nan;
+SELECT p('{0,-0}'::float8[]) AS zero_and_minus_zero;
+
+-- plain, every kind
+SELECT p('{1,-2,32767,-32768,NULL,0}'::int2[]) AS int2;
+SELECT p('{1,-2,2147483647,-2147483648,NULL,0}'::int4[]) AS int4;
+SELECT p('{1,-2,9223372036854775807,-9223372036854775808,NULL,0}'::int8[]) AS int8;
+SELECT p('{NaN,Infinity,-Infinity,-0,0,1.5,NULL}'::float4[]) AS float4;
+SELECT p('{NaN,Infinity,-Infinity,-0,0,1e308,NULL,4.9e-324}'::float8[]) AS float8;
+SELECT p('{t,f,NULL,t}'::bool[]) AS bool;
+SELECT p('{2024-01-01,1999-12-31,NULL,infinity}'::date[]) AS date;
+SELECT p('{2024-01-01 10:00,1999-12-31 23:59:59.999999,NULL}'::timestamp[]) AS ts;
+SELECT p('{2024-01-01 10:00+02,NULL,-infinity}'::timestamptz[]) AS tstz;
+SELECT p('{10:00,23:59:59.5,NULL}'::time[]) AS time;
+SELECT p(ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', NULL, '00000000-0000-0000-0000-000000000000']::uuid[]) AS uuid;
+SELECT p('{1 day,-3 months 2 hours,NULL,0}'::interval[]) AS interval;
+SELECT p('{a,"",NULL,ünïcødé ✓ 日本語,""}'::text[]) AS text;
+SELECT p('{"\\x00ff",NULL,"\\x"}'::bytea[]) AS bytea;
+SELECT p('{1.50,1.5,NULL,NaN,-0.001,123456789012345678901234567890}'::numeric[]) AS numeric;
+SELECT p('{a,b,NULL,""}'::cstring[]) AS cstring;
+SELECT p('{abc,NULL,def}'::name[]) AS name;
+SELECT p('{a,b,NULL}'::"char"[]) AS char1;
+SELECT p(ARRAY[repeat('x', 1024 * 1024), 'y', repeat('é', 300000)]) AS megabyte_values;
+
+-- NULLs everywhere
+SELECT p(array_agg(CASE WHEN i % 3 = 0 THEN NULL ELSE i END)) AS nulls_int4
+FROM generate_series(1, 1000) i;
+SELECT p(array_agg(CASE WHEN i % 2 = 0 THEN NULL ELSE md5(i::text) END)) AS nulls_text
+FROM generate_series(1, 999) i;
+
+-- 100k elements
+SELECT p(array_agg(hashint4(i))) AS big_int4 FROM generate_series(1, 100000) i;
+SELECT p(array_agg(md5(i::text))) AS big_text FROM generate_series(1, 100000) i;
+
+-- damaged and truncated images raise data_corrupted
+SELECT enc_damage('{}'::int4[]);
+SELECT enc_damage('{NULL,NULL}'::int8[]);
+SELECT enc_damage('{1,NULL,1}'::int4[]);
+SELECT enc_damage('{1,-2,NULL,300000}'::int4[]);
+SELECT enc_damage('{1,-2,NULL,3}'::int2[]);
+SELECT enc_damage('{1,-2,NULL,3}'::int8[]);
+SELECT enc_damage('{1.5,NaN,NULL}'::float4[]);
+SELECT enc_damage('{1.5,NaN,NULL}'::float8[]);
+SELECT enc_damage('{t,f,NULL}'::bool[]);
+SELECT enc_damage('{1 day,NULL,2 days}'::interval[]);
+SELECT enc_damage('{a,NULL,bc}'::text[]);
+SELECT enc_damage('{a,NULL,a}'::text[]);
+SELECT enc_damage('{a,NULL,bc}'::cstring[]);
+
+-- the SQLSTATE of a damaged image
+DO $$
+BEGIN
+	PERFORM biwh.encoding_probe_corrupt('{1,2,3}'::int4[], 0, 0);
+EXCEPTION WHEN OTHERS THEN
+	RAISE NOTICE 'bad magic: % %', SQLSTATE, SQLERRM;
+END
+$$;
+DO $$
+BEGIN
+	PERFORM biwh.encoding_decode_equal(substring(biwh.encoding_image('{a,b}'::text[]) FROM 1 FOR 20), '{a,b}'::text[]);
+EXCEPTION WHEN OTHERS THEN
+	RAISE NOTICE 'truncated: % %', SQLSTATE, SQLERRM;
+END
+$$;
+-- an image decoded as the wrong kind
+SELECT biwh.encoding_decode_equal(biwh.encoding_image('{1,2}'::int4[]), '{1,2}'::int8[]);
+-- a value byte changed: decodes, but differs
+SELECT biwh.encoding_probe_corrupt('{1,2,3}'::int4[], 16, 9) AS still_equal;
+
+DROP FUNCTION enc_damage(anyarray);
+DROP FUNCTION p(anyarray);
+DROP EXTENSION biwh;
+DROP EXTENSION dblink;
