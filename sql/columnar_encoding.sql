@@ -94,6 +94,41 @@ SELECT p('{abc,NULL,def}'::name[]) AS name;
 SELECT p('{a,b,NULL}'::"char"[]) AS char1;
 SELECT p(ARRAY[repeat('x', 1024 * 1024), 'y', repeat('é', 300000)]) AS megabyte_values;
 
+-- RLE: runs of equal values, fixed-width kinds
+SELECT p(array_agg(i / 100)) AS rle_int4 FROM generate_series(0, 999) i;
+SELECT p(array_agg((i / 100)::float8 / 3)) AS rle_float8 FROM generate_series(0, 999) i;
+SELECT p(array_agg(i / 250 % 2 = 0)) AS rle_bool FROM generate_series(0, 999) i;
+SELECT p(array_agg(CASE WHEN i < 500 THEN 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid ELSE '00000000-0000-0000-0000-000000000000' END)) AS rle_uuid
+FROM generate_series(0, 999) i;
+SELECT p(array_agg(CASE WHEN i % 7 = 0 THEN NULL ELSE i / 100 END)) AS rle_nulls FROM generate_series(0, 999) i;
+
+-- FOR: frame of reference + bit-packing, integer kinds
+SELECT p(array_agg((hashint4(i) & 1023) + 1000000)) AS for_int4 FROM generate_series(1, 1000) i;
+SELECT p(array_agg(((hashint4(i) & 1023) - 512)::int2)) AS for_int2 FROM generate_series(1, 1000) i;
+SELECT p(array_agg((hashint4(i) & 65535)::int8 - 9223372036854775807)) AS for_int8_low FROM generate_series(1, 1000) i;
+SELECT p(array_agg(9223372036854775807 - (hashint4(i) & 65535)::int8)) AS for_int8_high FROM generate_series(1, 1000) i;
+SELECT p(array_agg(hashint4(i) % 2 = 0)) AS for_bool FROM generate_series(1, 1000) i;
+SELECT p(array_agg('2024-01-01'::date + (hashint4(i) & 63))) AS for_date FROM generate_series(1, 1000) i;
+SELECT p(array_agg(CASE WHEN i % 5 = 0 THEN NULL ELSE -(hashint4(i) & 4095) END)) AS for_nulls FROM generate_series(1, 1000) i;
+-- max - min overflows int64: FOR would need 64 bits; the wrapping deltas
+-- are narrower
+SELECT p(array_agg(CASE WHEN hashint4(i) % 2 = 0 THEN -9223372036854775808 + (hashint4(i) & 255) ELSE 9223372036854775807 - (hashint4(i) & 255) END)) AS int8_extremes
+FROM generate_series(1, 1000) i;
+-- full-range random int8: nothing beats plain
+SELECT p(array_agg((hashint4(i)::int8 << 32) | (hashint4(-i)::int8 & 4294967295))) AS int8_random FROM generate_series(1, 1000) i;
+
+-- DELTA_FOR: sorted or nearly sorted integers and timestamps
+SELECT p(array_agg(i * 1000 + (hashint4(i) & 7)::int8)) AS delta_int8 FROM generate_series(1, 1000) i;
+SELECT p(array_agg(t)) AS delta_ts
+FROM generate_series('2024-01-01'::timestamp, '2024-01-01'::timestamp + interval '999 minutes', interval '1 minute') t;
+SELECT p(array_agg(t + (hashint4(extract(epoch FROM t)::int) & 1023) * interval '1 microsecond')) AS delta_tstz_jitter
+FROM generate_series('2024-01-01'::timestamptz, '2024-01-02'::timestamptz, interval '90 seconds') t;
+SELECT p(array_agg(-i * 7)) AS delta_descending FROM generate_series(1, 1000) i;
+SELECT p(array_agg(CASE WHEN i % 2 = 0 THEN -9223372036854775808 ELSE 9223372036854775807 END)) AS delta_wrapping_extremes
+FROM generate_series(1, 1000) i;
+SELECT p(array_agg(i::int2)) AS delta_int2 FROM generate_series(-500, 499) i;
+SELECT p(array_agg(i)) AS delta_big FROM generate_series(1, 100000) i;
+
 -- NULLs everywhere
 SELECT p(array_agg(CASE WHEN i % 3 = 0 THEN NULL ELSE i END)) AS nulls_int4
 FROM generate_series(1, 1000) i;
@@ -111,6 +146,13 @@ SELECT enc_damage('{1,NULL,1}'::int4[]);
 SELECT enc_damage('{1,-2,NULL,300000}'::int4[]);
 SELECT enc_damage('{1,-2,NULL,3}'::int2[]);
 SELECT enc_damage('{1,-2,NULL,3}'::int8[]);
+SELECT enc_damage('{1.5,1.5,1.5,1.5,1.5,1.5,2.5,2.5,2.5,2.5,2.5,2.5}'::float8[]);
+SELECT enc_damage(array_fill(5::int8, ARRAY[100]) || NULL::int8 || array_fill(7::int8, ARRAY[100]));
+SELECT enc_damage('{1000,1001,1003,1002,1000,1007}'::int8[]);
+SELECT enc_damage(array_agg(CASE WHEN i = 7 THEN NULL ELSE (hashint4(i) & 15)::int2 END)) FROM generate_series(1, 40) i;
+SELECT enc_damage('{t,f,t,t,f,f,t,f,t,t,f,t,f,f,t,t,t,f,f,t,t,f,t,f}'::bool[]);
+SELECT enc_damage('{100,200,300,400,500,600,700,800,900}'::int8[]);
+SELECT enc_damage('{100,200,300,400,500,600,700,800,900,1000,1100,1300}'::int4[]);
 SELECT enc_damage('{1.5,NaN,NULL}'::float4[]);
 SELECT enc_damage('{1.5,NaN,NULL}'::float8[]);
 SELECT enc_damage('{t,f,NULL}'::bool[]);

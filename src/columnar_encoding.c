@@ -87,7 +87,22 @@ typedef struct DenseValues
 	const char **ptrs;			/* VARLENA/CSTRING: value bytes (no header) */
 	uint32	   *lens;			/* VARLENA/CSTRING: value lengths */
 	uint64		var_bytes;		/* VARLENA/CSTRING: sum of lens */
+	uint64	   *keys;			/* kinds of up to 8 bytes but FIXED: each
+								 * value's bits, integers sign-extended */
 } DenseValues;
+
+/*
+ * What the encoder learnt about a vector's values.
+ */
+typedef struct Analysis
+{
+	uint32		nruns;			/* runs of equal values */
+	uint32		max_run;		/* longest run */
+	int64		min;			/* integer kinds: smallest value */
+	int64		max;			/* integer kinds: largest value */
+	int64		dmin;			/* integer kinds: smallest delta */
+	int64		dmax;			/* integer kinds: largest delta */
+} Analysis;
 
 /*
  * A bounds-checked cursor over an image being decoded.
@@ -145,6 +160,14 @@ static inline bool
 kind_is_var(ColumnarValueKind kind)
 {
 	return kind == COLUMNAR_KIND_VARLENA || kind == COLUMNAR_KIND_CSTRING;
+}
+
+/* Is the kind an integer kind (FOR and delta-FOR apply)? */
+static inline bool
+kind_is_int(ColumnarValueKind kind)
+{
+	return kind == COLUMNAR_KIND_INT16 || kind == COLUMNAR_KIND_INT32 ||
+		kind == COLUMNAR_KIND_INT64 || kind == COLUMNAR_KIND_BOOL;
 }
 
 /* Return the bytes one value of payload length len takes in a vector. */
@@ -215,9 +238,203 @@ load_u32(const char *p)
 }
 
 /* ----------------------------------------------------------------
+ *		bit-packing
+ * ----------------------------------------------------------------
+ */
+
+/* Return the number of bits needed to hold values 0 .. maxval. */
+static inline int
+bit_width(uint64 maxval)
+{
+	return maxval == 0 ? 0 : pg_leftmost_one_pos64(maxval) + 1;
+}
+
+/* Return the mask of the low w bits. */
+static inline uint64
+width_mask(int w)
+{
+	return w >= 64 ? ~UINT64CONST(0) : (UINT64CONST(1) << w) - 1;
+}
+
+/* Return the bytes of n values packed at w bits (whole 64-bit words). */
+static inline uint64
+packed_size(uint64 n, int w)
+{
+	return (n * (uint64) w + 63) / 64 * 8;
+}
+
+/*
+ * Append vals[i] - ref for i < n, w bits each, packed into 64-bit words in
+ * host order, value i at bit i * w.  Every difference must fit in w bits.
+ */
+static void
+pack_append(StringInfo buf, const uint64 *vals, uint32 n, uint64 ref, int w)
+{
+	uint64		nbytes = packed_size(n, w);
+	uint64	   *words;
+
+	if (nbytes == 0)
+		return;
+	words = alloc_huge(nbytes);
+	memset(words, 0, nbytes);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint64		v = vals[i] - ref;
+		uint64		bit = (uint64) i * w;
+		uint64		word = bit >> 6;
+		int			s = bit & 63;
+
+		Assert(w == 64 || (v >> w) == 0);
+		words[word] |= v << s;
+		if (s + w > 64)
+			words[word + 1] |= v >> (64 - s);
+	}
+	appendBinaryStringInfo(buf, (const char *) words, nbytes);
+	pfree(words);
+}
+
+/* Return packed value i (w > 0) of a packed area. */
+static inline uint64
+unpack_at(const char *src, uint64 i, int w, uint64 mask)
+{
+	uint64		bit = i * (uint64) w;
+	const char *p = src + (bit >> 6) * 8;
+	int			s = bit & 63;
+	uint64		v;
+
+	memcpy(&v, p, 8);
+	v >>= s;
+	if (s + w > 64)
+	{
+		uint64		hi;
+
+		memcpy(&hi, p + 8, 8);
+		v |= hi << (64 - s);
+	}
+	return v & mask;
+}
+
+/* Read a bit width (at most maxw) and the n values packed with it. */
+static const char *
+reader_packed(ImageReader *r, uint32 n, int maxw, int *w)
+{
+	*w = *(const uint8 *) reader_take(r, 1);
+	if (*w > maxw)
+		corrupted(psprintf("%s bit width %d exceeds %d",
+						   encoding_names[r->encoding], *w, maxw));
+	return reader_take(r, packed_size(n, *w));
+}
+
+/* Read an int64 from the image. */
+static inline int64
+reader_i64(ImageReader *r)
+{
+	int64		v;
+
+	memcpy(&v, reader_take(r, sizeof(v)), sizeof(v));
+	return v;
+}
+
+/*
+ * Typed unpacking loops: FOR (ref + packed value) and delta-FOR (running
+ * sum of ref + packed delta, starting at first), one per integer width.
+ */
+#define DEFINE_UNPACK(T) \
+static void \
+unpack_for_##T(const char *src, uint32 n, int w, uint64 ref, T *dst) \
+{ \
+	uint64		mask = width_mask(w); \
+	if (w == 0) \
+	{ \
+		for (uint32 i = 0; i < n; i++) \
+			dst[i] = (T) ref; \
+		return; \
+	} \
+	for (uint32 i = 0; i < n; i++) \
+		dst[i] = (T) (ref + unpack_at(src, i, w, mask)); \
+} \
+static void \
+unpack_delta_##T(const char *src, uint32 n, int w, uint64 ref, uint64 first, T *dst) \
+{ \
+	uint64		mask = width_mask(w); \
+	uint64		acc = first; \
+	if (n == 0) \
+		return; \
+	dst[0] = (T) acc; \
+	if (w == 0) \
+	{ \
+		for (uint32 i = 1; i < n; i++) \
+			dst[i] = (T) (acc += ref); \
+		return; \
+	} \
+	for (uint32 i = 1; i < n; i++) \
+	{ \
+		acc += ref + unpack_at(src, i - 1, w, mask); \
+		dst[i] = (T) acc; \
+	} \
+}
+
+DEFINE_UNPACK(uint8)
+DEFINE_UNPACK(int16)
+DEFINE_UNPACK(int32)
+DEFINE_UNPACK(int64)
+
+/* ----------------------------------------------------------------
  *		gathering the values to encode
  * ----------------------------------------------------------------
  */
+
+/*
+ * Return the bits of n values of a kind of up to 8 bytes as uint64s,
+ * integers sign-extended so that they compare as numbers.
+ */
+static uint64 *
+make_keys(ColumnarValueKind kind, const char *src, uint32 n)
+{
+	uint64	   *keys = alloc_huge(sizeof(uint64) * (Size) n);
+
+	switch (kind)
+	{
+		case COLUMNAR_KIND_INT16:
+			for (uint32 i = 0; i < n; i++)
+			{
+				int16		v;
+
+				memcpy(&v, src + (Size) i * 2, 2);
+				keys[i] = (uint64) (int64) v;
+			}
+			break;
+		case COLUMNAR_KIND_INT32:
+			for (uint32 i = 0; i < n; i++)
+			{
+				int32		v;
+
+				memcpy(&v, src + (Size) i * 4, 4);
+				keys[i] = (uint64) (int64) v;
+			}
+			break;
+		case COLUMNAR_KIND_FLOAT4:
+			for (uint32 i = 0; i < n; i++)
+			{
+				uint32		v;
+
+				memcpy(&v, src + (Size) i * 4, 4);
+				keys[i] = v;
+			}
+			break;
+		case COLUMNAR_KIND_INT64:
+		case COLUMNAR_KIND_FLOAT8:
+			memcpy(keys, src, (Size) n * 8);
+			break;
+		case COLUMNAR_KIND_BOOL:
+			for (uint32 i = 0; i < n; i++)
+				keys[i] = (uint8) src[i];
+			break;
+		default:
+			elog(ERROR, "unexpected value kind %d", (int) kind);
+	}
+	return keys;
+}
 
 /*
  * Collect the non-NULL values of vec into *dv.  Without NULLs the vector's
@@ -236,6 +453,7 @@ gather_dense(const ColumnarVector *vec, DenseValues *dv)
 	dv->ptrs = NULL;
 	dv->lens = NULL;
 	dv->var_bytes = 0;
+	dv->keys = NULL;
 
 	if (!kind_is_var(vec->kind))
 	{
@@ -257,6 +475,8 @@ gather_dense(const ColumnarVector *vec, DenseValues *dv)
 			Assert(j == n);
 			dv->fixed = dst;
 		}
+		if (vec->kind != COLUMNAR_KIND_FIXED)
+			dv->keys = make_keys(vec->kind, dv->fixed, n);
 	}
 	else
 	{
@@ -294,6 +514,8 @@ gather_dense(const ColumnarVector *vec, DenseValues *dv)
 static inline bool
 dense_equal(const DenseValues *dv, uint32 a, uint32 b)
 {
+	if (dv->keys)
+		return dv->keys[a] == dv->keys[b];
 	if (dv->fixed)
 		return memcmp(dv->fixed + (Size) a * dv->esize,
 					  dv->fixed + (Size) b * dv->esize, dv->esize) == 0;
@@ -332,6 +554,63 @@ write_plain(StringInfo buf, const DenseValues *dv)
 		for (uint32 i = 0; i < dv->n; i++)
 			appendBinaryStringInfo(buf, dv->ptrs[i], dv->lens[i]);
 	}
+}
+
+/* RLE: uint32 nruns, the runs' values, run lengths - 1 bit-packed. */
+static void
+write_rle(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	uint64	   *lens = alloc_huge(sizeof(uint64) * (Size) an->nruns);
+	uint32		nruns = an->nruns;
+	uint32		run = 0;
+	uint32		start = 0;
+	int			w = bit_width(an->max_run - 1);
+
+	appendBinaryStringInfo(buf, (const char *) &nruns, sizeof(nruns));
+	for (uint32 i = 1; i <= dv->n; i++)
+	{
+		if (i == dv->n || !dense_equal(dv, i, i - 1))
+		{
+			append_value(buf, dv, start);
+			lens[run++] = i - start - 1;
+			start = i;
+		}
+	}
+	Assert(run == nruns);
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, lens, nruns, 0, w);
+	pfree(lens);
+}
+
+/* FOR: int64 reference (the minimum), values - reference bit-packed. */
+static void
+write_for(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	int			w = bit_width((uint64) an->max - (uint64) an->min);
+
+	appendBinaryStringInfo(buf, (const char *) &an->min, sizeof(int64));
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, dv->keys, dv->n, (uint64) an->min, w);
+}
+
+/*
+ * DELTA_FOR: int64 first value, int64 reference (the smallest delta), then
+ * the n - 1 deltas - reference bit-packed.  Deltas wrap around in 64-bit
+ * arithmetic, so any sequence is exact.
+ */
+static void
+write_delta_for(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	uint64	   *deltas = alloc_huge(sizeof(uint64) * (Size) dv->n);
+	int			w = bit_width((uint64) an->dmax - (uint64) an->dmin);
+
+	for (uint32 i = 1; i < dv->n; i++)
+		deltas[i - 1] = dv->keys[i] - dv->keys[i - 1];
+	appendBinaryStringInfo(buf, (const char *) &dv->keys[0], sizeof(uint64));
+	appendBinaryStringInfo(buf, (const char *) &an->dmin, sizeof(int64));
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, deltas, dv->n - 1, (uint64) an->dmin, w);
+	pfree(deltas);
 }
 
 /* ----------------------------------------------------------------
@@ -409,51 +688,6 @@ read_plain_var(ImageReader *r, ColumnarValueKind kind, uint32 n, VarOut *vo)
 	vo->offsets[n] = (uint32) pos;
 }
 
-/* CONSTANT, fixed-width kinds. */
-static void
-read_constant_fixed(ImageReader *r, int esize, uint32 n, char *dst)
-{
-	const char *v = reader_take(r, esize);
-
-	switch (esize)
-	{
-		case 1:
-			memset(dst, *v, n);
-			break;
-		case 2:
-			{
-				int16		c;
-
-				memcpy(&c, v, 2);
-				for (uint32 i = 0; i < n; i++)
-					((int16 *) dst)[i] = c;
-				break;
-			}
-		case 4:
-			{
-				int32		c;
-
-				memcpy(&c, v, 4);
-				for (uint32 i = 0; i < n; i++)
-					((int32 *) dst)[i] = c;
-				break;
-			}
-		case 8:
-			{
-				int64		c;
-
-				memcpy(&c, v, 8);
-				for (uint32 i = 0; i < n; i++)
-					((int64 *) dst)[i] = c;
-				break;
-			}
-		default:
-			for (uint32 i = 0; i < n; i++)
-				memcpy(dst + (Size) i * esize, v, esize);
-			break;
-	}
-}
-
 /* CONSTANT, variable-width kinds. */
 static void
 read_constant_var(ImageReader *r, ColumnarValueKind kind, uint32 n, VarOut *vo)
@@ -471,6 +705,133 @@ read_constant_var(ImageReader *r, ColumnarValueKind kind, uint32 n, VarOut *vo)
 		pos += each;
 	}
 	vo->offsets[n] = (uint32) pos;
+}
+
+/* Fill dst[0 .. count) with the value at v (esize bytes). */
+static inline void
+fill_fixed(char *dst, const char *v, int esize, uint32 count)
+{
+	switch (esize)
+	{
+		case 1:
+			memset(dst, *v, count);
+			break;
+		case 2:
+			{
+				int16		c;
+
+				memcpy(&c, v, 2);
+				for (uint32 i = 0; i < count; i++)
+					((int16 *) dst)[i] = c;
+				break;
+			}
+		case 4:
+			{
+				int32		c;
+
+				memcpy(&c, v, 4);
+				for (uint32 i = 0; i < count; i++)
+					((int32 *) dst)[i] = c;
+				break;
+			}
+		case 8:
+			{
+				int64		c;
+
+				memcpy(&c, v, 8);
+				for (uint32 i = 0; i < count; i++)
+					((int64 *) dst)[i] = c;
+				break;
+			}
+		default:
+			for (uint32 i = 0; i < count; i++)
+				memcpy(dst + (Size) i * esize, v, esize);
+			break;
+	}
+}
+
+/* RLE, fixed-width kinds. */
+static void
+read_rle_fixed(ImageReader *r, int esize, uint32 n, char *dst)
+{
+	uint32		nruns = reader_u32(r);
+	const char *vals;
+	const char *packed;
+	int			w;
+	uint64		mask;
+	uint64		pos = 0;
+
+	if (nruns == 0 || nruns > n)
+		corrupted(psprintf("rle run count %u does not fit %u values", nruns, n));
+	vals = reader_take(r, (uint64) nruns * esize);
+	packed = reader_packed(r, nruns, 32, &w);
+	mask = width_mask(w);
+	for (uint32 k = 0; k < nruns; k++)
+	{
+		uint64		len = (w > 0 ? unpack_at(packed, k, w, mask) : 0) + 1;
+
+		if (len > n - pos)
+			corrupted("rle runs exceed the value count");
+		fill_fixed(dst + pos * esize, vals + (Size) k * esize, esize, (uint32) len);
+		pos += len;
+	}
+	if (pos != n)
+		corrupted("rle runs do not cover the value count");
+}
+
+/* FOR, integer kinds. */
+static void
+read_for(ImageReader *r, ColumnarValueKind kind, int esize, uint32 n, char *dst)
+{
+	uint64		ref = (uint64) reader_i64(r);
+	int			w;
+	const char *packed = reader_packed(r, n, esize * 8, &w);
+
+	switch (kind)
+	{
+		case COLUMNAR_KIND_BOOL:
+			unpack_for_uint8(packed, n, w, ref, (uint8 *) dst);
+			break;
+		case COLUMNAR_KIND_INT16:
+			unpack_for_int16(packed, n, w, ref, (int16 *) dst);
+			break;
+		case COLUMNAR_KIND_INT32:
+			unpack_for_int32(packed, n, w, ref, (int32 *) dst);
+			break;
+		case COLUMNAR_KIND_INT64:
+			unpack_for_int64(packed, n, w, ref, (int64 *) dst);
+			break;
+		default:
+			corrupted("for encoding of a non-integer kind");
+	}
+}
+
+/* DELTA_FOR, integer kinds. */
+static void
+read_delta_for(ImageReader *r, ColumnarValueKind kind, uint32 n, char *dst)
+{
+	uint64		first = (uint64) reader_i64(r);
+	uint64		ref = (uint64) reader_i64(r);
+	int			w;
+	const char *packed = reader_packed(r, n - 1, 64, &w);
+
+	switch (kind)
+	{
+		case COLUMNAR_KIND_BOOL:
+			unpack_delta_uint8(packed, n, w, ref, first, (uint8 *) dst);
+			break;
+		case COLUMNAR_KIND_INT16:
+			unpack_delta_int16(packed, n, w, ref, first, (int16 *) dst);
+			break;
+		case COLUMNAR_KIND_INT32:
+			unpack_delta_int32(packed, n, w, ref, first, (int32 *) dst);
+			break;
+		case COLUMNAR_KIND_INT64:
+			unpack_delta_int64(packed, n, w, ref, first, (int64 *) dst);
+			break;
+		default:
+			corrupted("delta_for encoding of a non-integer kind");
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -554,6 +915,117 @@ all_equal(const DenseValues *dv)
 	return true;
 }
 
+/* Return the payload size of PLAIN for dv. */
+static uint64
+plain_size(const DenseValues *dv)
+{
+	if (dv->fixed)
+		return (uint64) dv->n * dv->esize;
+	return (uint64) dv->n * sizeof(uint32) + dv->var_bytes;
+}
+
+/* Count runs of equal values and the longest run. */
+static void
+analyse_runs(const DenseValues *dv, Analysis *an)
+{
+	uint32		nruns = 1;
+	uint32		start = 0;
+	uint32		max_run = 0;
+
+	for (uint32 i = 1; i < dv->n; i++)
+	{
+		bool		same = dv->keys ? dv->keys[i] == dv->keys[i - 1] :
+			dense_equal(dv, i, i - 1);
+
+		if (!same)
+		{
+			max_run = Max(max_run, i - start);
+			start = i;
+			nruns++;
+		}
+	}
+	an->nruns = nruns;
+	an->max_run = Max(max_run, dv->n - start);
+}
+
+/* Find the minimum, maximum and smallest and largest delta of integers. */
+static void
+analyse_ints(const DenseValues *dv, Analysis *an)
+{
+	const uint64 *k = dv->keys;
+	int64		min = (int64) k[0];
+	int64		max = min;
+	int64		dmin = PG_INT64_MAX;
+	int64		dmax = PG_INT64_MIN;
+
+	for (uint32 i = 1; i < dv->n; i++)
+	{
+		int64		v = (int64) k[i];
+		int64		d = (int64) (k[i] - k[i - 1]);
+
+		min = Min(min, v);
+		max = Max(max, v);
+		dmin = Min(dmin, d);
+		dmax = Max(dmax, d);
+	}
+	an->min = min;
+	an->max = max;
+	an->dmin = dmin;
+	an->dmax = dmax;
+}
+
+/*
+ * Analyse the values and return the encoding with the smallest payload;
+ * PLAIN wins ties, being the fastest to decode.
+ */
+static ColumnarEncoding
+choose_encoding(const DenseValues *dv, Analysis *an)
+{
+	ColumnarEncoding best = COLUMNAR_ENC_PLAIN;
+	uint64		best_size;
+
+#define CONSIDER(enc, size) \
+	do { \
+		uint64		sz_ = (size); \
+		if (sz_ < best_size) \
+		{ \
+			best = (enc); \
+			best_size = sz_; \
+		} \
+	} while (0)
+
+	if (dv->n == 0)
+		return COLUMNAR_ENC_ALL_NULL;
+	best_size = plain_size(dv);
+
+	if (kind_is_var(dv->kind))
+	{
+		if (all_equal(dv))
+			return COLUMNAR_ENC_CONSTANT;
+		return best;
+	}
+
+	analyse_runs(dv, an);
+	if (an->nruns == 1)
+		return COLUMNAR_ENC_CONSTANT;
+	CONSIDER(COLUMNAR_ENC_RLE,
+			 sizeof(uint32) + (uint64) an->nruns * dv->esize + 1 +
+			 packed_size(an->nruns, bit_width(an->max_run - 1)));
+
+	if (kind_is_int(dv->kind))
+	{
+		analyse_ints(dv, an);
+		CONSIDER(COLUMNAR_ENC_FOR,
+				 sizeof(int64) + 1 +
+				 packed_size(dv->n, bit_width((uint64) an->max - (uint64) an->min)));
+		CONSIDER(COLUMNAR_ENC_DELTA_FOR,
+				 2 * sizeof(int64) + 1 +
+				 packed_size(dv->n - 1, bit_width((uint64) an->dmax - (uint64) an->dmin)));
+	}
+	return best;
+#undef CONSIDER
+}
+
 /* ----------------------------------------------------------------
  *		public interface
  * ----------------------------------------------------------------
@@ -567,6 +1039,7 @@ ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
 {
 	EncHeader	hdr;
 	DenseValues dv;
+	Analysis	an;
 	ColumnarEncoding enc;
 	int			esize = kind_esize(vec->kind, vec->fixed_len);
 
@@ -583,13 +1056,8 @@ ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
 		elog(ERROR, "columnar vector has NULLs but no validity bitmap");
 
 	gather_dense(vec, &dv);
-
-	if (dv.n == 0)
-		enc = COLUMNAR_ENC_ALL_NULL;
-	else if (all_equal(&dv))
-		enc = COLUMNAR_ENC_CONSTANT;
-	else
-		enc = COLUMNAR_ENC_PLAIN;
+	memset(&an, 0, sizeof(an));
+	enc = choose_encoding(&dv, &an);
 
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.magic = COLUMNAR_ENC_MAGIC;
@@ -621,6 +1089,15 @@ ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
 			break;
 		case COLUMNAR_ENC_PLAIN:
 			write_plain(buf, &dv);
+			break;
+		case COLUMNAR_ENC_RLE:
+			write_rle(buf, &dv, &an);
+			break;
+		case COLUMNAR_ENC_FOR:
+			write_for(buf, &dv, &an);
+			break;
+		case COLUMNAR_ENC_DELTA_FOR:
+			write_delta_for(buf, &dv, &an);
 			break;
 		default:
 			elog(ERROR, "unexpected columnar encoding %d", (int) enc);
@@ -723,9 +1200,25 @@ ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 			if (var)
 				read_constant_var(&r, kind, n, &vo);
 			else
-				read_constant_fixed(&r, esize, n, values);
+				fill_fixed(values, reader_take(&r, esize), esize, n);
+			break;
+		case COLUMNAR_ENC_RLE:
+			if (var)
+				goto invalid;
+			read_rle_fixed(&r, esize, n, values);
+			break;
+		case COLUMNAR_ENC_FOR:
+			if (!kind_is_int(kind))
+				goto invalid;
+			read_for(&r, kind, esize, n, values);
+			break;
+		case COLUMNAR_ENC_DELTA_FOR:
+			if (!kind_is_int(kind))
+				goto invalid;
+			read_delta_for(&r, kind, n, values);
 			break;
 		default:
+	invalid:
 			corrupted(psprintf("encoding %s is not valid for value kind %u",
 							   encoding_names[hdr.encoding], (unsigned) kind));
 	}
