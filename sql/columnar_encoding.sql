@@ -124,10 +124,29 @@ FROM generate_series('2024-01-01'::timestamp, '2024-01-01'::timestamp + interval
 SELECT p(array_agg(t + (hashint4(extract(epoch FROM t)::int) & 1023) * interval '1 microsecond')) AS delta_tstz_jitter
 FROM generate_series('2024-01-01'::timestamptz, '2024-01-02'::timestamptz, interval '90 seconds') t;
 SELECT p(array_agg(-i * 7)) AS delta_descending FROM generate_series(1, 1000) i;
-SELECT p(array_agg(CASE WHEN i % 2 = 0 THEN -9223372036854775808 ELSE 9223372036854775807 END)) AS delta_wrapping_extremes
+SELECT p(array_agg(CASE WHEN i % 2 = 0 THEN -9223372036854775808 ELSE 9223372036854775807 END)) AS alternating_extremes
 FROM generate_series(1, 1000) i;
 SELECT p(array_agg(i::int2)) AS delta_int2 FROM generate_series(-500, 499) i;
 SELECT p(array_agg(i)) AS delta_big FROM generate_series(1, 100000) i;
+
+-- DICT: few distinct values, codes bit-packed
+SELECT p(array_agg((ARRAY['apple', 'banana', 'cherry', '', 'ünïcødé ✓ 日本語'])[1 + abs(hashint4(i) % 5)])) AS dict_text
+FROM generate_series(1, 1000) i;
+SELECT p(array_agg(CASE WHEN i % 3 = 0 THEN NULL ELSE 'tenant_' || (hashint4(i) & 15) END)) AS dict_text_nulls
+FROM generate_series(1, 1000) i;
+SELECT p(array_agg(('k' || (hashint4(i) & 7))::cstring)) AS dict_cstring FROM generate_series(1, 1000) i;
+SELECT p(array_agg(('n' || (hashint4(i) & 7))::name)) AS dict_name FROM generate_series(1, 1000) i;
+SELECT p(array_agg(md5((hashint4(i) & 3)::text)::uuid)) AS dict_uuid FROM generate_series(1, 1000) i;
+SELECT p(array_agg((hashint4(i) & 3) * interval '1 day 7 hours')) AS dict_interval FROM generate_series(1, 1000) i;
+SELECT p(array_agg((ARRAY[-9223372036854775808, 0, 9223372036854775807, 42])[1 + (hashint4(i) & 3)])) AS dict_int8_extremes
+FROM generate_series(1, 1000) i;
+SELECT p(array_agg((ARRAY['NaN', 'Infinity', '-Infinity', '-0', '0', '1.5']::float8[])[1 + (hashint4(i) & 7) % 6])) AS dict_float8
+FROM generate_series(1, 1000) i;
+SELECT p(array_agg((ARRAY['NaN', '-0', '0', '3.25']::float4[])[1 + (hashint4(i) & 3)])) AS dict_float4
+FROM generate_series(1, 1000) i;
+SELECT p(array_agg(repeat(chr(65 + (hashint4(i) & 3)), 200000))) AS dict_big_values
+FROM generate_series(1, 20) i;
+SELECT p(array_agg('status_' || (i % 10))) AS dict_big FROM generate_series(1, 100000) i;
 
 -- NULLs everywhere
 SELECT p(array_agg(CASE WHEN i % 3 = 0 THEN NULL ELSE i END)) AS nulls_int4
@@ -153,6 +172,11 @@ SELECT enc_damage(array_agg(CASE WHEN i = 7 THEN NULL ELSE (hashint4(i) & 15)::i
 SELECT enc_damage('{t,f,t,t,f,f,t,f,t,t,f,t,f,f,t,t,t,f,f,t,t,f,t,f}'::bool[]);
 SELECT enc_damage('{100,200,300,400,500,600,700,800,900}'::int8[]);
 SELECT enc_damage('{100,200,300,400,500,600,700,800,900,1000,1100,1300}'::int4[]);
+SELECT enc_damage('{apple,banana,apple,banana,apple,cherry,apple,banana}'::text[]);
+SELECT enc_damage('{apple,NULL,banana,apple,banana,apple,cherry,apple,banana}'::cstring[]);
+SELECT enc_damage('{1,5000000000,1,5000000000,-7000000000,1,5000000000,1,1,5000000000}'::int8[]);
+SELECT enc_damage('{1.5,2.5,1.5,2.5,NaN,1.5,2.5,1.5,2.5,NaN}'::float8[]);
+SELECT enc_damage(array_agg(md5((i % 2)::text)::uuid)) FROM generate_series(1, 6) i;
 SELECT enc_damage('{1.5,NaN,NULL}'::float4[]);
 SELECT enc_damage('{1.5,NaN,NULL}'::float8[]);
 SELECT enc_damage('{t,f,NULL}'::bool[]);

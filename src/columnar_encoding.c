@@ -31,6 +31,22 @@
  *				uint32 length[n] (bytes without varlena header or NUL),
  *				then the value bytes concatenated.
  *	CONSTANT	one value: esize bytes, or uint32 length + bytes.
+ *	RLE			uint32 nruns, the runs' values (esize bytes each), uint8 w,
+ *				packed(nruns, w) of run length - 1.  Fixed-width kinds.
+ *	FOR			int64 reference (the minimum), uint8 w, packed(n, w) of
+ *				value - reference in unsigned 64-bit arithmetic, so any
+ *				int64 spread fits.  Integer kinds (and bool).
+ *	DELTA_FOR	int64 first value, int64 reference (smallest delta), uint8 w,
+ *				packed(n - 1, w) of delta - reference; deltas wrap around in
+ *				64-bit arithmetic, so the sum reproduces every value exactly.
+ *	DICT		uint32 nd, the nd distinct values (esize bytes each, or
+ *				uint32 length[nd] then the bytes), uint8 w =
+ *				bit_width(nd - 1), packed(n, w) of codes.  The entries are
+ *				sorted and distinct (checked when decoding): integers by
+ *				value, floats by their bits, everything else by bytes
+ *				(memcmp, then length).  Byte order is not collation order,
+ *				so predicates on codes may use it only for equality or for
+ *				types whose order is their byte order.
  *
  * Validation.  The decoder trusts nothing: every read is bounds-checked,
  * the payload must be consumed exactly, counts must agree with the header,
@@ -102,6 +118,10 @@ typedef struct Analysis
 	int64		max;			/* integer kinds: largest value */
 	int64		dmin;			/* integer kinds: smallest delta */
 	int64		dmax;			/* integer kinds: largest delta */
+	uint32		ndistinct;		/* dictionary built: distinct values */
+	uint32	   *codes;			/* dictionary: code of each value, first-seen */
+	uint32	   *first;			/* dictionary: first index of each code */
+	uint64		dict_bytes;		/* dictionary: bytes of its entries */
 } Analysis;
 
 /*
@@ -524,6 +544,241 @@ dense_equal(const DenseValues *dv, uint32 a, uint32 b)
 }
 
 /* ----------------------------------------------------------------
+ *		dictionaries: distinct values through simplehash
+ * ----------------------------------------------------------------
+ */
+
+/* Hash a 64-bit key. */
+static inline uint32
+hash_u64(uint64 k)
+{
+	return hash_bytes_uint32((uint32) k ^ hash_bytes_uint32((uint32) (k >> 32)));
+}
+
+typedef struct DictU64Entry
+{
+	uint64		key;
+	uint32		code;
+	char		status;
+} DictU64Entry;
+
+#define SH_PREFIX dictu64
+#define SH_ELEMENT_TYPE DictU64Entry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_u64(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+typedef struct ByteKey
+{
+	const char *ptr;
+	uint32		len;
+} ByteKey;
+
+typedef struct DictBytesEntry
+{
+	ByteKey		key;
+	uint32		hash;
+	uint32		code;
+	char		status;
+} DictBytesEntry;
+
+#define SH_PREFIX dictbytes
+#define SH_ELEMENT_TYPE DictBytesEntry
+#define SH_KEY_TYPE ByteKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).ptr, (int) (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).ptr, (b).ptr, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* Return the bits of one value of a kind of up to 8 bytes, as make_keys. */
+static inline uint64
+value_key(ColumnarValueKind kind, const char *p)
+{
+	switch (kind)
+	{
+		case COLUMNAR_KIND_INT16:
+			{
+				int16		v;
+
+				memcpy(&v, p, 2);
+				return (uint64) (int64) v;
+			}
+		case COLUMNAR_KIND_INT32:
+			{
+				int32		v;
+
+				memcpy(&v, p, 4);
+				return (uint64) (int64) v;
+			}
+		case COLUMNAR_KIND_FLOAT4:
+			{
+				uint32		v;
+
+				memcpy(&v, p, 4);
+				return v;
+			}
+		case COLUMNAR_KIND_BOOL:
+			return *(const uint8 *) p;
+		default:
+			{
+				uint64		v;
+
+				memcpy(&v, p, 8);
+				return v;
+			}
+	}
+}
+
+/*
+ * Compare two values in dictionary order: integers by value, floats by
+ * their bits, everything else by bytes (memcmp, then length).  Byte order
+ * is not collation order: predicates on codes may use it only for
+ * equality, or for types whose order is their byte order.
+ */
+static int
+compare_values(ColumnarValueKind kind, const char *a, uint32 alen,
+			   const char *b, uint32 blen)
+{
+	int			c;
+
+	if (kind_is_int(kind))
+	{
+		int64		x = (int64) value_key(kind, a);
+		int64		y = (int64) value_key(kind, b);
+
+		return (x > y) - (x < y);
+	}
+	if (kind == COLUMNAR_KIND_FLOAT4 || kind == COLUMNAR_KIND_FLOAT8)
+	{
+		uint64		x = value_key(kind, a);
+		uint64		y = value_key(kind, b);
+
+		return (x > y) - (x < y);
+	}
+	c = memcmp(a, b, Min(alen, blen));
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+/* Point *p / *len at dense value i. */
+static inline void
+dense_value(const DenseValues *dv, uint32 i, const char **p, uint32 *len)
+{
+	if (dv->fixed)
+	{
+		*p = dv->fixed + (Size) i * dv->esize;
+		*len = dv->esize;
+	}
+	else
+	{
+		*p = dv->ptrs[i];
+		*len = dv->lens[i];
+	}
+}
+
+/*
+ * Give every value a code in first-seen order, stopping when more than cap
+ * distinct values show up; returns whether the dictionary was built.
+ */
+static bool
+build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
+{
+	uint32		n = dv->n;
+	uint32		nd = 0;
+	uint64		bytes = 0;
+	uint32		hint = Min(Min(cap, n), 65536);
+
+	an->codes = alloc_huge(sizeof(uint32) * (Size) n);
+	an->first = alloc_huge(sizeof(uint32) * (Size) cap);
+	if (dv->keys)
+	{
+		dictu64_hash *h = dictu64_create(CurrentMemoryContext, hint, NULL);
+
+		for (uint32 i = 0; i < n; i++)
+		{
+			bool		found;
+			DictU64Entry *e = dictu64_insert(h, dv->keys[i], &found);
+
+			if (!found)
+			{
+				if (nd == cap)
+				{
+					dictu64_destroy(h);
+					return false;
+				}
+				e->code = nd;
+				an->first[nd++] = i;
+			}
+			an->codes[i] = e->code;
+		}
+		dictu64_destroy(h);
+		bytes = (uint64) nd * dv->esize;
+	}
+	else
+	{
+		dictbytes_hash *h = dictbytes_create(CurrentMemoryContext, hint, NULL);
+
+		for (uint32 i = 0; i < n; i++)
+		{
+			bool		found;
+			ByteKey		k;
+			DictBytesEntry *e;
+
+			dense_value(dv, i, &k.ptr, &k.len);
+			e = dictbytes_insert(h, k, &found);
+			if (!found)
+			{
+				if (nd == cap)
+				{
+					dictbytes_destroy(h);
+					return false;
+				}
+				e->code = nd;
+				an->first[nd++] = i;
+				bytes += k.len + (dv->fixed ? 0 : sizeof(uint32));
+			}
+			an->codes[i] = e->code;
+		}
+		dictbytes_destroy(h);
+	}
+	an->ndistinct = nd;
+	an->dict_bytes = bytes;
+	return true;
+}
+
+typedef struct DictSortArg
+{
+	const DenseValues *dv;
+	const uint32 *first;
+} DictSortArg;
+
+/* qsort_arg comparator of dictionary entries (first-seen codes). */
+static int
+dict_sort_cmp(const void *a, const void *b, void *arg)
+{
+	DictSortArg *s = (DictSortArg *) arg;
+	const char *pa;
+	const char *pb;
+	uint32		la;
+	uint32		lb;
+
+	dense_value(s->dv, s->first[*(const uint32 *) a], &pa, &la);
+	dense_value(s->dv, s->first[*(const uint32 *) b], &pb, &lb);
+	return compare_values(s->dv->kind, pa, la, pb, lb);
+}
+
+/* ----------------------------------------------------------------
  *		writers: append one encoding's payload
  * ----------------------------------------------------------------
  */
@@ -611,6 +866,55 @@ write_delta_for(StringInfo buf, const DenseValues *dv, const Analysis *an)
 	appendStringInfoCharMacro(buf, (char) w);
 	pack_append(buf, deltas, dv->n - 1, (uint64) an->dmin, w);
 	pfree(deltas);
+}
+
+/*
+ * DICT: uint32 ndistinct, the distinct values sorted (see compare_values;
+ * fixed-width: ndistinct * esize bytes, variable-width: uint32 lengths then
+ * bytes), then one code per value bit-packed at bit_width(ndistinct - 1).
+ */
+static void
+write_dict(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	uint32		nd = an->ndistinct;
+	uint32	   *order = palloc(sizeof(uint32) * nd);
+	uint32	   *remap = palloc(sizeof(uint32) * nd);
+	uint64	   *codes = alloc_huge(sizeof(uint64) * (Size) dv->n);
+	DictSortArg sarg = {dv, an->first};
+	int			w = bit_width(nd - 1);
+
+	for (uint32 k = 0; k < nd; k++)
+		order[k] = k;
+	qsort_arg(order, nd, sizeof(uint32), dict_sort_cmp, &sarg);
+	for (uint32 k = 0; k < nd; k++)
+		remap[order[k]] = k;
+
+	appendBinaryStringInfo(buf, (const char *) &nd, sizeof(nd));
+	if (dv->fixed)
+	{
+		for (uint32 k = 0; k < nd; k++)
+			appendBinaryStringInfo(buf, dv->fixed + (Size) an->first[order[k]] * dv->esize,
+								   dv->esize);
+	}
+	else
+	{
+		for (uint32 k = 0; k < nd; k++)
+			appendBinaryStringInfo(buf, (const char *) &dv->lens[an->first[order[k]]],
+								   sizeof(uint32));
+		for (uint32 k = 0; k < nd; k++)
+		{
+			uint32		i = an->first[order[k]];
+
+			appendBinaryStringInfo(buf, dv->ptrs[i], dv->lens[i]);
+		}
+	}
+	for (uint32 i = 0; i < dv->n; i++)
+		codes[i] = remap[an->codes[i]];
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, codes, dv->n, 0, w);
+	pfree(codes);
+	pfree(remap);
+	pfree(order);
 }
 
 /* ----------------------------------------------------------------
@@ -834,6 +1138,166 @@ read_delta_for(ImageReader *r, ColumnarValueKind kind, uint32 n, char *dst)
 	}
 }
 
+/* Read a dictionary's code area: its width must be bit_width(nd - 1). */
+static const char *
+reader_codes(ImageReader *r, uint32 n, uint32 nd, int *w)
+{
+	const char *packed = reader_packed(r, n, 32, w);
+
+	if (*w != bit_width(nd - 1))
+		corrupted(psprintf("dictionary of %u entries with codes of %d bits", nd, *w));
+	return packed;
+}
+
+/* Raise unless code c is below nd. */
+static inline void
+check_code(uint64 c, uint32 nd)
+{
+	if (unlikely(c >= nd))
+		corrupted(psprintf("dictionary code %llu out of range", (unsigned long long) c));
+}
+
+/*
+ * Typed dictionary lookups: dst[i] = entries[code i], one per width.
+ */
+#define DEFINE_DICT_LOOKUP(T) \
+static void \
+dict_lookup_##T(const char *packed, uint32 n, int w, const T *entries, uint32 nd, T *dst) \
+{ \
+	uint64		mask = width_mask(w); \
+	if (w == 0) \
+	{ \
+		for (uint32 i = 0; i < n; i++) \
+			dst[i] = entries[0]; \
+		return; \
+	} \
+	for (uint32 i = 0; i < n; i++) \
+	{ \
+		uint64		c = unpack_at(packed, i, w, mask); \
+		check_code(c, nd); \
+		dst[i] = entries[c]; \
+	} \
+}
+
+DEFINE_DICT_LOOKUP(uint8)
+DEFINE_DICT_LOOKUP(int16)
+DEFINE_DICT_LOOKUP(int32)
+DEFINE_DICT_LOOKUP(int64)
+
+/* DICT, fixed-width kinds. */
+static void
+read_dict_fixed(ImageReader *r, ColumnarValueKind kind, int esize, uint32 n, char *dst)
+{
+	uint32		nd = reader_u32(r);
+	char	   *entries;
+	const char *packed;
+	int			w;
+
+	if (nd == 0 || nd > n)
+		corrupted(psprintf("dictionary of %u entries for %u values", nd, n));
+	entries = alloc_huge((Size) nd * esize);
+	memcpy(entries, reader_take(r, (uint64) nd * esize), (Size) nd * esize);
+	for (uint32 k = 1; k < nd; k++)
+	{
+		if (compare_values(kind, entries + (Size) (k - 1) * esize, esize,
+						   entries + (Size) k * esize, esize) >= 0)
+			corrupted("dictionary entries are not sorted");
+	}
+	packed = reader_codes(r, n, nd, &w);
+
+	switch (esize)
+	{
+		case 1:
+			dict_lookup_uint8(packed, n, w, (uint8 *) entries, nd, (uint8 *) dst);
+			break;
+		case 2:
+			dict_lookup_int16(packed, n, w, (int16 *) entries, nd, (int16 *) dst);
+			break;
+		case 4:
+			dict_lookup_int32(packed, n, w, (int32 *) entries, nd, (int32 *) dst);
+			break;
+		case 8:
+			dict_lookup_int64(packed, n, w, (int64 *) entries, nd, (int64 *) dst);
+			break;
+		default:
+			{
+				uint64		mask = width_mask(w);
+
+				for (uint32 i = 0; i < n; i++)
+				{
+					uint64		c = w > 0 ? unpack_at(packed, i, w, mask) : 0;
+
+					check_code(c, nd);
+					memcpy(dst + (Size) i * esize, entries + c * esize, esize);
+				}
+			}
+			break;
+	}
+	pfree(entries);
+}
+
+/* DICT, variable-width kinds. */
+static void
+read_dict_var(ImageReader *r, ColumnarValueKind kind, uint32 n, VarOut *vo)
+{
+	uint32		nd = reader_u32(r);
+	const char *lens_img;
+	const char *src;
+	const char **eptr;
+	uint32	   *elen;
+	uint32	   *codes;
+	uint64		in_total = 0;
+	uint64		out_total = 0;
+	uint64		pos = 0;
+	const char *packed;
+	int			w;
+	uint64		mask;
+
+	if (nd == 0 || nd > n)
+		corrupted(psprintf("dictionary of %u entries for %u values", nd, n));
+	lens_img = reader_take(r, (uint64) nd * sizeof(uint32));
+	eptr = palloc(sizeof(char *) * nd);
+	elen = palloc(sizeof(uint32) * nd);
+	for (uint32 k = 0; k < nd; k++)
+	{
+		elen[k] = load_u32(lens_img + (Size) k * sizeof(uint32));
+		in_total += elen[k];
+	}
+	src = reader_take(r, in_total);
+	for (uint32 k = 0; k < nd; k++)
+	{
+		eptr[k] = src;
+		src += elen[k];
+		if (k > 0 && compare_values(kind, eptr[k - 1], elen[k - 1], eptr[k], elen[k]) >= 0)
+			corrupted("dictionary entries are not sorted");
+	}
+	packed = reader_codes(r, n, nd, &w);
+	mask = width_mask(w);
+
+	codes = alloc_huge(sizeof(uint32) * (Size) n);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint64		c = w > 0 ? unpack_at(packed, i, w, mask) : 0;
+
+		check_code(c, nd);
+		codes[i] = (uint32) c;
+		out_total += var_out_size(kind, elen[c]);
+	}
+	varout_alloc(vo, n, out_total);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint32		c = codes[i];
+
+		vo->offsets[i] = (uint32) pos;
+		var_emit(kind, vo->data + pos, eptr[c], elen[c]);
+		pos += var_out_size(kind, elen[c]);
+	}
+	vo->offsets[n] = (uint32) pos;
+	pfree(codes);
+	pfree(eptr);
+	pfree(elen);
+}
+
 /* ----------------------------------------------------------------
  *		spreading dense values over rows
  * ----------------------------------------------------------------
@@ -924,6 +1388,14 @@ plain_size(const DenseValues *dv)
 	return (uint64) dv->n * sizeof(uint32) + dv->var_bytes;
 }
 
+/* Return the payload size of DICT once the dictionary is built. */
+static uint64
+dict_size(const DenseValues *dv, const Analysis *an)
+{
+	return sizeof(uint32) + an->dict_bytes + 1 +
+		packed_size(dv->n, bit_width(an->ndistinct - 1));
+}
+
 /* Count runs of equal values and the longest run. */
 static void
 analyse_runs(const DenseValues *dv, Analysis *an)
@@ -1002,6 +1474,8 @@ choose_encoding(const DenseValues *dv, Analysis *an)
 	{
 		if (all_equal(dv))
 			return COLUMNAR_ENC_CONSTANT;
+		if (build_dict(dv, an, dv->n - dv->n / 4))
+			CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
 		return best;
 	}
 
@@ -1022,6 +1496,16 @@ choose_encoding(const DenseValues *dv, Analysis *an)
 				 2 * sizeof(int64) + 1 +
 				 packed_size(dv->n - 1, bit_width((uint64) an->dmax - (uint64) an->dmin)));
 	}
+
+	/*
+	 * A dictionary pays off for few distinct values; for integers only when
+	 * their spread is wide, else FOR is as small and faster to build.
+	 */
+	if (dv->kind != COLUMNAR_KIND_BOOL &&
+		(!kind_is_int(dv->kind) ||
+		 bit_width((uint64) an->max - (uint64) an->min) > 8) &&
+		build_dict(dv, an, Min(dv->n / 2 + 1, 65536)))
+		CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
 	return best;
 #undef CONSIDER
 }
@@ -1098,6 +1582,9 @@ ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
 			break;
 		case COLUMNAR_ENC_DELTA_FOR:
 			write_delta_for(buf, &dv, &an);
+			break;
+		case COLUMNAR_ENC_DICT:
+			write_dict(buf, &dv, &an);
 			break;
 		default:
 			elog(ERROR, "unexpected columnar encoding %d", (int) enc);
@@ -1216,6 +1703,12 @@ ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 			if (!kind_is_int(kind))
 				goto invalid;
 			read_delta_for(&r, kind, n, values);
+			break;
+		case COLUMNAR_ENC_DICT:
+			if (var)
+				read_dict_var(&r, kind, n, &vo);
+			else
+				read_dict_fixed(&r, kind, esize, n, values);
 			break;
 		default:
 	invalid:
