@@ -148,6 +148,20 @@ SELECT p(array_agg(repeat(chr(65 + (hashint4(i) & 3)), 200000))) AS dict_big_val
 FROM generate_series(1, 20) i;
 SELECT p(array_agg('status_' || (i % 10))) AS dict_big FROM generate_series(1, 100000) i;
 
+-- SCALED_NUMERIC: numerics as int64 at one scale, display scales kept
+SELECT p(array_agg(((hashint4(i) & 1048575) / 100.0)::numeric(12,2))) AS scaled_prices FROM generate_series(1, 1000) i;
+SELECT p('{1.5,1.50,2,-0.001,0,0.00,-12345.6789,NULL,100000000,99999999.9999}'::numeric[]) AS scaled_mixed_dscale;
+SELECT p(array_agg(i::numeric * 10000)) AS scaled_weight FROM generate_series(-500, 499) i;
+SELECT p('{9223372036854775807,-9223372036854775807,0}'::numeric[]) AS numeric_int64_edges_tie_plain;
+SELECT p('{0.00000000000000000001,0.00000000000000000002,0.00000000000000000003}'::numeric[]) AS scaled_tiny;
+SELECT p('{9223372036854775808,1,2,3}'::numeric[]) AS numeric_too_big;
+SELECT p('{1.5,2.5,NaN,3.5}'::numeric[]) AS numeric_nan;
+SELECT p('{1.5,2.5,Infinity,-Infinity}'::numeric[]) AS numeric_inf;
+SELECT p('{1e100,2e100,3e-100}'::numeric[]) AS numeric_wide;
+SELECT p(array_agg(CASE WHEN i % 4 = 0 THEN NULL ELSE round((i * 1.01)::numeric, 1 + i % 3) END)) AS scaled_nulls_dscales
+FROM generate_series(1, 1000) i;
+SELECT p(array_agg(i * 0.01)) AS scaled_big FROM generate_series(1, 100000) i;
+
 -- NULLs everywhere
 SELECT p(array_agg(CASE WHEN i % 3 = 0 THEN NULL ELSE i END)) AS nulls_int4
 FROM generate_series(1, 1000) i;
@@ -177,6 +191,8 @@ SELECT enc_damage('{apple,NULL,banana,apple,banana,apple,cherry,apple,banana}'::
 SELECT enc_damage('{1,5000000000,1,5000000000,-7000000000,1,5000000000,1,1,5000000000}'::int8[]);
 SELECT enc_damage('{1.5,2.5,1.5,2.5,NaN,1.5,2.5,1.5,2.5,NaN}'::float8[]);
 SELECT enc_damage(array_agg(md5((i % 2)::text)::uuid)) FROM generate_series(1, 6) i;
+SELECT enc_damage('{1.5,1.50,2,-0.001,NULL,0.00,-12345.6789}'::numeric[]);
+SELECT enc_damage('{10.25,10.50,10.75,11.00}'::numeric[]);
 SELECT enc_damage('{1.5,NaN,NULL}'::float4[]);
 SELECT enc_damage('{1.5,NaN,NULL}'::float8[]);
 SELECT enc_damage('{t,f,NULL}'::bool[]);

@@ -47,6 +47,12 @@
  *				(memcmp, then length).  Byte order is not collation order,
  *				so predicates on codes may use it only for equality or for
  *				types whose order is their byte order.
+ *	SCALED_NUMERIC	numeric (VARLENA) columns without NaN/Infinity whose
+ *				values all fit an int64 at the largest display scale:
+ *				uint16 scale, int64 reference, uint8 w, packed(n, w) of
+ *				value * 10^scale - reference, uint16 dscale reference,
+ *				uint8 dw, packed(n, dw) of display scale - reference (each
+ *				value keeps its own dscale: 1.5 and 1.50 stay distinct).
  *
  * Validation.  The decoder trusts nothing: every read is bounds-checked,
  * the payload must be consumed exactly, counts must agree with the header,
@@ -114,14 +120,18 @@ typedef struct Analysis
 {
 	uint32		nruns;			/* runs of equal values */
 	uint32		max_run;		/* longest run */
-	int64		min;			/* integer kinds: smallest value */
-	int64		max;			/* integer kinds: largest value */
-	int64		dmin;			/* integer kinds: smallest delta */
-	int64		dmax;			/* integer kinds: largest delta */
+	int64		min;			/* integer kinds, scaled numeric: smallest value */
+	int64		max;			/* integer kinds, scaled numeric: largest value */
+	int64		dmin;			/* integer kinds: smallest delta; scaled
+								 * numeric: smallest display scale */
+	int64		dmax;			/* same, largest */
 	uint32		ndistinct;		/* dictionary built: distinct values */
 	uint32	   *codes;			/* dictionary: code of each value, first-seen */
 	uint32	   *first;			/* dictionary: first index of each code */
 	uint64		dict_bytes;		/* dictionary: bytes of its entries */
+	int			scale;			/* scaled numeric: the common scale */
+	uint64	   *scaled;			/* scaled numeric: value * 10^scale */
+	uint64	   *dscales;		/* scaled numeric: display scales */
 } Analysis;
 
 /*
@@ -1299,6 +1309,319 @@ read_dict_var(ImageReader *r, ColumnarValueKind kind, uint32 n, VarOut *vo)
 }
 
 /* ----------------------------------------------------------------
+ *		numeric as scaled integers
+ *
+ * numeric's on-disk format (PostgreSQL's utils/adt/numeric.c): after the
+ * varlena header a uint16 header word, then base-10000 int16 digits.  The
+ * short form (bit 0x8000) packs sign 0x2000, dscale 0x1F80 >> 7 and a 7-bit
+ * signed weight; the long form has sign 0xC000 (0x4000 negative) and dscale
+ * 0x3FFF in the first word and an int16 weight after it; 0xC000 marks
+ * NaN/Infinity.  Values are canonical: no leading or trailing zero digits,
+ * zero has weight 0 and positive sign, and the short form is used whenever
+ * dscale <= 63 and -64 <= weight <= 63.  The encoder accepts a column only
+ * when rebuilding every value from its scaled integer gives back exactly
+ * the same bytes, so nothing here relies on values being canonical.
+ * ----------------------------------------------------------------
+ */
+
+#define NUM_SIGN_MASK		0xC000
+#define NUM_NEG				0x4000
+#define NUM_SHORT			0x8000
+#define NUM_SPECIAL			0xC000
+#define NUM_SHORT_SIGN		0x2000
+#define NUM_SHORT_DSCALE_MASK	0x1F80
+#define NUM_SHORT_DSCALE_SHIFT	7
+#define NUM_SHORT_WEIGHT_SIGN	0x0040
+#define NUM_SHORT_WEIGHT_MASK	0x003F
+#define NUM_DSCALE_MASK		0x3FFF
+#define NUM_MAX_BUILT		24		/* bytes a rebuilt value may take */
+
+typedef struct NumParts
+{
+	bool		neg;
+	int			weight;
+	int			dscale;
+	int			ndigits;
+	const char *digits;
+} NumParts;
+
+/* Split a numeric's bytes (after the varlena header); false for NaN/Inf. */
+static bool
+numeric_parts(const char *p, uint32 len, NumParts *np)
+{
+	uint16		h;
+
+	if (len < 2)
+		return false;
+	memcpy(&h, p, 2);
+	if ((h & NUM_SIGN_MASK) == NUM_SPECIAL)
+		return false;
+	if (h & NUM_SHORT)
+	{
+		np->neg = (h & NUM_SHORT_SIGN) != 0;
+		np->dscale = (h & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
+		np->weight = (h & NUM_SHORT_WEIGHT_MASK) -
+			((h & NUM_SHORT_WEIGHT_SIGN) ? NUM_SHORT_WEIGHT_MASK + 1 : 0);
+		np->digits = p + 2;
+		len -= 2;
+	}
+	else
+	{
+		int16		w;
+
+		if (len < 4)
+			return false;
+		np->neg = (h & NUM_SIGN_MASK) == NUM_NEG;
+		np->dscale = h & NUM_DSCALE_MASK;
+		memcpy(&w, p + 2, 2);
+		np->weight = w;
+		np->digits = p + 4;
+		len -= 4;
+	}
+	if (len % 2 != 0)
+		return false;
+	np->ndigits = len / 2;
+	return true;
+}
+
+/* Compute value * 10^scale as an int64; false if inexact or too big. */
+static bool
+numeric_to_scaled(const NumParts *np, int scale, int64 *out)
+{
+	uint64		mag = 0;
+	int			frac;
+
+	if (np->ndigits == 0)
+	{
+		*out = 0;
+		return true;
+	}
+	for (int i = 0; i < np->ndigits; i++)
+	{
+		int16		d;
+
+		memcpy(&d, np->digits + i * 2, 2);
+		if (d < 0 || d > 9999 || mag > (PG_UINT64_MAX - d) / 10000)
+			return false;
+		mag = mag * 10000 + d;
+	}
+	/* decimal digits after the point that mag holds */
+	frac = 4 * (np->ndigits - 1 - np->weight);
+	for (; frac < scale; frac++)
+	{
+		if (mag > PG_UINT64_MAX / 10)
+			return false;
+		mag *= 10;
+	}
+	for (; frac > scale; frac--)
+	{
+		if (mag % 10 != 0)
+			return false;
+		mag /= 10;
+	}
+	if (mag > (uint64) PG_INT64_MAX)
+		return false;
+	*out = np->neg ? -(int64) mag : (int64) mag;
+	return true;
+}
+
+/*
+ * Write the canonical numeric u / 10^scale with display scale dscale,
+ * varlena header included, at dst; returns its size.
+ */
+static uint32
+numeric_build(char *dst, int64 u, int scale, int dscale)
+{
+	static const uint64 pow10[] = {1, 10, 100, 1000, 10000};
+	uint64		mag = u < 0 ? (uint64) 0 - (uint64) u : (uint64) u;
+	bool		neg = u < 0;
+	int16		digs[8];
+	int			nd = 0;
+	int			lo = 0;
+	int			pad = (4 - scale % 4) % 4;
+	int			low_weight = -((scale + pad) / 4);
+	int			weight = 0;
+	uint32		len;
+	char	   *p;
+
+	if (mag != 0)
+	{
+		/* the lowest base-10000 digit ends at the decimal point's grid */
+		digs[nd++] = (int16) ((mag % pow10[4 - pad]) * pow10[pad]);
+		mag /= pow10[4 - pad];
+		while (mag != 0)
+		{
+			digs[nd++] = (int16) (mag % 10000);
+			mag /= 10000;
+		}
+	}
+	while (lo < nd && digs[lo] == 0)
+		lo++;
+	while (nd > lo && digs[nd - 1] == 0)
+		nd--;
+	if (nd == lo)
+	{
+		nd = lo = 0;
+		neg = false;
+	}
+	else
+		weight = low_weight + nd - 1;
+
+	if (dscale <= (NUM_SHORT_DSCALE_MASK >> NUM_SHORT_DSCALE_SHIFT) &&
+		weight <= NUM_SHORT_WEIGHT_MASK && weight >= -(NUM_SHORT_WEIGHT_MASK + 1))
+	{
+		uint16		h = NUM_SHORT | (neg ? NUM_SHORT_SIGN : 0) |
+			(dscale << NUM_SHORT_DSCALE_SHIFT) |
+			(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
+			(weight & NUM_SHORT_WEIGHT_MASK);
+
+		len = VARHDRSZ + 2 + (nd - lo) * 2;
+		memcpy(dst + VARHDRSZ, &h, 2);
+		p = dst + VARHDRSZ + 2;
+	}
+	else
+	{
+		uint16		h = (neg ? NUM_NEG : 0) | (dscale & NUM_DSCALE_MASK);
+		int16		w = (int16) weight;
+
+		len = VARHDRSZ + 4 + (nd - lo) * 2;
+		memcpy(dst + VARHDRSZ, &h, 2);
+		memcpy(dst + VARHDRSZ + 2, &w, 2);
+		p = dst + VARHDRSZ + 4;
+	}
+	SET_VARSIZE(dst, len);
+	for (int k = nd - 1; k >= lo; k--)
+	{
+		memcpy(p, &digs[k], 2);
+		p += 2;
+	}
+	return len;
+}
+
+/*
+ * Can every numeric be stored as an int64 at one scale (the largest
+ * dscale), with its own dscale beside it?  Fills the scaled values and
+ * display scales in *an when so.
+ */
+static bool
+analyse_numeric(const DenseValues *dv, Analysis *an)
+{
+	uint32		n = dv->n;
+	int			scale = 0;
+	union
+	{
+		char		bytes[NUM_MAX_BUILT + 8];
+		int32		align;
+	}			scratch;
+
+	for (uint32 i = 0; i < n; i++)
+	{
+		NumParts	np;
+
+		if (!numeric_parts(dv->ptrs[i], dv->lens[i], &np))
+			return false;
+		scale = Max(scale, np.dscale);
+	}
+	an->scale = scale;
+	an->scaled = alloc_huge(sizeof(uint64) * (Size) n);
+	an->dscales = alloc_huge(sizeof(uint64) * (Size) n);
+	an->min = PG_INT64_MAX;
+	an->max = PG_INT64_MIN;
+	an->dmin = PG_INT64_MAX;
+	an->dmax = PG_INT64_MIN;
+	for (uint32 i = 0; i < n; i++)
+	{
+		NumParts	np;
+		int64		u;
+
+		numeric_parts(dv->ptrs[i], dv->lens[i], &np);
+		if (!numeric_to_scaled(&np, scale, &u))
+			return false;
+		if (numeric_build(scratch.bytes, u, scale, np.dscale) != dv->lens[i] + VARHDRSZ ||
+			memcmp(scratch.bytes + VARHDRSZ, dv->ptrs[i], dv->lens[i]) != 0)
+			return false;
+		an->scaled[i] = (uint64) u;
+		an->dscales[i] = np.dscale;
+		an->min = Min(an->min, u);
+		an->max = Max(an->max, u);
+		an->dmin = Min(an->dmin, np.dscale);
+		an->dmax = Max(an->dmax, np.dscale);
+	}
+	return true;
+}
+
+/* Return the payload size of SCALED_NUMERIC once analysed. */
+static uint64
+scaled_size(const DenseValues *dv, const Analysis *an)
+{
+	return 2 + sizeof(int64) + 1 +
+		packed_size(dv->n, bit_width((uint64) an->max - (uint64) an->min)) +
+		2 + 1 + packed_size(dv->n, bit_width((uint64) (an->dmax - an->dmin)));
+}
+
+/*
+ * SCALED_NUMERIC: uint16 scale, int64 reference, uint8 w, packed(n, w) of
+ * value * 10^scale - reference, uint16 dscale reference, uint8 dw,
+ * packed(n, dw) of each value's display scale - dscale reference.
+ */
+static void
+write_scaled_numeric(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	uint16		scale = (uint16) an->scale;
+	uint16		dref = (uint16) an->dmin;
+	int			w = bit_width((uint64) an->max - (uint64) an->min);
+	int			dw = bit_width((uint64) (an->dmax - an->dmin));
+
+	appendBinaryStringInfo(buf, (const char *) &scale, 2);
+	appendBinaryStringInfo(buf, (const char *) &an->min, sizeof(int64));
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, an->scaled, dv->n, (uint64) an->min, w);
+	appendBinaryStringInfo(buf, (const char *) &dref, 2);
+	appendStringInfoCharMacro(buf, (char) dw);
+	pack_append(buf, an->dscales, dv->n, dref, dw);
+}
+
+/* SCALED_NUMERIC, VARLENA kind. */
+static void
+read_scaled_numeric(ImageReader *r, uint32 n, VarOut *vo)
+{
+	uint16		scale;
+	uint16		dref;
+	uint64		ref;
+	const char *packed;
+	const char *dpacked;
+	int			w;
+	int			dw;
+	uint64		mask;
+	uint64		dmask;
+	uint64		pos = 0;
+
+	memcpy(&scale, reader_take(r, 2), 2);
+	if (scale > NUM_DSCALE_MASK)
+		corrupted(psprintf("numeric scale %u out of range", scale));
+	ref = (uint64) reader_i64(r);
+	packed = reader_packed(r, n, 64, &w);
+	memcpy(&dref, reader_take(r, 2), 2);
+	dpacked = reader_packed(r, n, 14, &dw);
+	mask = width_mask(w);
+	dmask = width_mask(dw);
+
+	varout_alloc(vo, n, (uint64) n * NUM_MAX_BUILT);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint64		u = ref + (w > 0 ? unpack_at(packed, i, w, mask) : 0);
+		uint64		ds = dref + (dw > 0 ? unpack_at(dpacked, i, dw, dmask) : 0);
+
+		if (ds > NUM_DSCALE_MASK)
+			corrupted(psprintf("numeric display scale %llu out of range",
+							   (unsigned long long) ds));
+		vo->offsets[i] = (uint32) pos;
+		pos += INTALIGN(numeric_build(vo->data + pos, (int64) u, scale, (int) ds));
+	}
+	vo->offsets[n] = (uint32) pos;
+}
+
+/* ----------------------------------------------------------------
  *		spreading dense values over rows
  * ----------------------------------------------------------------
  */
@@ -1451,7 +1774,7 @@ analyse_ints(const DenseValues *dv, Analysis *an)
  * PLAIN wins ties, being the fastest to decode.
  */
 static ColumnarEncoding
-choose_encoding(const DenseValues *dv, Analysis *an)
+choose_encoding(const DenseValues *dv, Oid typid, Analysis *an)
 {
 	ColumnarEncoding best = COLUMNAR_ENC_PLAIN;
 	uint64		best_size;
@@ -1476,6 +1799,9 @@ choose_encoding(const DenseValues *dv, Analysis *an)
 			return COLUMNAR_ENC_CONSTANT;
 		if (build_dict(dv, an, dv->n - dv->n / 4))
 			CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
+		if (dv->kind == COLUMNAR_KIND_VARLENA && typid == NUMERICOID &&
+			analyse_numeric(dv, an))
+			CONSIDER(COLUMNAR_ENC_SCALED_NUMERIC, scaled_size(dv, an));
 		return best;
 	}
 
@@ -1541,7 +1867,7 @@ ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
 
 	gather_dense(vec, &dv);
 	memset(&an, 0, sizeof(an));
-	enc = choose_encoding(&dv, &an);
+	enc = choose_encoding(&dv, vec->typid, &an);
 
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.magic = COLUMNAR_ENC_MAGIC;
@@ -1585,6 +1911,9 @@ ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
 			break;
 		case COLUMNAR_ENC_DICT:
 			write_dict(buf, &dv, &an);
+			break;
+		case COLUMNAR_ENC_SCALED_NUMERIC:
+			write_scaled_numeric(buf, &dv, &an);
 			break;
 		default:
 			elog(ERROR, "unexpected columnar encoding %d", (int) enc);
@@ -1709,6 +2038,11 @@ ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 				read_dict_var(&r, kind, n, &vo);
 			else
 				read_dict_fixed(&r, kind, esize, n, values);
+			break;
+		case COLUMNAR_ENC_SCALED_NUMERIC:
+			if (kind != COLUMNAR_KIND_VARLENA)
+				goto invalid;
+			read_scaled_numeric(&r, n, &vo);
 			break;
 		default:
 	invalid:
