@@ -13,13 +13,13 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'
 
 # Each area keeps its own lists, so work on one does not touch the others.
 CORE_OBJS = src/biwh.o
-ENCODING_OBJS =
+ENCODING_OBJS = src/columnar_encoding.o src/columnar_encoding_probe.o
 COLUMNAR_OBJS =
 WH_OBJS =
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 CORE_REGRESS = create_drop
-ENCODING_REGRESS =
+ENCODING_REGRESS = columnar_encoding
 COLUMNAR_REGRESS =
 WH_REGRESS =
 

@@ -1,0 +1,2118 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_encoding.c
+ *	  Lightweight encodings of one column chunk (see columnar_encoding.h).
+ *
+ * Image layout.  An image is a 16-byte header, an optional validity bitmap
+ * and a payload, written in the host's byte order (like PostgreSQL's own
+ * data files, images are not portable across endianness):
+ *
+ *	uint16	magic			COLUMNAR_ENC_MAGIC
+ *	uint8	version			COLUMNAR_ENC_VERSION
+ *	uint8	encoding		ColumnarEncoding
+ *	uint8	kind			ColumnarValueKind
+ *	uint8	flags			zero (reserved)
+ *	uint16	fixed_len		bytes per value for FIXED, else zero
+ *	uint32	nrows
+ *	uint32	nnulls
+ *	validity				(nrows + 7) / 8 bytes, present only when
+ *							0 < nnulls < nrows; bit set = not NULL
+ *	payload					depends on the encoding, see below
+ *
+ * Every payload describes only the n = nrows - nnulls non-NULL values, in
+ * row order ("dense" values); the decoder writes them densely and then
+ * spreads them over the rows with one backward pass over the validity
+ * bitmap, so no encoding has to care about NULLs.
+ *
+ * Payloads ("w" is a bit width, "packed(k, w)" k values of w bits packed
+ * little-endian into ceil(k * w / 64) 64-bit words, value i at bit i * w):
+ *	ALL_NULL	nothing (n == 0).
+ *	PLAIN		fixed-width kinds: n values of esize bytes.  VARLENA/CSTRING:
+ *				uint32 length[n] (bytes without varlena header or NUL),
+ *				then the value bytes concatenated.
+ *	CONSTANT	one value: esize bytes, or uint32 length + bytes.
+ *	RLE			uint32 nruns, the runs' values (esize bytes each), uint8 w,
+ *				packed(nruns, w) of run length - 1.  Fixed-width kinds.
+ *	FOR			int64 reference (the minimum), uint8 w, packed(n, w) of
+ *				value - reference in unsigned 64-bit arithmetic, so any
+ *				int64 spread fits.  Integer kinds (and bool).
+ *	DELTA_FOR	int64 first value, int64 reference (smallest delta), uint8 w,
+ *				packed(n - 1, w) of delta - reference; deltas wrap around in
+ *				64-bit arithmetic, so the sum reproduces every value exactly.
+ *	DICT		uint32 nd, the nd distinct values (esize bytes each, or
+ *				uint32 length[nd] then the bytes), uint8 w =
+ *				bit_width(nd - 1), packed(n, w) of codes.  The entries are
+ *				sorted and distinct (checked when decoding): integers by
+ *				value, floats by their bits, everything else by bytes
+ *				(memcmp, then length).  Byte order is not collation order,
+ *				so predicates on codes may use it only for equality or for
+ *				types whose order is their byte order.
+ *	SCALED_NUMERIC	numeric (VARLENA) columns without NaN/Infinity whose
+ *				values all fit an int64 at the largest display scale:
+ *				uint16 scale, int64 reference, uint8 w, packed(n, w) of
+ *				value * 10^scale - reference, uint16 dscale reference,
+ *				uint8 dw, packed(n, dw) of display scale - reference (each
+ *				value keeps its own dscale: 1.5 and 1.50 stay distinct).
+ *
+ * Validation.  The decoder trusts nothing: every read is bounds-checked,
+ * the payload must be consumed exactly, counts must agree with the header,
+ * bit widths, codes and lengths must be in range; anything else raises
+ * ERRCODE_DATA_CORRUPTED.  Decoded values are always well-formed values of
+ * their kind (booleans are 0 or 1, varlenas get fresh 4-byte headers), so
+ * damage that passes these checks can change values but never crash.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type_d.h"
+#include "common/hashfn.h"
+#include "port/pg_bitutils.h"
+#include "utils/memutils.h"
+
+#include "columnar_encoding.h"
+
+#define COLUMNAR_ENC_MAGIC		0xB1E5
+#define COLUMNAR_ENC_VERSION	1
+
+/* Largest vector we encode or accept from an image. */
+#define COLUMNAR_ENC_MAX_ROWS	(1U << 26)
+
+typedef struct EncHeader
+{
+	uint16		magic;
+	uint8		version;
+	uint8		encoding;
+	uint8		kind;
+	uint8		flags;
+	uint16		fixed_len;
+	uint32		nrows;
+	uint32		nnulls;
+} EncHeader;
+
+StaticAssertDecl(sizeof(EncHeader) == 16, "EncHeader must be 16 bytes");
+
+static const char *const encoding_names[COLUMNAR_ENC_COUNT] = {
+	"plain", "constant", "rle", "dict", "for", "delta_for",
+	"scaled_numeric", "all_null"
+};
+
+/*
+ * The non-NULL values of a vector being encoded, in row order.
+ */
+typedef struct DenseValues
+{
+	ColumnarValueKind kind;
+	int			esize;			/* bytes per value, fixed-width kinds */
+	uint32		n;				/* number of values */
+	const char *fixed;			/* fixed-width kinds: n * esize bytes */
+	const char **ptrs;			/* VARLENA/CSTRING: value bytes (no header) */
+	uint32	   *lens;			/* VARLENA/CSTRING: value lengths */
+	uint64		var_bytes;		/* VARLENA/CSTRING: sum of lens */
+	uint64	   *keys;			/* kinds of up to 8 bytes but FIXED: each
+								 * value's bits, integers sign-extended */
+} DenseValues;
+
+/*
+ * What the encoder learnt about a vector's values.
+ */
+typedef struct Analysis
+{
+	uint32		nruns;			/* runs of equal values */
+	uint32		max_run;		/* longest run */
+	int64		min;			/* integer kinds, scaled numeric: smallest value */
+	int64		max;			/* integer kinds, scaled numeric: largest value */
+	int64		dmin;			/* integer kinds: smallest delta; scaled
+								 * numeric: smallest display scale */
+	int64		dmax;			/* same, largest */
+	uint32		ndistinct;		/* dictionary built: distinct values */
+	uint32	   *codes;			/* dictionary: code of each value, first-seen */
+	uint32	   *first;			/* dictionary: first index of each code */
+	uint64		dict_bytes;		/* dictionary: bytes of its entries */
+	int			scale;			/* scaled numeric: the common scale */
+	uint64	   *scaled;			/* scaled numeric: value * 10^scale */
+	uint64	   *dscales;		/* scaled numeric: display scales */
+} Analysis;
+
+/*
+ * A bounds-checked cursor over an image being decoded.
+ */
+typedef struct ImageReader
+{
+	const char *pos;
+	const char *end;
+	ColumnarEncoding encoding;
+} ImageReader;
+
+/* ----------------------------------------------------------------
+ *		helpers
+ * ----------------------------------------------------------------
+ */
+
+/* Raise the error for a malformed image. */
+static void
+pg_attribute_noreturn()
+corrupted(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("columnar chunk image is corrupted"),
+			 errdetail_internal("%s", detail)));
+}
+
+/* Return the size in bytes of one value of a fixed-width kind, 0 otherwise. */
+static int
+kind_esize(ColumnarValueKind kind, int fixed_len)
+{
+	switch (kind)
+	{
+		case COLUMNAR_KIND_INT16:
+			return 2;
+		case COLUMNAR_KIND_INT32:
+		case COLUMNAR_KIND_FLOAT4:
+			return 4;
+		case COLUMNAR_KIND_INT64:
+		case COLUMNAR_KIND_FLOAT8:
+			return 8;
+		case COLUMNAR_KIND_BOOL:
+			return 1;
+		case COLUMNAR_KIND_FIXED:
+			return fixed_len;
+		case COLUMNAR_KIND_VARLENA:
+		case COLUMNAR_KIND_CSTRING:
+			return 0;
+	}
+	return 0;
+}
+
+/* Is the kind stored as VARLENA/CSTRING (offsets + data)? */
+static inline bool
+kind_is_var(ColumnarValueKind kind)
+{
+	return kind == COLUMNAR_KIND_VARLENA || kind == COLUMNAR_KIND_CSTRING;
+}
+
+/* Is the kind an integer kind (FOR and delta-FOR apply)? */
+static inline bool
+kind_is_int(ColumnarValueKind kind)
+{
+	return kind == COLUMNAR_KIND_INT16 || kind == COLUMNAR_KIND_INT32 ||
+		kind == COLUMNAR_KIND_INT64 || kind == COLUMNAR_KIND_BOOL;
+}
+
+/* Return the bytes one value of payload length len takes in a vector. */
+static inline uint64
+var_out_size(ColumnarValueKind kind, uint32 len)
+{
+	if (kind == COLUMNAR_KIND_VARLENA)
+		return INTALIGN((uint64) len + VARHDRSZ);
+	return (uint64) len + 1;
+}
+
+/* Write one value of payload length len at dst, in the vector's form. */
+static inline void
+var_emit(ColumnarValueKind kind, char *dst, const char *src, uint32 len)
+{
+	if (kind == COLUMNAR_KIND_VARLENA)
+	{
+		SET_VARSIZE(dst, len + VARHDRSZ);
+		memcpy(dst + VARHDRSZ, src, len);
+	}
+	else
+	{
+		memcpy(dst, src, len);
+		dst[len] = '\0';
+	}
+}
+
+/* Allocate size bytes in CurrentMemoryContext, allowing huge sizes. */
+static inline void *
+alloc_huge(Size size)
+{
+	return MemoryContextAllocHuge(CurrentMemoryContext, size > 0 ? size : 1);
+}
+
+/* Return a pointer to the next len bytes of the image and skip them. */
+static inline const char *
+reader_take(ImageReader *r, uint64 len)
+{
+	const char *p = r->pos;
+
+	if (len > (uint64) (r->end - r->pos))
+		corrupted(psprintf("%s payload truncated: %llu bytes needed, %llu left",
+						   encoding_names[r->encoding],
+						   (unsigned long long) len,
+						   (unsigned long long) (r->end - r->pos)));
+	r->pos += len;
+	return p;
+}
+
+/* Read a uint32 from the image. */
+static inline uint32
+reader_u32(ImageReader *r)
+{
+	uint32		v;
+
+	memcpy(&v, reader_take(r, sizeof(v)), sizeof(v));
+	return v;
+}
+
+/* Read a uint32 from unaligned memory. */
+static inline uint32
+load_u32(const char *p)
+{
+	uint32		v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* ----------------------------------------------------------------
+ *		bit-packing
+ * ----------------------------------------------------------------
+ */
+
+/* Return the number of bits needed to hold values 0 .. maxval. */
+static inline int
+bit_width(uint64 maxval)
+{
+	return maxval == 0 ? 0 : pg_leftmost_one_pos64(maxval) + 1;
+}
+
+/* Return the mask of the low w bits. */
+static inline uint64
+width_mask(int w)
+{
+	return w >= 64 ? ~UINT64CONST(0) : (UINT64CONST(1) << w) - 1;
+}
+
+/* Return the bytes of n values packed at w bits (whole 64-bit words). */
+static inline uint64
+packed_size(uint64 n, int w)
+{
+	return (n * (uint64) w + 63) / 64 * 8;
+}
+
+/*
+ * Append vals[i] - ref for i < n, w bits each, packed into 64-bit words in
+ * host order, value i at bit i * w.  Every difference must fit in w bits.
+ */
+static void
+pack_append(StringInfo buf, const uint64 *vals, uint32 n, uint64 ref, int w)
+{
+	uint64		nbytes = packed_size(n, w);
+	uint64	   *words;
+
+	if (nbytes == 0)
+		return;
+	words = alloc_huge(nbytes);
+	memset(words, 0, nbytes);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint64		v = vals[i] - ref;
+		uint64		bit = (uint64) i * w;
+		uint64		word = bit >> 6;
+		int			s = bit & 63;
+
+		Assert(w == 64 || (v >> w) == 0);
+		words[word] |= v << s;
+		if (s + w > 64)
+			words[word + 1] |= v >> (64 - s);
+	}
+	appendBinaryStringInfo(buf, (const char *) words, nbytes);
+	pfree(words);
+}
+
+/* Return packed value i (w > 0) of a packed area. */
+static inline uint64
+unpack_at(const char *src, uint64 i, int w, uint64 mask)
+{
+	uint64		bit = i * (uint64) w;
+	const char *p = src + (bit >> 6) * 8;
+	int			s = bit & 63;
+	uint64		v;
+
+	memcpy(&v, p, 8);
+	v >>= s;
+	if (s + w > 64)
+	{
+		uint64		hi;
+
+		memcpy(&hi, p + 8, 8);
+		v |= hi << (64 - s);
+	}
+	return v & mask;
+}
+
+/* Read a bit width (at most maxw) and the n values packed with it. */
+static const char *
+reader_packed(ImageReader *r, uint32 n, int maxw, int *w)
+{
+	*w = *(const uint8 *) reader_take(r, 1);
+	if (*w > maxw)
+		corrupted(psprintf("%s bit width %d exceeds %d",
+						   encoding_names[r->encoding], *w, maxw));
+	return reader_take(r, packed_size(n, *w));
+}
+
+/* Read an int64 from the image. */
+static inline int64
+reader_i64(ImageReader *r)
+{
+	int64		v;
+
+	memcpy(&v, reader_take(r, sizeof(v)), sizeof(v));
+	return v;
+}
+
+/*
+ * Typed unpacking loops: FOR (ref + packed value) and delta-FOR (running
+ * sum of ref + packed delta, starting at first), one per integer width.
+ */
+#define DEFINE_UNPACK(T) \
+static void \
+unpack_for_##T(const char *src, uint32 n, int w, uint64 ref, T *dst) \
+{ \
+	uint64		mask = width_mask(w); \
+	if (w == 0) \
+	{ \
+		for (uint32 i = 0; i < n; i++) \
+			dst[i] = (T) ref; \
+		return; \
+	} \
+	for (uint32 i = 0; i < n; i++) \
+		dst[i] = (T) (ref + unpack_at(src, i, w, mask)); \
+} \
+static void \
+unpack_delta_##T(const char *src, uint32 n, int w, uint64 ref, uint64 first, T *dst) \
+{ \
+	uint64		mask = width_mask(w); \
+	uint64		acc = first; \
+	if (n == 0) \
+		return; \
+	dst[0] = (T) acc; \
+	if (w == 0) \
+	{ \
+		for (uint32 i = 1; i < n; i++) \
+			dst[i] = (T) (acc += ref); \
+		return; \
+	} \
+	for (uint32 i = 1; i < n; i++) \
+	{ \
+		acc += ref + unpack_at(src, i - 1, w, mask); \
+		dst[i] = (T) acc; \
+	} \
+}
+
+DEFINE_UNPACK(uint8)
+DEFINE_UNPACK(int16)
+DEFINE_UNPACK(int32)
+DEFINE_UNPACK(int64)
+
+/* ----------------------------------------------------------------
+ *		gathering the values to encode
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Return the bits of n values of a kind of up to 8 bytes as uint64s,
+ * integers sign-extended so that they compare as numbers.
+ */
+static uint64 *
+make_keys(ColumnarValueKind kind, const char *src, uint32 n)
+{
+	uint64	   *keys = alloc_huge(sizeof(uint64) * (Size) n);
+
+	switch (kind)
+	{
+		case COLUMNAR_KIND_INT16:
+			for (uint32 i = 0; i < n; i++)
+			{
+				int16		v;
+
+				memcpy(&v, src + (Size) i * 2, 2);
+				keys[i] = (uint64) (int64) v;
+			}
+			break;
+		case COLUMNAR_KIND_INT32:
+			for (uint32 i = 0; i < n; i++)
+			{
+				int32		v;
+
+				memcpy(&v, src + (Size) i * 4, 4);
+				keys[i] = (uint64) (int64) v;
+			}
+			break;
+		case COLUMNAR_KIND_FLOAT4:
+			for (uint32 i = 0; i < n; i++)
+			{
+				uint32		v;
+
+				memcpy(&v, src + (Size) i * 4, 4);
+				keys[i] = v;
+			}
+			break;
+		case COLUMNAR_KIND_INT64:
+		case COLUMNAR_KIND_FLOAT8:
+			memcpy(keys, src, (Size) n * 8);
+			break;
+		case COLUMNAR_KIND_BOOL:
+			for (uint32 i = 0; i < n; i++)
+				keys[i] = (uint8) src[i];
+			break;
+		default:
+			elog(ERROR, "unexpected value kind %d", (int) kind);
+	}
+	return keys;
+}
+
+/*
+ * Collect the non-NULL values of vec into *dv.  Without NULLs the vector's
+ * own arrays are used; otherwise fixed-width values are copied together.
+ */
+static void
+gather_dense(const ColumnarVector *vec, DenseValues *dv)
+{
+	uint32		nrows = vec->nrows;
+	uint32		n = nrows - vec->nnulls;
+
+	dv->kind = vec->kind;
+	dv->esize = kind_esize(vec->kind, vec->fixed_len);
+	dv->n = n;
+	dv->fixed = NULL;
+	dv->ptrs = NULL;
+	dv->lens = NULL;
+	dv->var_bytes = 0;
+	dv->keys = NULL;
+
+	if (!kind_is_var(vec->kind))
+	{
+		int			esize = dv->esize;
+
+		if (vec->nnulls == 0)
+			dv->fixed = (const char *) vec->values;
+		else
+		{
+			char	   *dst = alloc_huge((Size) n * esize);
+			const char *src = (const char *) vec->values;
+			uint32		j = 0;
+
+			for (uint32 i = 0; i < nrows; i++)
+			{
+				if (COLUMNAR_VALID(vec, i))
+					memcpy(dst + (Size) j++ * esize, src + (Size) i * esize, esize);
+			}
+			Assert(j == n);
+			dv->fixed = dst;
+		}
+		if (vec->kind != COLUMNAR_KIND_FIXED)
+			dv->keys = make_keys(vec->kind, dv->fixed, n);
+	}
+	else
+	{
+		uint32		j = 0;
+
+		dv->ptrs = alloc_huge(sizeof(char *) * (Size) n);
+		dv->lens = alloc_huge(sizeof(uint32) * (Size) n);
+		for (uint32 i = 0; i < nrows; i++)
+		{
+			const char *v;
+			uint32		len;
+
+			if (!COLUMNAR_VALID(vec, i))
+				continue;
+			v = vec->data + vec->offsets[i];
+			if (vec->kind == COLUMNAR_KIND_VARLENA)
+			{
+				if (!VARATT_IS_4B_U(v))
+					elog(ERROR, "columnar vector value %u is not a plain 4-byte-header varlena", i);
+				len = VARSIZE(v) - VARHDRSZ;
+				v += VARHDRSZ;
+			}
+			else
+				len = strlen(v);
+			dv->ptrs[j] = v;
+			dv->lens[j] = len;
+			dv->var_bytes += len;
+			j++;
+		}
+		Assert(j == n);
+	}
+}
+
+/* Are dense values a and b equal (bytewise)? */
+static inline bool
+dense_equal(const DenseValues *dv, uint32 a, uint32 b)
+{
+	if (dv->keys)
+		return dv->keys[a] == dv->keys[b];
+	if (dv->fixed)
+		return memcmp(dv->fixed + (Size) a * dv->esize,
+					  dv->fixed + (Size) b * dv->esize, dv->esize) == 0;
+	return dv->lens[a] == dv->lens[b] &&
+		memcmp(dv->ptrs[a], dv->ptrs[b], dv->lens[a]) == 0;
+}
+
+/* ----------------------------------------------------------------
+ *		dictionaries: distinct values through simplehash
+ * ----------------------------------------------------------------
+ */
+
+/* Hash a 64-bit key. */
+static inline uint32
+hash_u64(uint64 k)
+{
+	return hash_bytes_uint32((uint32) k ^ hash_bytes_uint32((uint32) (k >> 32)));
+}
+
+typedef struct DictU64Entry
+{
+	uint64		key;
+	uint32		code;
+	char		status;
+} DictU64Entry;
+
+#define SH_PREFIX dictu64
+#define SH_ELEMENT_TYPE DictU64Entry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_u64(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+typedef struct ByteKey
+{
+	const char *ptr;
+	uint32		len;
+} ByteKey;
+
+typedef struct DictBytesEntry
+{
+	ByteKey		key;
+	uint32		hash;
+	uint32		code;
+	char		status;
+} DictBytesEntry;
+
+#define SH_PREFIX dictbytes
+#define SH_ELEMENT_TYPE DictBytesEntry
+#define SH_KEY_TYPE ByteKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).ptr, (int) (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).ptr, (b).ptr, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* Return the bits of one value of a kind of up to 8 bytes, as make_keys. */
+static inline uint64
+value_key(ColumnarValueKind kind, const char *p)
+{
+	switch (kind)
+	{
+		case COLUMNAR_KIND_INT16:
+			{
+				int16		v;
+
+				memcpy(&v, p, 2);
+				return (uint64) (int64) v;
+			}
+		case COLUMNAR_KIND_INT32:
+			{
+				int32		v;
+
+				memcpy(&v, p, 4);
+				return (uint64) (int64) v;
+			}
+		case COLUMNAR_KIND_FLOAT4:
+			{
+				uint32		v;
+
+				memcpy(&v, p, 4);
+				return v;
+			}
+		case COLUMNAR_KIND_BOOL:
+			return *(const uint8 *) p;
+		default:
+			{
+				uint64		v;
+
+				memcpy(&v, p, 8);
+				return v;
+			}
+	}
+}
+
+/*
+ * Compare two values in dictionary order: integers by value, floats by
+ * their bits, everything else by bytes (memcmp, then length).  Byte order
+ * is not collation order: predicates on codes may use it only for
+ * equality, or for types whose order is their byte order.
+ */
+static int
+compare_values(ColumnarValueKind kind, const char *a, uint32 alen,
+			   const char *b, uint32 blen)
+{
+	int			c;
+
+	if (kind_is_int(kind))
+	{
+		int64		x = (int64) value_key(kind, a);
+		int64		y = (int64) value_key(kind, b);
+
+		return (x > y) - (x < y);
+	}
+	if (kind == COLUMNAR_KIND_FLOAT4 || kind == COLUMNAR_KIND_FLOAT8)
+	{
+		uint64		x = value_key(kind, a);
+		uint64		y = value_key(kind, b);
+
+		return (x > y) - (x < y);
+	}
+	c = memcmp(a, b, Min(alen, blen));
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+/* Point *p / *len at dense value i. */
+static inline void
+dense_value(const DenseValues *dv, uint32 i, const char **p, uint32 *len)
+{
+	if (dv->fixed)
+	{
+		*p = dv->fixed + (Size) i * dv->esize;
+		*len = dv->esize;
+	}
+	else
+	{
+		*p = dv->ptrs[i];
+		*len = dv->lens[i];
+	}
+}
+
+/*
+ * Give every value a code in first-seen order, stopping when more than cap
+ * distinct values show up; returns whether the dictionary was built.
+ */
+static bool
+build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
+{
+	uint32		n = dv->n;
+	uint32		nd = 0;
+	uint64		bytes = 0;
+	uint32		hint = Min(Min(cap, n), 65536);
+
+	an->codes = alloc_huge(sizeof(uint32) * (Size) n);
+	an->first = alloc_huge(sizeof(uint32) * (Size) cap);
+	if (dv->keys)
+	{
+		dictu64_hash *h = dictu64_create(CurrentMemoryContext, hint, NULL);
+
+		for (uint32 i = 0; i < n; i++)
+		{
+			bool		found;
+			DictU64Entry *e = dictu64_insert(h, dv->keys[i], &found);
+
+			if (!found)
+			{
+				if (nd == cap)
+				{
+					dictu64_destroy(h);
+					return false;
+				}
+				e->code = nd;
+				an->first[nd++] = i;
+			}
+			an->codes[i] = e->code;
+		}
+		dictu64_destroy(h);
+		bytes = (uint64) nd * dv->esize;
+	}
+	else
+	{
+		dictbytes_hash *h = dictbytes_create(CurrentMemoryContext, hint, NULL);
+
+		for (uint32 i = 0; i < n; i++)
+		{
+			bool		found;
+			ByteKey		k;
+			DictBytesEntry *e;
+
+			dense_value(dv, i, &k.ptr, &k.len);
+			e = dictbytes_insert(h, k, &found);
+			if (!found)
+			{
+				if (nd == cap)
+				{
+					dictbytes_destroy(h);
+					return false;
+				}
+				e->code = nd;
+				an->first[nd++] = i;
+				bytes += k.len + (dv->fixed ? 0 : sizeof(uint32));
+			}
+			an->codes[i] = e->code;
+		}
+		dictbytes_destroy(h);
+	}
+	an->ndistinct = nd;
+	an->dict_bytes = bytes;
+	return true;
+}
+
+typedef struct DictSortArg
+{
+	const DenseValues *dv;
+	const uint32 *first;
+} DictSortArg;
+
+/* qsort_arg comparator of dictionary entries (first-seen codes). */
+static int
+dict_sort_cmp(const void *a, const void *b, void *arg)
+{
+	DictSortArg *s = (DictSortArg *) arg;
+	const char *pa;
+	const char *pb;
+	uint32		la;
+	uint32		lb;
+
+	dense_value(s->dv, s->first[*(const uint32 *) a], &pa, &la);
+	dense_value(s->dv, s->first[*(const uint32 *) b], &pb, &lb);
+	return compare_values(s->dv->kind, pa, la, pb, lb);
+}
+
+/* ----------------------------------------------------------------
+ *		writers: append one encoding's payload
+ * ----------------------------------------------------------------
+ */
+
+/* Append dense value i (length-prefixed for variable-width kinds). */
+static void
+append_value(StringInfo buf, const DenseValues *dv, uint32 i)
+{
+	if (dv->fixed)
+		appendBinaryStringInfo(buf, dv->fixed + (Size) i * dv->esize, dv->esize);
+	else
+	{
+		appendBinaryStringInfo(buf, (const char *) &dv->lens[i], sizeof(uint32));
+		appendBinaryStringInfo(buf, dv->ptrs[i], dv->lens[i]);
+	}
+}
+
+/* PLAIN: the values as they are. */
+static void
+write_plain(StringInfo buf, const DenseValues *dv)
+{
+	if (dv->fixed)
+		appendBinaryStringInfo(buf, dv->fixed, (Size) dv->n * dv->esize);
+	else
+	{
+		appendBinaryStringInfo(buf, (const char *) dv->lens,
+							   (Size) dv->n * sizeof(uint32));
+		for (uint32 i = 0; i < dv->n; i++)
+			appendBinaryStringInfo(buf, dv->ptrs[i], dv->lens[i]);
+	}
+}
+
+/* RLE: uint32 nruns, the runs' values, run lengths - 1 bit-packed. */
+static void
+write_rle(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	uint64	   *lens = alloc_huge(sizeof(uint64) * (Size) an->nruns);
+	uint32		nruns = an->nruns;
+	uint32		run = 0;
+	uint32		start = 0;
+	int			w = bit_width(an->max_run - 1);
+
+	appendBinaryStringInfo(buf, (const char *) &nruns, sizeof(nruns));
+	for (uint32 i = 1; i <= dv->n; i++)
+	{
+		if (i == dv->n || !dense_equal(dv, i, i - 1))
+		{
+			append_value(buf, dv, start);
+			lens[run++] = i - start - 1;
+			start = i;
+		}
+	}
+	Assert(run == nruns);
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, lens, nruns, 0, w);
+	pfree(lens);
+}
+
+/* FOR: int64 reference (the minimum), values - reference bit-packed. */
+static void
+write_for(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	int			w = bit_width((uint64) an->max - (uint64) an->min);
+
+	appendBinaryStringInfo(buf, (const char *) &an->min, sizeof(int64));
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, dv->keys, dv->n, (uint64) an->min, w);
+}
+
+/*
+ * DELTA_FOR: int64 first value, int64 reference (the smallest delta), then
+ * the n - 1 deltas - reference bit-packed.  Deltas wrap around in 64-bit
+ * arithmetic, so any sequence is exact.
+ */
+static void
+write_delta_for(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	uint64	   *deltas = alloc_huge(sizeof(uint64) * (Size) dv->n);
+	int			w = bit_width((uint64) an->dmax - (uint64) an->dmin);
+
+	for (uint32 i = 1; i < dv->n; i++)
+		deltas[i - 1] = dv->keys[i] - dv->keys[i - 1];
+	appendBinaryStringInfo(buf, (const char *) &dv->keys[0], sizeof(uint64));
+	appendBinaryStringInfo(buf, (const char *) &an->dmin, sizeof(int64));
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, deltas, dv->n - 1, (uint64) an->dmin, w);
+	pfree(deltas);
+}
+
+/*
+ * DICT: uint32 ndistinct, the distinct values sorted (see compare_values;
+ * fixed-width: ndistinct * esize bytes, variable-width: uint32 lengths then
+ * bytes), then one code per value bit-packed at bit_width(ndistinct - 1).
+ */
+static void
+write_dict(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	uint32		nd = an->ndistinct;
+	uint32	   *order = palloc(sizeof(uint32) * nd);
+	uint32	   *remap = palloc(sizeof(uint32) * nd);
+	uint64	   *codes = alloc_huge(sizeof(uint64) * (Size) dv->n);
+	DictSortArg sarg = {dv, an->first};
+	int			w = bit_width(nd - 1);
+
+	for (uint32 k = 0; k < nd; k++)
+		order[k] = k;
+	qsort_arg(order, nd, sizeof(uint32), dict_sort_cmp, &sarg);
+	for (uint32 k = 0; k < nd; k++)
+		remap[order[k]] = k;
+
+	appendBinaryStringInfo(buf, (const char *) &nd, sizeof(nd));
+	if (dv->fixed)
+	{
+		for (uint32 k = 0; k < nd; k++)
+			appendBinaryStringInfo(buf, dv->fixed + (Size) an->first[order[k]] * dv->esize,
+								   dv->esize);
+	}
+	else
+	{
+		for (uint32 k = 0; k < nd; k++)
+			appendBinaryStringInfo(buf, (const char *) &dv->lens[an->first[order[k]]],
+								   sizeof(uint32));
+		for (uint32 k = 0; k < nd; k++)
+		{
+			uint32		i = an->first[order[k]];
+
+			appendBinaryStringInfo(buf, dv->ptrs[i], dv->lens[i]);
+		}
+	}
+	for (uint32 i = 0; i < dv->n; i++)
+		codes[i] = remap[an->codes[i]];
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, codes, dv->n, 0, w);
+	pfree(codes);
+	pfree(remap);
+	pfree(order);
+}
+
+/* ----------------------------------------------------------------
+ *		readers: decode one encoding's payload into dense values
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Decoded variable-width values: data and dense offsets (n + 1 entries)
+ * in the vector's representation.
+ */
+typedef struct VarOut
+{
+	char	   *data;
+	uint32	   *offsets;
+} VarOut;
+
+/* Allocate a VarOut for n values taking total bytes. */
+static void
+varout_alloc(VarOut *vo, uint32 n, uint64 total)
+{
+	if (total > PG_UINT32_MAX)
+		corrupted("decoded values exceed 4 GB");
+	vo->data = alloc_huge((Size) total);
+	vo->offsets = alloc_huge(sizeof(uint32) * ((Size) n + 1));
+}
+
+/* Check that decoded booleans are 0 or 1. */
+static void
+check_bools(const uint8 *v, uint32 n)
+{
+	uint8		acc = 0;
+
+	for (uint32 i = 0; i < n; i++)
+		acc |= v[i];
+	if (acc > 1)
+		corrupted("boolean value out of range");
+}
+
+/* PLAIN, fixed-width kinds. */
+static void
+read_plain_fixed(ImageReader *r, int esize, uint32 n, char *dst)
+{
+	memcpy(dst, reader_take(r, (uint64) n * esize), (Size) n * esize);
+}
+
+/* PLAIN, variable-width kinds. */
+static void
+read_plain_var(ImageReader *r, ColumnarValueKind kind, uint32 n, VarOut *vo)
+{
+	const char *lens = reader_take(r, (uint64) n * sizeof(uint32));
+	uint64		in_total = 0;
+	uint64		out_total = 0;
+	const char *src;
+	uint64		pos = 0;
+
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint32		len = load_u32(lens + (Size) i * sizeof(uint32));
+
+		in_total += len;
+		out_total += var_out_size(kind, len);
+	}
+	src = reader_take(r, in_total);
+	varout_alloc(vo, n, out_total);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint32		len = load_u32(lens + (Size) i * sizeof(uint32));
+
+		vo->offsets[i] = (uint32) pos;
+		var_emit(kind, vo->data + pos, src, len);
+		src += len;
+		pos += var_out_size(kind, len);
+	}
+	vo->offsets[n] = (uint32) pos;
+}
+
+/* CONSTANT, variable-width kinds. */
+static void
+read_constant_var(ImageReader *r, ColumnarValueKind kind, uint32 n, VarOut *vo)
+{
+	uint32		len = reader_u32(r);
+	const char *src = reader_take(r, len);
+	uint64		each = var_out_size(kind, len);
+	uint64		pos = 0;
+
+	varout_alloc(vo, n, each * n);
+	for (uint32 i = 0; i < n; i++)
+	{
+		vo->offsets[i] = (uint32) pos;
+		var_emit(kind, vo->data + pos, src, len);
+		pos += each;
+	}
+	vo->offsets[n] = (uint32) pos;
+}
+
+/* Fill dst[0 .. count) with the value at v (esize bytes). */
+static inline void
+fill_fixed(char *dst, const char *v, int esize, uint32 count)
+{
+	switch (esize)
+	{
+		case 1:
+			memset(dst, *v, count);
+			break;
+		case 2:
+			{
+				int16		c;
+
+				memcpy(&c, v, 2);
+				for (uint32 i = 0; i < count; i++)
+					((int16 *) dst)[i] = c;
+				break;
+			}
+		case 4:
+			{
+				int32		c;
+
+				memcpy(&c, v, 4);
+				for (uint32 i = 0; i < count; i++)
+					((int32 *) dst)[i] = c;
+				break;
+			}
+		case 8:
+			{
+				int64		c;
+
+				memcpy(&c, v, 8);
+				for (uint32 i = 0; i < count; i++)
+					((int64 *) dst)[i] = c;
+				break;
+			}
+		default:
+			for (uint32 i = 0; i < count; i++)
+				memcpy(dst + (Size) i * esize, v, esize);
+			break;
+	}
+}
+
+/* RLE, fixed-width kinds. */
+static void
+read_rle_fixed(ImageReader *r, int esize, uint32 n, char *dst)
+{
+	uint32		nruns = reader_u32(r);
+	const char *vals;
+	const char *packed;
+	int			w;
+	uint64		mask;
+	uint64		pos = 0;
+
+	if (nruns == 0 || nruns > n)
+		corrupted(psprintf("rle run count %u does not fit %u values", nruns, n));
+	vals = reader_take(r, (uint64) nruns * esize);
+	packed = reader_packed(r, nruns, 32, &w);
+	mask = width_mask(w);
+	for (uint32 k = 0; k < nruns; k++)
+	{
+		uint64		len = (w > 0 ? unpack_at(packed, k, w, mask) : 0) + 1;
+
+		if (len > n - pos)
+			corrupted("rle runs exceed the value count");
+		fill_fixed(dst + pos * esize, vals + (Size) k * esize, esize, (uint32) len);
+		pos += len;
+	}
+	if (pos != n)
+		corrupted("rle runs do not cover the value count");
+}
+
+/* FOR, integer kinds. */
+static void
+read_for(ImageReader *r, ColumnarValueKind kind, int esize, uint32 n, char *dst)
+{
+	uint64		ref = (uint64) reader_i64(r);
+	int			w;
+	const char *packed = reader_packed(r, n, esize * 8, &w);
+
+	switch (kind)
+	{
+		case COLUMNAR_KIND_BOOL:
+			unpack_for_uint8(packed, n, w, ref, (uint8 *) dst);
+			break;
+		case COLUMNAR_KIND_INT16:
+			unpack_for_int16(packed, n, w, ref, (int16 *) dst);
+			break;
+		case COLUMNAR_KIND_INT32:
+			unpack_for_int32(packed, n, w, ref, (int32 *) dst);
+			break;
+		case COLUMNAR_KIND_INT64:
+			unpack_for_int64(packed, n, w, ref, (int64 *) dst);
+			break;
+		default:
+			corrupted("for encoding of a non-integer kind");
+	}
+}
+
+/* DELTA_FOR, integer kinds. */
+static void
+read_delta_for(ImageReader *r, ColumnarValueKind kind, uint32 n, char *dst)
+{
+	uint64		first = (uint64) reader_i64(r);
+	uint64		ref = (uint64) reader_i64(r);
+	int			w;
+	const char *packed = reader_packed(r, n - 1, 64, &w);
+
+	switch (kind)
+	{
+		case COLUMNAR_KIND_BOOL:
+			unpack_delta_uint8(packed, n, w, ref, first, (uint8 *) dst);
+			break;
+		case COLUMNAR_KIND_INT16:
+			unpack_delta_int16(packed, n, w, ref, first, (int16 *) dst);
+			break;
+		case COLUMNAR_KIND_INT32:
+			unpack_delta_int32(packed, n, w, ref, first, (int32 *) dst);
+			break;
+		case COLUMNAR_KIND_INT64:
+			unpack_delta_int64(packed, n, w, ref, first, (int64 *) dst);
+			break;
+		default:
+			corrupted("delta_for encoding of a non-integer kind");
+	}
+}
+
+/* Read a dictionary's code area: its width must be bit_width(nd - 1). */
+static const char *
+reader_codes(ImageReader *r, uint32 n, uint32 nd, int *w)
+{
+	const char *packed = reader_packed(r, n, 32, w);
+
+	if (*w != bit_width(nd - 1))
+		corrupted(psprintf("dictionary of %u entries with codes of %d bits", nd, *w));
+	return packed;
+}
+
+/* Raise unless code c is below nd. */
+static inline void
+check_code(uint64 c, uint32 nd)
+{
+	if (unlikely(c >= nd))
+		corrupted(psprintf("dictionary code %llu out of range", (unsigned long long) c));
+}
+
+/*
+ * Typed dictionary lookups: dst[i] = entries[code i], one per width.
+ */
+#define DEFINE_DICT_LOOKUP(T) \
+static void \
+dict_lookup_##T(const char *packed, uint32 n, int w, const T *entries, uint32 nd, T *dst) \
+{ \
+	uint64		mask = width_mask(w); \
+	if (w == 0) \
+	{ \
+		for (uint32 i = 0; i < n; i++) \
+			dst[i] = entries[0]; \
+		return; \
+	} \
+	for (uint32 i = 0; i < n; i++) \
+	{ \
+		uint64		c = unpack_at(packed, i, w, mask); \
+		check_code(c, nd); \
+		dst[i] = entries[c]; \
+	} \
+}
+
+DEFINE_DICT_LOOKUP(uint8)
+DEFINE_DICT_LOOKUP(int16)
+DEFINE_DICT_LOOKUP(int32)
+DEFINE_DICT_LOOKUP(int64)
+
+/* DICT, fixed-width kinds. */
+static void
+read_dict_fixed(ImageReader *r, ColumnarValueKind kind, int esize, uint32 n, char *dst)
+{
+	uint32		nd = reader_u32(r);
+	char	   *entries;
+	const char *packed;
+	int			w;
+
+	if (nd == 0 || nd > n)
+		corrupted(psprintf("dictionary of %u entries for %u values", nd, n));
+	entries = alloc_huge((Size) nd * esize);
+	memcpy(entries, reader_take(r, (uint64) nd * esize), (Size) nd * esize);
+	for (uint32 k = 1; k < nd; k++)
+	{
+		if (compare_values(kind, entries + (Size) (k - 1) * esize, esize,
+						   entries + (Size) k * esize, esize) >= 0)
+			corrupted("dictionary entries are not sorted");
+	}
+	packed = reader_codes(r, n, nd, &w);
+
+	switch (esize)
+	{
+		case 1:
+			dict_lookup_uint8(packed, n, w, (uint8 *) entries, nd, (uint8 *) dst);
+			break;
+		case 2:
+			dict_lookup_int16(packed, n, w, (int16 *) entries, nd, (int16 *) dst);
+			break;
+		case 4:
+			dict_lookup_int32(packed, n, w, (int32 *) entries, nd, (int32 *) dst);
+			break;
+		case 8:
+			dict_lookup_int64(packed, n, w, (int64 *) entries, nd, (int64 *) dst);
+			break;
+		default:
+			{
+				uint64		mask = width_mask(w);
+
+				for (uint32 i = 0; i < n; i++)
+				{
+					uint64		c = w > 0 ? unpack_at(packed, i, w, mask) : 0;
+
+					check_code(c, nd);
+					memcpy(dst + (Size) i * esize, entries + c * esize, esize);
+				}
+			}
+			break;
+	}
+	pfree(entries);
+}
+
+/* DICT, variable-width kinds. */
+static void
+read_dict_var(ImageReader *r, ColumnarValueKind kind, uint32 n, VarOut *vo)
+{
+	uint32		nd = reader_u32(r);
+	const char *lens_img;
+	const char *src;
+	const char **eptr;
+	uint32	   *elen;
+	uint32	   *codes;
+	uint64		in_total = 0;
+	uint64		out_total = 0;
+	uint64		pos = 0;
+	const char *packed;
+	int			w;
+	uint64		mask;
+
+	if (nd == 0 || nd > n)
+		corrupted(psprintf("dictionary of %u entries for %u values", nd, n));
+	lens_img = reader_take(r, (uint64) nd * sizeof(uint32));
+	eptr = palloc(sizeof(char *) * nd);
+	elen = palloc(sizeof(uint32) * nd);
+	for (uint32 k = 0; k < nd; k++)
+	{
+		elen[k] = load_u32(lens_img + (Size) k * sizeof(uint32));
+		in_total += elen[k];
+	}
+	src = reader_take(r, in_total);
+	for (uint32 k = 0; k < nd; k++)
+	{
+		eptr[k] = src;
+		src += elen[k];
+		if (k > 0 && compare_values(kind, eptr[k - 1], elen[k - 1], eptr[k], elen[k]) >= 0)
+			corrupted("dictionary entries are not sorted");
+	}
+	packed = reader_codes(r, n, nd, &w);
+	mask = width_mask(w);
+
+	codes = alloc_huge(sizeof(uint32) * (Size) n);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint64		c = w > 0 ? unpack_at(packed, i, w, mask) : 0;
+
+		check_code(c, nd);
+		codes[i] = (uint32) c;
+		out_total += var_out_size(kind, elen[c]);
+	}
+	varout_alloc(vo, n, out_total);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint32		c = codes[i];
+
+		vo->offsets[i] = (uint32) pos;
+		var_emit(kind, vo->data + pos, eptr[c], elen[c]);
+		pos += var_out_size(kind, elen[c]);
+	}
+	vo->offsets[n] = (uint32) pos;
+	pfree(codes);
+	pfree(eptr);
+	pfree(elen);
+}
+
+/* ----------------------------------------------------------------
+ *		numeric as scaled integers
+ *
+ * numeric's on-disk format (PostgreSQL's utils/adt/numeric.c): after the
+ * varlena header a uint16 header word, then base-10000 int16 digits.  The
+ * short form (bit 0x8000) packs sign 0x2000, dscale 0x1F80 >> 7 and a 7-bit
+ * signed weight; the long form has sign 0xC000 (0x4000 negative) and dscale
+ * 0x3FFF in the first word and an int16 weight after it; 0xC000 marks
+ * NaN/Infinity.  Values are canonical: no leading or trailing zero digits,
+ * zero has weight 0 and positive sign, and the short form is used whenever
+ * dscale <= 63 and -64 <= weight <= 63.  The encoder accepts a column only
+ * when rebuilding every value from its scaled integer gives back exactly
+ * the same bytes, so nothing here relies on values being canonical.
+ * ----------------------------------------------------------------
+ */
+
+#define NUM_SIGN_MASK		0xC000
+#define NUM_NEG				0x4000
+#define NUM_SHORT			0x8000
+#define NUM_SPECIAL			0xC000
+#define NUM_SHORT_SIGN		0x2000
+#define NUM_SHORT_DSCALE_MASK	0x1F80
+#define NUM_SHORT_DSCALE_SHIFT	7
+#define NUM_SHORT_WEIGHT_SIGN	0x0040
+#define NUM_SHORT_WEIGHT_MASK	0x003F
+#define NUM_DSCALE_MASK		0x3FFF
+#define NUM_MAX_BUILT		24		/* bytes a rebuilt value may take */
+
+typedef struct NumParts
+{
+	bool		neg;
+	int			weight;
+	int			dscale;
+	int			ndigits;
+	const char *digits;
+} NumParts;
+
+/* Split a numeric's bytes (after the varlena header); false for NaN/Inf. */
+static bool
+numeric_parts(const char *p, uint32 len, NumParts *np)
+{
+	uint16		h;
+
+	if (len < 2)
+		return false;
+	memcpy(&h, p, 2);
+	if ((h & NUM_SIGN_MASK) == NUM_SPECIAL)
+		return false;
+	if (h & NUM_SHORT)
+	{
+		np->neg = (h & NUM_SHORT_SIGN) != 0;
+		np->dscale = (h & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
+		np->weight = (h & NUM_SHORT_WEIGHT_MASK) -
+			((h & NUM_SHORT_WEIGHT_SIGN) ? NUM_SHORT_WEIGHT_MASK + 1 : 0);
+		np->digits = p + 2;
+		len -= 2;
+	}
+	else
+	{
+		int16		w;
+
+		if (len < 4)
+			return false;
+		np->neg = (h & NUM_SIGN_MASK) == NUM_NEG;
+		np->dscale = h & NUM_DSCALE_MASK;
+		memcpy(&w, p + 2, 2);
+		np->weight = w;
+		np->digits = p + 4;
+		len -= 4;
+	}
+	if (len % 2 != 0)
+		return false;
+	np->ndigits = len / 2;
+	return true;
+}
+
+/* Compute value * 10^scale as an int64; false if inexact or too big. */
+static bool
+numeric_to_scaled(const NumParts *np, int scale, int64 *out)
+{
+	uint64		mag = 0;
+	int			frac;
+
+	if (np->ndigits == 0)
+	{
+		*out = 0;
+		return true;
+	}
+	for (int i = 0; i < np->ndigits; i++)
+	{
+		int16		d;
+
+		memcpy(&d, np->digits + i * 2, 2);
+		if (d < 0 || d > 9999 || mag > (PG_UINT64_MAX - d) / 10000)
+			return false;
+		mag = mag * 10000 + d;
+	}
+	/* decimal digits after the point that mag holds */
+	frac = 4 * (np->ndigits - 1 - np->weight);
+	for (; frac < scale; frac++)
+	{
+		if (mag > PG_UINT64_MAX / 10)
+			return false;
+		mag *= 10;
+	}
+	for (; frac > scale; frac--)
+	{
+		if (mag % 10 != 0)
+			return false;
+		mag /= 10;
+	}
+	if (mag > (uint64) PG_INT64_MAX)
+		return false;
+	*out = np->neg ? -(int64) mag : (int64) mag;
+	return true;
+}
+
+/*
+ * Write the canonical numeric u / 10^scale with display scale dscale,
+ * varlena header included, at dst; returns its size.
+ */
+static uint32
+numeric_build(char *dst, int64 u, int scale, int dscale)
+{
+	static const uint64 pow10[] = {1, 10, 100, 1000, 10000};
+	uint64		mag = u < 0 ? (uint64) 0 - (uint64) u : (uint64) u;
+	bool		neg = u < 0;
+	int16		digs[8];
+	int			nd = 0;
+	int			lo = 0;
+	int			pad = (4 - scale % 4) % 4;
+	int			low_weight = -((scale + pad) / 4);
+	int			weight = 0;
+	uint32		len;
+	char	   *p;
+
+	if (mag != 0)
+	{
+		/* the lowest base-10000 digit ends at the decimal point's grid */
+		digs[nd++] = (int16) ((mag % pow10[4 - pad]) * pow10[pad]);
+		mag /= pow10[4 - pad];
+		while (mag != 0)
+		{
+			digs[nd++] = (int16) (mag % 10000);
+			mag /= 10000;
+		}
+	}
+	while (lo < nd && digs[lo] == 0)
+		lo++;
+	while (nd > lo && digs[nd - 1] == 0)
+		nd--;
+	if (nd == lo)
+	{
+		nd = lo = 0;
+		neg = false;
+	}
+	else
+		weight = low_weight + nd - 1;
+
+	if (dscale <= (NUM_SHORT_DSCALE_MASK >> NUM_SHORT_DSCALE_SHIFT) &&
+		weight <= NUM_SHORT_WEIGHT_MASK && weight >= -(NUM_SHORT_WEIGHT_MASK + 1))
+	{
+		uint16		h = NUM_SHORT | (neg ? NUM_SHORT_SIGN : 0) |
+			(dscale << NUM_SHORT_DSCALE_SHIFT) |
+			(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
+			(weight & NUM_SHORT_WEIGHT_MASK);
+
+		len = VARHDRSZ + 2 + (nd - lo) * 2;
+		memcpy(dst + VARHDRSZ, &h, 2);
+		p = dst + VARHDRSZ + 2;
+	}
+	else
+	{
+		uint16		h = (neg ? NUM_NEG : 0) | (dscale & NUM_DSCALE_MASK);
+		int16		w = (int16) weight;
+
+		len = VARHDRSZ + 4 + (nd - lo) * 2;
+		memcpy(dst + VARHDRSZ, &h, 2);
+		memcpy(dst + VARHDRSZ + 2, &w, 2);
+		p = dst + VARHDRSZ + 4;
+	}
+	SET_VARSIZE(dst, len);
+	for (int k = nd - 1; k >= lo; k--)
+	{
+		memcpy(p, &digs[k], 2);
+		p += 2;
+	}
+	return len;
+}
+
+/*
+ * Can every numeric be stored as an int64 at one scale (the largest
+ * dscale), with its own dscale beside it?  Fills the scaled values and
+ * display scales in *an when so.
+ */
+static bool
+analyse_numeric(const DenseValues *dv, Analysis *an)
+{
+	uint32		n = dv->n;
+	int			scale = 0;
+	union
+	{
+		char		bytes[NUM_MAX_BUILT + 8];
+		int32		align;
+	}			scratch;
+
+	for (uint32 i = 0; i < n; i++)
+	{
+		NumParts	np;
+
+		if (!numeric_parts(dv->ptrs[i], dv->lens[i], &np))
+			return false;
+		scale = Max(scale, np.dscale);
+	}
+	an->scale = scale;
+	an->scaled = alloc_huge(sizeof(uint64) * (Size) n);
+	an->dscales = alloc_huge(sizeof(uint64) * (Size) n);
+	an->min = PG_INT64_MAX;
+	an->max = PG_INT64_MIN;
+	an->dmin = PG_INT64_MAX;
+	an->dmax = PG_INT64_MIN;
+	for (uint32 i = 0; i < n; i++)
+	{
+		NumParts	np;
+		int64		u;
+
+		numeric_parts(dv->ptrs[i], dv->lens[i], &np);
+		if (!numeric_to_scaled(&np, scale, &u))
+			return false;
+		if (numeric_build(scratch.bytes, u, scale, np.dscale) != dv->lens[i] + VARHDRSZ ||
+			memcmp(scratch.bytes + VARHDRSZ, dv->ptrs[i], dv->lens[i]) != 0)
+			return false;
+		an->scaled[i] = (uint64) u;
+		an->dscales[i] = np.dscale;
+		an->min = Min(an->min, u);
+		an->max = Max(an->max, u);
+		an->dmin = Min(an->dmin, np.dscale);
+		an->dmax = Max(an->dmax, np.dscale);
+	}
+	return true;
+}
+
+/* Return the payload size of SCALED_NUMERIC once analysed. */
+static uint64
+scaled_size(const DenseValues *dv, const Analysis *an)
+{
+	return 2 + sizeof(int64) + 1 +
+		packed_size(dv->n, bit_width((uint64) an->max - (uint64) an->min)) +
+		2 + 1 + packed_size(dv->n, bit_width((uint64) (an->dmax - an->dmin)));
+}
+
+/*
+ * SCALED_NUMERIC: uint16 scale, int64 reference, uint8 w, packed(n, w) of
+ * value * 10^scale - reference, uint16 dscale reference, uint8 dw,
+ * packed(n, dw) of each value's display scale - dscale reference.
+ */
+static void
+write_scaled_numeric(StringInfo buf, const DenseValues *dv, const Analysis *an)
+{
+	uint16		scale = (uint16) an->scale;
+	uint16		dref = (uint16) an->dmin;
+	int			w = bit_width((uint64) an->max - (uint64) an->min);
+	int			dw = bit_width((uint64) (an->dmax - an->dmin));
+
+	appendBinaryStringInfo(buf, (const char *) &scale, 2);
+	appendBinaryStringInfo(buf, (const char *) &an->min, sizeof(int64));
+	appendStringInfoCharMacro(buf, (char) w);
+	pack_append(buf, an->scaled, dv->n, (uint64) an->min, w);
+	appendBinaryStringInfo(buf, (const char *) &dref, 2);
+	appendStringInfoCharMacro(buf, (char) dw);
+	pack_append(buf, an->dscales, dv->n, dref, dw);
+}
+
+/* SCALED_NUMERIC, VARLENA kind. */
+static void
+read_scaled_numeric(ImageReader *r, uint32 n, VarOut *vo)
+{
+	uint16		scale;
+	uint16		dref;
+	uint64		ref;
+	const char *packed;
+	const char *dpacked;
+	int			w;
+	int			dw;
+	uint64		mask;
+	uint64		dmask;
+	uint64		pos = 0;
+
+	memcpy(&scale, reader_take(r, 2), 2);
+	if (scale > NUM_DSCALE_MASK)
+		corrupted(psprintf("numeric scale %u out of range", scale));
+	ref = (uint64) reader_i64(r);
+	packed = reader_packed(r, n, 64, &w);
+	memcpy(&dref, reader_take(r, 2), 2);
+	dpacked = reader_packed(r, n, 14, &dw);
+	mask = width_mask(w);
+	dmask = width_mask(dw);
+
+	varout_alloc(vo, n, (uint64) n * NUM_MAX_BUILT);
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint64		u = ref + (w > 0 ? unpack_at(packed, i, w, mask) : 0);
+		uint64		ds = dref + (dw > 0 ? unpack_at(dpacked, i, dw, dmask) : 0);
+
+		if (ds > NUM_DSCALE_MASK)
+			corrupted(psprintf("numeric display scale %llu out of range",
+							   (unsigned long long) ds));
+		vo->offsets[i] = (uint32) pos;
+		pos += INTALIGN(numeric_build(vo->data + pos, (int64) u, scale, (int) ds));
+	}
+	vo->offsets[n] = (uint32) pos;
+}
+
+/* ----------------------------------------------------------------
+ *		spreading dense values over rows
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Move the n dense fixed-width values at the start of values to their rows,
+ * zeroing NULL slots; values has room for nrows values.
+ */
+static void
+spread_fixed(char *values, int esize, uint32 nrows, const uint8 *validity)
+{
+	int64		j = 0;
+
+	for (uint32 i = 0; i < nrows; i++)
+		j += (validity[i >> 3] >> (i & 7)) & 1;
+
+	for (int64 i = (int64) nrows - 1; i >= 0; i--)
+	{
+		bool		valid = (validity[i >> 3] >> (i & 7)) & 1;
+
+		switch (esize)
+		{
+			case 1:
+				values[i] = valid ? values[--j] : 0;
+				break;
+			case 2:
+				((int16 *) values)[i] = valid ? ((int16 *) values)[--j] : 0;
+				break;
+			case 4:
+				((int32 *) values)[i] = valid ? ((int32 *) values)[--j] : 0;
+				break;
+			case 8:
+				((int64 *) values)[i] = valid ? ((int64 *) values)[--j] : 0;
+				break;
+			default:
+				if (valid)
+				{
+					--j;
+					if (j != i)
+						memcpy(values + (Size) i * esize, values + (Size) j * esize, esize);
+				}
+				else
+					memset(values + (Size) i * esize, 0, esize);
+				break;
+		}
+	}
+}
+
+/* Build row offsets from dense offsets: NULL rows get empty ranges. */
+static void
+spread_offsets(uint32 *offsets, const uint32 *dense, uint32 nrows,
+			   const uint8 *validity)
+{
+	uint32		j = 0;
+
+	for (uint32 i = 0; i < nrows; i++)
+	{
+		offsets[i] = dense[j];
+		j += (validity[i >> 3] >> (i & 7)) & 1;
+	}
+	offsets[nrows] = dense[j];
+}
+
+/* ----------------------------------------------------------------
+ *		choosing an encoding
+ * ----------------------------------------------------------------
+ */
+
+/* Are all dense values equal? */
+static bool
+all_equal(const DenseValues *dv)
+{
+	for (uint32 i = 1; i < dv->n; i++)
+	{
+		if (!dense_equal(dv, 0, i))
+			return false;
+	}
+	return true;
+}
+
+/* Return the payload size of PLAIN for dv. */
+static uint64
+plain_size(const DenseValues *dv)
+{
+	if (dv->fixed)
+		return (uint64) dv->n * dv->esize;
+	return (uint64) dv->n * sizeof(uint32) + dv->var_bytes;
+}
+
+/* Return the payload size of DICT once the dictionary is built. */
+static uint64
+dict_size(const DenseValues *dv, const Analysis *an)
+{
+	return sizeof(uint32) + an->dict_bytes + 1 +
+		packed_size(dv->n, bit_width(an->ndistinct - 1));
+}
+
+/* Count runs of equal values and the longest run. */
+static void
+analyse_runs(const DenseValues *dv, Analysis *an)
+{
+	uint32		nruns = 1;
+	uint32		start = 0;
+	uint32		max_run = 0;
+
+	for (uint32 i = 1; i < dv->n; i++)
+	{
+		bool		same = dv->keys ? dv->keys[i] == dv->keys[i - 1] :
+			dense_equal(dv, i, i - 1);
+
+		if (!same)
+		{
+			max_run = Max(max_run, i - start);
+			start = i;
+			nruns++;
+		}
+	}
+	an->nruns = nruns;
+	an->max_run = Max(max_run, dv->n - start);
+}
+
+/* Find the minimum, maximum and smallest and largest delta of integers. */
+static void
+analyse_ints(const DenseValues *dv, Analysis *an)
+{
+	const uint64 *k = dv->keys;
+	int64		min = (int64) k[0];
+	int64		max = min;
+	int64		dmin = PG_INT64_MAX;
+	int64		dmax = PG_INT64_MIN;
+
+	for (uint32 i = 1; i < dv->n; i++)
+	{
+		int64		v = (int64) k[i];
+		int64		d = (int64) (k[i] - k[i - 1]);
+
+		min = Min(min, v);
+		max = Max(max, v);
+		dmin = Min(dmin, d);
+		dmax = Max(dmax, d);
+	}
+	an->min = min;
+	an->max = max;
+	an->dmin = dmin;
+	an->dmax = dmax;
+}
+
+/*
+ * Analyse the values and return the encoding with the smallest payload;
+ * PLAIN wins ties, being the fastest to decode.
+ */
+static ColumnarEncoding
+choose_encoding(const DenseValues *dv, Oid typid, Analysis *an)
+{
+	ColumnarEncoding best = COLUMNAR_ENC_PLAIN;
+	uint64		best_size;
+
+#define CONSIDER(enc, size) \
+	do { \
+		uint64		sz_ = (size); \
+		if (sz_ < best_size) \
+		{ \
+			best = (enc); \
+			best_size = sz_; \
+		} \
+	} while (0)
+
+	if (dv->n == 0)
+		return COLUMNAR_ENC_ALL_NULL;
+	best_size = plain_size(dv);
+
+	if (kind_is_var(dv->kind))
+	{
+		if (all_equal(dv))
+			return COLUMNAR_ENC_CONSTANT;
+		if (build_dict(dv, an, dv->n - dv->n / 4))
+			CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
+		if (dv->kind == COLUMNAR_KIND_VARLENA && typid == NUMERICOID &&
+			analyse_numeric(dv, an))
+			CONSIDER(COLUMNAR_ENC_SCALED_NUMERIC, scaled_size(dv, an));
+		return best;
+	}
+
+	analyse_runs(dv, an);
+	if (an->nruns == 1)
+		return COLUMNAR_ENC_CONSTANT;
+	CONSIDER(COLUMNAR_ENC_RLE,
+			 sizeof(uint32) + (uint64) an->nruns * dv->esize + 1 +
+			 packed_size(an->nruns, bit_width(an->max_run - 1)));
+
+	if (kind_is_int(dv->kind))
+	{
+		analyse_ints(dv, an);
+		CONSIDER(COLUMNAR_ENC_FOR,
+				 sizeof(int64) + 1 +
+				 packed_size(dv->n, bit_width((uint64) an->max - (uint64) an->min)));
+		CONSIDER(COLUMNAR_ENC_DELTA_FOR,
+				 2 * sizeof(int64) + 1 +
+				 packed_size(dv->n - 1, bit_width((uint64) an->dmax - (uint64) an->dmin)));
+	}
+
+	/*
+	 * A dictionary pays off for few distinct values; for integers only when
+	 * their spread is wide, else FOR is as small and faster to build.
+	 */
+	if (dv->kind != COLUMNAR_KIND_BOOL &&
+		(!kind_is_int(dv->kind) ||
+		 bit_width((uint64) an->max - (uint64) an->min) > 8) &&
+		build_dict(dv, an, Min(dv->n / 2 + 1,
+							   kind_is_int(dv->kind) ? 4096 : 65536)))
+		CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
+	return best;
+#undef CONSIDER
+}
+
+/* ----------------------------------------------------------------
+ *		public interface
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Append the encoded image of vec to buf; returns the encoding chosen.
+ */
+ColumnarEncoding
+ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
+{
+	EncHeader	hdr;
+	DenseValues dv;
+	Analysis	an;
+	ColumnarEncoding enc;
+	int			esize = kind_esize(vec->kind, vec->fixed_len);
+
+	if (vec->nrows > COLUMNAR_ENC_MAX_ROWS)
+		elog(ERROR, "columnar vector of %u rows exceeds the maximum of %u",
+			 vec->nrows, COLUMNAR_ENC_MAX_ROWS);
+	if (vec->nnulls > vec->nrows)
+		elog(ERROR, "columnar vector has more NULLs (%u) than rows (%u)",
+			 vec->nnulls, vec->nrows);
+	if (vec->kind == COLUMNAR_KIND_FIXED &&
+		(vec->fixed_len <= 0 || vec->fixed_len > PG_UINT16_MAX))
+		elog(ERROR, "invalid fixed length %d for a columnar vector", vec->fixed_len);
+	if (vec->nnulls > 0 && vec->validity == NULL)
+		elog(ERROR, "columnar vector has NULLs but no validity bitmap");
+
+	gather_dense(vec, &dv);
+	memset(&an, 0, sizeof(an));
+	enc = choose_encoding(&dv, vec->typid, &an);
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.magic = COLUMNAR_ENC_MAGIC;
+	hdr.version = COLUMNAR_ENC_VERSION;
+	hdr.encoding = (uint8) enc;
+	hdr.kind = (uint8) vec->kind;
+	hdr.fixed_len = (vec->kind == COLUMNAR_KIND_FIXED) ? (uint16) esize : 0;
+	hdr.nrows = vec->nrows;
+	hdr.nnulls = vec->nnulls;
+	appendBinaryStringInfo(buf, (const char *) &hdr, sizeof(hdr));
+
+	if (vec->nnulls > 0 && dv.n > 0)
+	{
+		uint32		nbytes = (vec->nrows + 7) / 8;
+		int			start = buf->len;
+
+		appendBinaryStringInfo(buf, (const char *) vec->validity, nbytes);
+		/* bits past nrows are zero in an image, whatever the caller had */
+		if (vec->nrows % 8 != 0)
+			buf->data[start + nbytes - 1] &= (uint8) ((1 << (vec->nrows % 8)) - 1);
+	}
+
+	switch (enc)
+	{
+		case COLUMNAR_ENC_ALL_NULL:
+			break;
+		case COLUMNAR_ENC_CONSTANT:
+			append_value(buf, &dv, 0);
+			break;
+		case COLUMNAR_ENC_PLAIN:
+			write_plain(buf, &dv);
+			break;
+		case COLUMNAR_ENC_RLE:
+			write_rle(buf, &dv, &an);
+			break;
+		case COLUMNAR_ENC_FOR:
+			write_for(buf, &dv, &an);
+			break;
+		case COLUMNAR_ENC_DELTA_FOR:
+			write_delta_for(buf, &dv, &an);
+			break;
+		case COLUMNAR_ENC_DICT:
+			write_dict(buf, &dv, &an);
+			break;
+		case COLUMNAR_ENC_SCALED_NUMERIC:
+			write_scaled_numeric(buf, &dv, &an);
+			break;
+		default:
+			elog(ERROR, "unexpected columnar encoding %d", (int) enc);
+	}
+
+	return enc;
+}
+
+/*
+ * Read and check an image's header; returns it.
+ */
+static EncHeader
+read_header(const char *image, Size len)
+{
+	EncHeader	hdr;
+
+	if (image == NULL || len < sizeof(EncHeader))
+		corrupted(psprintf("image of %zu bytes is shorter than its header", len));
+	memcpy(&hdr, image, sizeof(hdr));
+	if (hdr.magic != COLUMNAR_ENC_MAGIC)
+		corrupted(psprintf("bad magic number 0x%04x", hdr.magic));
+	if (hdr.version != COLUMNAR_ENC_VERSION)
+		corrupted(psprintf("unsupported image version %u", hdr.version));
+	if (hdr.encoding >= COLUMNAR_ENC_COUNT)
+		corrupted(psprintf("unknown encoding %u", hdr.encoding));
+	return hdr;
+}
+
+/*
+ * Decode an image made by ColumnarEncodeVector into *out.
+ */
+void
+ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
+{
+	EncHeader	hdr = read_header(image, len);
+	ImageReader r;
+	ColumnarValueKind kind = out->kind;
+	int			esize = kind_esize(kind, out->fixed_len);
+	bool		var = kind_is_var(kind);
+	uint32		nrows = hdr.nrows;
+	uint32		n;
+	uint8	   *validity = NULL;
+	char	   *values = NULL;
+	VarOut		vo = {NULL, NULL};
+
+	if (hdr.kind != (uint8) kind)
+		corrupted(psprintf("image holds value kind %u, expected %u",
+						   hdr.kind, (unsigned) kind));
+	if (kind == COLUMNAR_KIND_FIXED ? hdr.fixed_len != out->fixed_len : hdr.fixed_len != 0)
+		corrupted(psprintf("image holds values of %u bytes, expected %d",
+						   hdr.fixed_len, esize));
+	if (hdr.flags != 0)
+		corrupted(psprintf("unknown flags 0x%02x", hdr.flags));
+	if (nrows > COLUMNAR_ENC_MAX_ROWS)
+		corrupted(psprintf("row count %u exceeds the maximum of %u",
+						   nrows, COLUMNAR_ENC_MAX_ROWS));
+	if (hdr.nnulls > nrows)
+		corrupted(psprintf("NULL count %u exceeds row count %u", hdr.nnulls, nrows));
+	n = nrows - hdr.nnulls;
+	if ((n == 0) != (hdr.encoding == COLUMNAR_ENC_ALL_NULL))
+		corrupted(psprintf("encoding %s does not fit %u non-NULL values",
+						   encoding_names[hdr.encoding], n));
+
+	r.pos = image + sizeof(EncHeader);
+	r.end = image + len;
+	r.encoding = (ColumnarEncoding) hdr.encoding;
+
+	if (hdr.nnulls > 0)
+	{
+		uint32		nbytes = (nrows + 7) / 8;
+
+		validity = palloc(nbytes > 0 ? nbytes : 1);
+		if (n == 0)
+			memset(validity, 0, nbytes);
+		else
+		{
+			memcpy(validity, reader_take(&r, nbytes), nbytes);
+			if (nrows % 8 != 0 &&
+				(validity[nbytes - 1] & ~((1 << (nrows % 8)) - 1)) != 0)
+				corrupted("validity bitmap has bits set past the last row");
+			if (pg_popcount((const char *) validity, nbytes) != n)
+				corrupted("validity bitmap does not match the NULL count");
+		}
+	}
+
+	if (!var)
+		values = alloc_huge((Size) nrows * esize);
+
+	switch (hdr.encoding)
+	{
+		case COLUMNAR_ENC_ALL_NULL:
+			break;
+		case COLUMNAR_ENC_PLAIN:
+			if (var)
+				read_plain_var(&r, kind, n, &vo);
+			else
+				read_plain_fixed(&r, esize, n, values);
+			break;
+		case COLUMNAR_ENC_CONSTANT:
+			if (var)
+				read_constant_var(&r, kind, n, &vo);
+			else
+				fill_fixed(values, reader_take(&r, esize), esize, n);
+			break;
+		case COLUMNAR_ENC_RLE:
+			if (var)
+				goto invalid;
+			read_rle_fixed(&r, esize, n, values);
+			break;
+		case COLUMNAR_ENC_FOR:
+			if (!kind_is_int(kind))
+				goto invalid;
+			read_for(&r, kind, esize, n, values);
+			break;
+		case COLUMNAR_ENC_DELTA_FOR:
+			if (!kind_is_int(kind))
+				goto invalid;
+			read_delta_for(&r, kind, n, values);
+			break;
+		case COLUMNAR_ENC_DICT:
+			if (var)
+				read_dict_var(&r, kind, n, &vo);
+			else
+				read_dict_fixed(&r, kind, esize, n, values);
+			break;
+		case COLUMNAR_ENC_SCALED_NUMERIC:
+			if (kind != COLUMNAR_KIND_VARLENA)
+				goto invalid;
+			read_scaled_numeric(&r, n, &vo);
+			break;
+		default:
+	invalid:
+			corrupted(psprintf("encoding %s is not valid for value kind %u",
+							   encoding_names[hdr.encoding], (unsigned) kind));
+	}
+
+	if (r.pos != r.end)
+		corrupted(psprintf("%zu bytes of garbage after the %s payload",
+						   (Size) (r.end - r.pos), encoding_names[hdr.encoding]));
+
+	if (kind == COLUMNAR_KIND_BOOL)
+		check_bools((const uint8 *) values, n);
+
+	out->nrows = nrows;
+	out->nnulls = hdr.nnulls;
+	out->validity = validity;
+	if (var)
+	{
+		out->values = NULL;
+		if (n == 0)
+		{
+			out->data = palloc(1);
+			out->offsets = palloc0(sizeof(uint32) * ((Size) nrows + 1));
+		}
+		else if (hdr.nnulls == 0)
+		{
+			out->data = vo.data;
+			out->offsets = vo.offsets;
+		}
+		else
+		{
+			out->data = vo.data;
+			out->offsets = alloc_huge(sizeof(uint32) * ((Size) nrows + 1));
+			spread_offsets(out->offsets, vo.offsets, nrows, validity);
+			pfree(vo.offsets);
+		}
+	}
+	else
+	{
+		if (hdr.nnulls > 0)
+		{
+			if (n == 0)
+				memset(values, 0, (Size) nrows * esize);
+			else
+				spread_fixed(values, esize, nrows, validity);
+		}
+		out->values = values;
+		out->offsets = NULL;
+		out->data = NULL;
+	}
+}
+
+/*
+ * Return the encoding an image uses, without decoding it.
+ */
+ColumnarEncoding
+ColumnarImageEncoding(const char *image, Size len)
+{
+	return (ColumnarEncoding) read_header(image, len).encoding;
+}
+
+/*
+ * Return the name of an encoding.
+ */
+const char *
+ColumnarEncodingName(ColumnarEncoding encoding)
+{
+	if ((int) encoding < 0 || (int) encoding >= COLUMNAR_ENC_COUNT)
+		return "unknown";
+	return encoding_names[encoding];
+}
