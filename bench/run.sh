@@ -2,4 +2,5 @@
 # run.sh — biwh's benchmarks, run by "make bench" on a throwaway cluster
 # (PGHOST, PGPORT, PGDATABASE point at it; BENCH_SIZE sets the data size).
 set -euo pipefail
-echo "No benchmarks yet: they arrive with the columnar engine and the warehouse layer."
+HERE=$(cd "$(dirname "$0")" && pwd)
+bash "$HERE/columnar_bench.sh"
