@@ -21,7 +21,7 @@ WH_OBJS =
 CORE_REGRESS = create_drop
 ENCODING_REGRESS =
 COLUMNAR_REGRESS =
-WH_REGRESS = wh_api wh_errors
+WH_REGRESS = wh_api wh_errors wh_security
 
 MODULE_big = biwh
 OBJS = $(CORE_OBJS) $(ENCODING_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)

@@ -40,12 +40,16 @@ SELECT unit, status, sqlstate, split_part(message, E'\n', 1) AS message
 SELECT * FROM intact;
 
 -- Unreachable source
-UPDATE _wh.tenant_connections SET port = 1 WHERE tenant_name = 'tenant_e';
+UPDATE _wh.tenant_connections SET port = 1, password = 'Secret''pw\1' WHERE tenant_name = 'tenant_e';
 SELECT _wh.update_mv_by_template('flog', 'tenant_e', 'tenant_e', '2025-09-02', force => true);
 SELECT * FROM intact;
 SELECT * FROM last_failure;
 SELECT message LIKE '%Connection refused%' AS says_why FROM _wh.run_log ORDER BY id DESC LIMIT 1;
 UPDATE _wh.tenant_connections SET port = :port WHERE tenant_name = 'tenant_e';
+-- pointing a tenant elsewhere forgot its password
+SELECT _wh.update_mv_by_template('flog', 'tenant_e', 'tenant_e', '2025-09-02', force => true);
+SELECT * FROM last_failure;
+UPDATE _wh.tenant_connections SET password = 'Secret''pw\1' WHERE tenant_name = 'tenant_e';
 
 -- Wrong password
 UPDATE _wh.tenant_connections SET password = 'wrong''pw' WHERE tenant_name = 'tenant_e';

@@ -230,6 +230,16 @@ BEGIN
 		UPDATE _wh.tenant_secrets SET tenant_name = NEW.tenant_name
 		 WHERE tenant_name = OLD.tenant_name;
 	END IF;
+	/*
+	 * Pointing a tenant elsewhere forgets its password, unless a new one is
+	 * given in the same statement: otherwise whoever may edit connections
+	 * could send the secret to a server of their own.
+	 */
+	IF TG_OP = 'UPDATE' AND NEW.password = '********'
+	   AND (NEW.host, NEW.port, NEW.dbname, NEW.username)
+		   IS DISTINCT FROM (OLD.host, OLD.port, OLD.dbname, OLD.username) THEN
+		DELETE FROM _wh.tenant_secrets WHERE tenant_name = NEW.tenant_name;
+	END IF;
 	IF NEW.password IS NOT NULL AND NEW.password <> '********' THEN
 		INSERT INTO _wh.tenant_secrets AS s (tenant_name, password)
 		VALUES (NEW.tenant_name, NEW.password)
@@ -298,6 +308,12 @@ BEGIN
 	END IF;
 	SELECT s.password INTO secret FROM _wh.tenant_secrets s
 	 WHERE s.tenant_name = get_tenant_connection_string.tenant_name;
+	IF secret IS NULL THEN
+		RAISE EXCEPTION 'tenant "%" has no password', tenant_name
+			USING ERRCODE = 'invalid_authorization_specification',
+				  DETAIL = 'Changing a tenant''s host, port, database or user forgets its password.',
+				  HINT = 'Set it again with UPDATE _wh.tenant_connections SET password = ...';
+	END IF;
 	RETURN concat_ws(' ',
 		'host=' || _wh.conninfo_quote(c.host),
 		'port=' || _wh.conninfo_quote(coalesce(c.port, 5432)::text),
