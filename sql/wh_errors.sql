@@ -187,6 +187,9 @@ UPDATE _wh.tenant_connections SET password = 'wrong' WHERE tenant_name = 'tenant
 SELECT * FROM _wh.direct_query('tenant_e', 'SELECT 1');
 UPDATE _wh.tenant_connections SET password = 'Secret''pw\1' WHERE tenant_name = 'tenant_e';
 
+-- No dblink connection is left open by the failures above
+SELECT dblink_get_connections() AS open_connections;
+
 -- Messages are sanitized: no password anywhere in the run log
 SELECT _wh.sanitize($$could not connect: host='h' password='a b\'c' user=u password=plain, PASSWORD = "x y"$$);
 SELECT status, sqlstate, count(*) FROM _wh.run_log GROUP BY 1, 2 ORDER BY 1, 2;
