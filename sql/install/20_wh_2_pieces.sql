@@ -192,7 +192,17 @@ DECLARE
 	coldefs	text;
 	parent	regclass;
 BEGIN
-	-- serialize the creation of one template's tree
+	-- fast path: everything is there (no lock, so loads run in parallel)
+	root := to_regclass(format('public.%I', t.template_name));
+	IF root IS NOT NULL AND schema_name IS NOT NULL THEN
+		rel := to_regclass(format('%I.%I', schema_name, t.template_name));
+		IF rel IS NOT NULL AND EXISTS (SELECT 1 FROM pg_inherits i
+										WHERE i.inhrelid = rel AND i.inhparent = root) THEN
+			RETURN;
+		END IF;
+	END IF;
+
+	-- serialize the creation of one template's tree (held to commit)
 	PERFORM pg_advisory_xact_lock(hashtextextended('biwh tree ' || t.template_name, 0));
 
 	root := to_regclass(format('public.%I', t.template_name));

@@ -129,5 +129,21 @@ is( $node->safe_psql('warehouse',
 		"SELECT status || ':' || sqlstate FROM _wh.run_log WHERE template_name = 'slowlog' AND status = 'failed'"),
 	'failed:55P03', 'the refused refresh has its run-log row');
 
+# Two days of the same tenant load in parallel, not one after the other
+my ($yout, $yerr) = ('', '');
+my $yesterday = IPC::Run::start(
+	[ 'psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('warehouse'), '-c',
+	  "SELECT _wh.update_mv_by_template('slowlog', 'tenant_a', 'reports', CURRENT_DATE - 1)" ],
+	'>', \$yout, '2>', \$yerr);
+$node->poll_query_until('warehouse',
+	"SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND granted")
+  or die "the load of yesterday did not start";
+$t0 = time();
+is($node->safe_psql('warehouse', $slow), 'loaded 3000 rows', 'today loads while yesterday loads');
+$elapsed = time() - $t0;
+$yesterday->finish;
+is($yout, "loaded 0 rows\n", 'and yesterday loads too') or diag($yerr);
+cmp_ok($elapsed, '<', 5.5, 'in parallel (each waits 3 s at the source)');
+
 $node->stop;
 done_testing();
