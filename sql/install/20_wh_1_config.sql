@@ -91,7 +91,11 @@ CREATE TABLE _wh.units (
 );
 COMMENT ON TABLE _wh.units IS 'which tenant feeds which schema for each template, and the days loaded';
 
-/* The daily pieces present (not dumped: they follow the tenant schemas) */
+/*
+ * The daily pieces present.  Dumped too, so a restored warehouse knows which
+ * of its pieces are final; rows whose relation is missing are dropped by
+ * the next load of their day.
+ */
 CREATE TABLE _wh.pieces (
 	template_name	text NOT NULL,
 	schema_name		text NOT NULL,
@@ -139,6 +143,7 @@ SELECT pg_catalog.pg_extension_config_dump('_wh.tenant_connections', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.tenant_secrets', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.mv_templates', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.units', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.pieces', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.role_grants', '');
 
 /* Return a warehouse setting, or its default */

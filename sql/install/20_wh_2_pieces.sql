@@ -518,7 +518,7 @@ BEGIN
 								   'failed', st, concat_ws(E'\n', msg, det));
 		msg := format('could not load day %s of template "%s" for tenant "%s" into schema "%s": %s',
 					  p_day, left(p_template, 80), left(p_tenant, 80), left(p_schema, 80), msg);
-		hnt := nullif(hnt, '');
+		hnt := _wh.sanitize(nullif(hnt, ''));
 		IF det IS NOT NULL AND hnt IS NOT NULL THEN
 			RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det, HINT = hnt;
 		ELSIF det IS NOT NULL THEN

@@ -114,6 +114,8 @@ $wh->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $wh->connst
 	'the dump restores');
 is($wh->safe_psql('restored', 'SELECT count(*) FROM _wh.tenant_connections'), '2', 'tenants restored');
 is($wh->safe_psql('restored', $fingerprint), $before, 'restored data equals the original');
+like($wh->safe_psql('restored', 'SELECT _wh.rebuild_entire_warehouse()'),
+	qr/^2 units, 1 days loaded$/, 'a restored warehouse knows its final days: only today reloads');
 $wh->safe_psql('restored', 'DROP SCHEMA reports CASCADE; DROP SCHEMA tenant_b CASCADE');
 is($wh->safe_psql('restored', 'SELECT count(*) FROM public.foodlogstats'), '0', 'tenant data dropped');
 like($wh->safe_psql('restored', 'SELECT _wh.rebuild_entire_warehouse()'),
