@@ -126,6 +126,8 @@ SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports', CURRENT_
 SELECT n FROM wh_a_days WHERE day = current_date - 2;
 SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports', CURRENT_DATE - 2, force => true);
 SELECT n FROM wh_a_days WHERE day = current_date - 2;
+-- a window reaching past today loads up to today
+SELECT _wh.update_mv_window_by_template('foodlogstats', 'tenant_a', 'reports', CURRENT_DATE - 1, CURRENT_DATE + 2);
 -- re-running a window skips what is final
 SELECT _wh.update_mv_window_by_template('foodlogstats', 'tenant_a', 'reports', '2025-09-01'::date, '2025-09-30'::date);
 -- days outside those reloads were loaded once, and still equal the source

@@ -45,7 +45,8 @@ $$;
 /*
  * Load every day of [start_date, end_date] as update_mv_by_template does, in
  * one transaction: a failure rolls the whole window back (use CALL
- * _wh.backfill to commit day by day).  Returns a summary.
+ * _wh.backfill to commit day by day).  Days after today are left out.
+ * Returns a summary.
  */
 CREATE FUNCTION _wh.update_mv_window_by_template(template_name text, tenant_connection_name text,
 												 target_schema text, start_date date, end_date date)
@@ -59,6 +60,7 @@ DECLARE
 	res		text;
 	loaded	integer := 0;
 	skipped	integer := 0;
+	future	integer := 0;
 	nrows	bigint := 0;
 BEGIN
 	IF start_date IS NULL OR end_date IS NULL OR end_date < start_date THEN
@@ -68,6 +70,11 @@ BEGIN
 	END IF;
 	FOR d IN SELECT g::date FROM generate_series(start_date, end_date, interval '1 day') g
 	LOOP
+		-- a window may reach past today: those days are left for later
+		IF d > _wh.today() THEN
+			future := future + 1;
+			CONTINUE;
+		END IF;
 		res := _wh.load_day(template_name, tenant_connection_name, target_schema, d, 'update');
 		IF res LIKE 'loaded %' THEN
 			loaded := loaded + 1;
@@ -76,7 +83,8 @@ BEGIN
 			skipped := skipped + 1;
 		END IF;
 	END LOOP;
-	RETURN format('%s days loaded (%s rows), %s skipped', loaded, nrows, skipped);
+	RETURN format('%s days loaded (%s rows), %s skipped', loaded, nrows, skipped)
+		|| CASE WHEN future > 0 THEN format(', %s in the future', future) ELSE '' END;
 END
 $$;
 
@@ -103,8 +111,13 @@ BEGIN
 	total := end_date - start_date + 1;
 	d := start_date;
 	WHILE d <= end_date LOOP
-		res := _wh.update_mv_by_template(template_name, tenant_connection_name, target_schema, d);
 		n := n + 1;
+		IF d > _wh.today() THEN
+			RAISE NOTICE 'backfill of "%" into "%": % (day %/%): in the future, stopping',
+				template_name, target_schema, to_char(d, 'YYYY-MM-DD'), n, total;
+			EXIT;
+		END IF;
+		res := _wh.update_mv_by_template(template_name, tenant_connection_name, target_schema, d);
 		RAISE NOTICE 'backfill of "%" into "%": % (day %/%): %', template_name, target_schema, to_char(d, 'YYYY-MM-DD'), n, total, res;
 		COMMIT;
 		d := d + 1;
