@@ -21,7 +21,7 @@ WH_OBJS =
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding
 COLUMNAR_REGRESS =
-WH_REGRESS =
+WH_REGRESS = wh_api wh_errors wh_security wh_pieces
 
 MODULE_big = biwh
 OBJS = $(CORE_OBJS) $(ENCODING_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)

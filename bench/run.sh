@@ -4,3 +4,4 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 bash "$HERE/columnar_bench.sh"
+bash "$HERE/wh_bench.sh"

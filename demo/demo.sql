@@ -1,14 +1,95 @@
--- demo.sql: what "make demo" runs on its throwaway cluster
+-- demo.sql: what "make demo" runs on its throwaway cluster (see demo.sh)
 \pset footer off
+\set QUIET on
+\set wh :DBNAME
+
 \echo '== CREATE EXTENSION biwh CASCADE'
 CREATE EXTENSION biwh CASCADE;
 SELECT biwh.build_info();
-\echo '== extensions'
-SELECT extname, extversion FROM pg_extension ORDER BY extname;
-\echo '== what biwh created'
-SELECT pg_describe_object(classid, objid, objsubid) AS object
-  FROM pg_depend
- WHERE refclassid = 'pg_extension'::regclass
-   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'biwh')
-   AND deptype = 'e'
- ORDER BY 1;
+
+\echo '== two tenant source databases, read by a role with a password'
+CREATE ROLE demo_reader LOGIN PASSWORD 'demo ''secret''';
+CREATE DATABASE phood_east;
+CREATE DATABASE phood_west;
+\c phood_east
+\i sql/source-foodlogstats.sql
+SELECT phood_generate('2025-08-01', 61, 400) + phood_generate(current_date - 2, 3, 400) AS phood_east_rows;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO demo_reader;
+\c phood_west
+\i sql/source-foodlogstats.sql
+SELECT phood_generate('2025-08-01', 61, 60) + phood_generate(current_date - 2, 3, 60) AS phood_west_rows;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO demo_reader;
+\c :wh
+
+\echo
+\echo '== the seed''s Typical Workflow, as written (with this cluster''s host and port)'
+\set QUIET off
+\set ECHO queries
+-- 1. Set up tenant connection (direct SQL)
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_a', '127.0.0.1', :port, 'phood_east', 'demo_reader', 'demo ''secret''');
+
+-- 2. Load template (if not already loaded)
+\i sql/template-foodlogstats.sql
+
+-- 3. Backfill historical data (one month at a time to avoid timeouts)
+SELECT _wh.update_mv_window_by_template('foodlogstats', 'tenant_a', 'reports', '2025-08-01'::date, '2025-08-31'::date);
+SELECT _wh.update_mv_window_by_template('foodlogstats', 'tenant_a', 'reports', '2025-09-01'::date, '2025-09-30'::date);
+
+-- 4. Create the tenant union view
+SELECT _wh.update_tenant_union_view_by_template('foodlogstats', 'tenant_a', 'reports');
+
+-- 5. Create/update the public master view
+SELECT _wh.update_public_view_by_template('foodlogstats');
+
+-- 6. Daily operations: update current day
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports', CURRENT_DATE);
+
+-- A second tenant, in a schema of its own, backfilled day by day
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_b', '127.0.0.1', :port, 'phood_west', 'demo_reader', 'demo ''secret''');
+SET client_min_messages = warning;
+CALL _wh.backfill('foodlogstats', 'tenant_b', 'tenant_b', '2025-08-01', '2025-09-30');
+RESET client_min_messages;
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_b', 'tenant_b', CURRENT_DATE);
+SELECT _wh.update_public_view_by_template('foodlogstats');
+\set ECHO none
+\set QUIET on
+
+\echo
+\echo '== what the admin sees of the connections (no password)'
+SELECT tenant_name, host, dbname, username, password FROM _wh.tenant_connections ORDER BY 1;
+
+\echo '== the warehouse: one partition per tenant, one piece per day'
+SELECT t.parentrelid::regclass AS parent, count(*) AS pieces
+  FROM pg_partition_tree('public.foodlogstats') t
+ WHERE t.isleaf GROUP BY 1 ORDER BY 1;
+
+\echo '== BI: rows and weight per tenant'
+SELECT schema_name, count(*) AS rows, round(sum(weight), 1) AS total_weight_lb,
+       round(sum(weight * cost_per_lb), 2) AS waste_cost
+  FROM public.foodlogstats GROUP BY 1 ORDER BY 1;
+
+\echo '== BI: top stores by weight, all tenants'
+SELECT schema_name, store, region, round(sum(weight), 1) AS weight_lb
+  FROM public.foodlogstats GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2 LIMIT 5;
+
+\echo '== BI: one tenant, one week'
+SELECT logged_time::date AS day, count(*) AS items, round(sum(weight), 1) AS weight_lb,
+       round(avg(weight - target_weight), 3) AS avg_over_target
+  FROM public.foodlogstats
+ WHERE schema_name = 'reports' AND logged_time >= '2025-09-08' AND logged_time < '2025-09-15'
+ GROUP BY 1 ORDER BY 1;
+\echo '   ... which reads 7 daily pieces only (pruned at plan time):'
+EXPLAIN (COSTS OFF)
+SELECT count(*) FROM public.foodlogstats
+ WHERE schema_name = 'reports' AND logged_time >= '2025-09-08' AND logged_time < '2025-09-15';
+
+\echo '== the run log'
+SELECT schema_name, status, count(*) AS loads, sum(rows) AS rows,
+       pg_size_pretty(sum(bytes)) AS size,
+       round(extract(epoch FROM max(finished_at) - min(started_at))::numeric, 2) AS seconds
+  FROM _wh.run_log GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT unit, status, rows, pg_size_pretty(bytes) AS size,
+       round(extract(epoch FROM finished_at - started_at)::numeric * 1000, 1) AS ms
+  FROM _wh.run_log ORDER BY id DESC LIMIT 3;

@@ -29,13 +29,16 @@ SELECT biwh.build_info() ~ '^biwh 0\.1\.0, zstd [0-9]+\.[0-9]+\.[0-9]+$' AS buil
 SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'biwh')
   FROM pg_extension WHERE extname = 'biwh';
 
+-- Every member lives in _wh or biwh, except objects that have no schema
+SELECT o.type, o.identity
+  FROM pg_depend d, pg_identify_object(d.classid, d.objid, d.objsubid) o
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'biwh')
+   AND d.deptype = 'e'
+   AND o.schema IS DISTINCT FROM '_wh' AND o.schema IS DISTINCT FROM 'biwh'
+ ORDER BY 1, 2;
+
 -- Both schemas belong to the extension and are closed to PUBLIC
-SELECT pg_describe_object(classid, objid, objsubid) AS member
-  FROM pg_depend
- WHERE refclassid = 'pg_extension'::regclass
-   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'biwh')
-   AND deptype = 'e'
- ORDER BY 1;
 SELECT nspname, has_schema_privilege('public', oid, 'USAGE') AS public_usage
   FROM pg_namespace WHERE nspname IN ('_wh', 'biwh') ORDER BY 1;
 

@@ -1,0 +1,408 @@
+/*
+ * 20_wh_1_config.sql: the warehouse layer's configuration tables, names and
+ * secrets
+ *
+ * Everything here lives in schema _wh, closed to PUBLIC.  The configuration
+ * tables (tenant connections, their secrets, templates, settings, the units
+ * loaded so far, the roles given access) are marked with
+ * pg_extension_config_dump so pg_dump keeps them; the data itself is rebuilt
+ * from the sources by _wh.rebuild_entire_warehouse().
+ *
+ * Secrets: _wh.tenant_connections keeps the seed's columns, so the seed's
+ * INSERT works as written, but a trigger moves the password into
+ * _wh.tenant_secrets, which only the extension owner can read, and leaves
+ * '********' in the visible column.  Only SECURITY DEFINER functions owned
+ * by the extension owner ever build a connection string, and they never
+ * interpolate it into SQL text that could surface in an error.
+ */
+
+/* The functions below call dblink as public.dblink*: check it lives there */
+DO $$
+BEGIN
+	IF (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+		 WHERE e.extname = 'dblink') IS DISTINCT FROM 'public' THEN
+		RAISE EXCEPTION 'biwh needs extension "dblink" in schema "public"'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Run CREATE EXTENSION dblink SCHEMA public, then CREATE EXTENSION biwh.';
+	END IF;
+END
+$$;
+
+/* Warehouse settings (name -> value); defaults live in _wh.setting() */
+CREATE TABLE _wh.settings (
+	name		text PRIMARY KEY,
+	value		text NOT NULL
+);
+COMMENT ON TABLE _wh.settings IS 'warehouse settings: timezone (default UTC), lock_timeout, swap_retries, log_conninfo';
+
+/* The connections to the tenants' source databases, as the seed has them */
+CREATE TABLE _wh.tenant_connections (
+	tenant_name	text PRIMARY KEY,
+	host		text NOT NULL,
+	port		integer DEFAULT 5432,
+	dbname		text NOT NULL,
+	username	text NOT NULL,
+	password	text NOT NULL,
+	created_at	timestamp DEFAULT now(),
+	updated_at	timestamp DEFAULT now()
+);
+COMMENT ON TABLE _wh.tenant_connections IS 'tenant source connections; the password column always reads ''********'' (the secret is kept apart)';
+COMMENT ON COLUMN _wh.tenant_connections.password IS 'write the password here; it is moved to an owner-only store and reads back as ''********''';
+
+/* The passwords, readable by the extension owner only */
+CREATE TABLE _wh.tenant_secrets (
+	tenant_name	text PRIMARY KEY,
+	password	text NOT NULL
+);
+REVOKE ALL ON _wh.tenant_secrets FROM PUBLIC;
+COMMENT ON TABLE _wh.tenant_secrets IS 'tenant passwords: owner only, never granted';
+
+/*
+ * The report templates: source SQL run on the tenant's database for one day,
+ * with placeholders {{start}} and {{end}} (the day's bounds, [start, end)),
+ * {{date}} or the seed's {date} (the day), each replaced by a quoted literal;
+ * the column definition list of its result, and the name of the date column
+ * that the daily pieces are partitioned on.
+ */
+CREATE TABLE _wh.mv_templates (
+	template_name	text PRIMARY KEY,
+	source_sql		text NOT NULL,
+	column_definitions text NOT NULL,
+	date_column		text NOT NULL,
+	options			jsonb NOT NULL DEFAULT '{}',
+	description		text,
+	created_at		timestamp DEFAULT now(),
+	updated_at		timestamp DEFAULT now()
+);
+REVOKE ALL ON _wh.mv_templates FROM PUBLIC;
+COMMENT ON TABLE _wh.mv_templates IS 'report templates: source SQL with {{start}}/{{end}}/{{date}} placeholders, column definitions, date column';
+
+/*
+ * The units loaded so far: which tenant feeds which schema for a template,
+ * and the days loaded (what rebuild_entire_warehouse recreates).
+ * A (template, schema) pair is fed by exactly one tenant.
+ */
+CREATE TABLE _wh.units (
+	template_name	text NOT NULL,
+	schema_name		text NOT NULL,
+	tenant_name		text NOT NULL,
+	days			datemultirange NOT NULL DEFAULT '{}',
+	PRIMARY KEY (template_name, schema_name)
+);
+COMMENT ON TABLE _wh.units IS 'which tenant feeds which schema for each template, and the days loaded';
+
+/*
+ * The daily pieces present.  Dumped too, so a restored warehouse knows which
+ * of its pieces are final; rows whose relation is missing are dropped by
+ * the next load of their day.
+ */
+CREATE TABLE _wh.pieces (
+	template_name	text NOT NULL,
+	schema_name		text NOT NULL,
+	day				date NOT NULL,
+	relname			text NOT NULL,
+	tenant_name		text NOT NULL,
+	final			boolean NOT NULL,
+	rows			bigint NOT NULL,
+	bytes			bigint NOT NULL,
+	access_method	text NOT NULL,
+	loaded_at		timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (template_name, schema_name, day),
+	UNIQUE (schema_name, relname)
+);
+COMMENT ON TABLE _wh.pieces IS 'daily pieces: final means loaded after the day had ended';
+
+/* Roles given access by _wh.grant_admin / _wh.grant_reader */
+CREATE TABLE _wh.role_grants (
+	role_name	text PRIMARY KEY,
+	kind		text NOT NULL CHECK (kind IN ('admin', 'reader'))
+);
+COMMENT ON TABLE _wh.role_grants IS 'roles given warehouse access; new tenant and public relations are granted to them too';
+
+/* Every load writes a row here, failed ones included */
+CREATE TABLE _wh.run_log (
+	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	unit			text NOT NULL,
+	template_name	text,
+	tenant_name		text,
+	schema_name		text,
+	day				date,
+	started_at		timestamptz NOT NULL,
+	finished_at		timestamptz,
+	status			text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+	sqlstate		text,
+	message			text,
+	rows			bigint,
+	bytes			bigint
+);
+CREATE INDEX run_log_unit_idx ON _wh.run_log (template_name, schema_name, day);
+COMMENT ON TABLE _wh.run_log IS 'one row per load: status, SQLSTATE, sanitized message, rows, bytes';
+
+SELECT pg_catalog.pg_extension_config_dump('_wh.settings', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.tenant_connections', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.tenant_secrets', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.mv_templates', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.units', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.pieces', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.role_grants', '');
+
+/* Return a warehouse setting, or its default */
+CREATE FUNCTION _wh.setting(setting_name text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT coalesce((SELECT value FROM _wh.settings WHERE name = setting_name),
+		CASE setting_name
+			WHEN 'timezone' THEN 'UTC'
+			WHEN 'lock_timeout' THEN '2s'
+			WHEN 'swap_retries' THEN '5'
+		END)
+$$;
+
+/* Return today's date in the warehouse time zone (setting "timezone") */
+CREATE FUNCTION _wh.today()
+RETURNS date
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT (now() AT TIME ZONE _wh.setting('timezone'))::date
+$$;
+
+/*
+ * Check that a tenant, schema, template or column name is a plain lower-case
+ * identifier of at most 63 bytes; raise invalid_name otherwise.  Returns it.
+ */
+CREATE FUNCTION _wh.check_name(name text, what text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	IF name IS NULL OR name !~ '^[a-z_][a-z0-9_]*$' OR octet_length(name) > 63 THEN
+		RAISE EXCEPTION 'invalid % name "%"', what, left(coalesce(name, '(null)'), 80)
+			USING ERRCODE = 'invalid_name',
+				  DETAIL = 'Names must be plain lower-case identifiers of at most 63 bytes.',
+				  HINT = 'Use letters a-z, digits and underscores, starting with a letter or an underscore.';
+	END IF;
+	RETURN name;
+END
+$$;
+
+/* Check a target schema name: a valid name, and not a system or biwh schema */
+CREATE FUNCTION _wh.check_schema_name(name text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	PERFORM _wh.check_name(name, 'schema');
+	IF name IN ('public', 'information_schema', '_wh', 'biwh', 'cron') OR name LIKE 'pg\_%' THEN
+		RAISE EXCEPTION 'cannot use schema "%" for tenant data', name
+			USING ERRCODE = 'invalid_name',
+				  HINT = 'Use a schema of its own for each tenant.';
+	END IF;
+	RETURN name;
+END
+$$;
+
+/* Remove passwords from a message before it is logged or raised */
+CREATE FUNCTION _wh.sanitize(message text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT regexp_replace(message,
+		'(password|passwd|pwd)(\s*[=:]\s*)(''([^''\\]|\\.|'''')*''|"[^"]*"|[^\s,;)]+)',
+		'\1\2********', 'gi')
+$$;
+
+/* Keep the secret apart: store the password aside, leave '********' */
+CREATE FUNCTION _wh.tenant_connections_hide_password()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	PERFORM _wh.check_name(NEW.tenant_name, 'tenant');
+	IF TG_OP = 'UPDATE' AND NEW.tenant_name <> OLD.tenant_name THEN
+		UPDATE _wh.tenant_secrets SET tenant_name = NEW.tenant_name
+		 WHERE tenant_name = OLD.tenant_name;
+	END IF;
+	/*
+	 * Pointing a tenant elsewhere forgets its password, unless a new one is
+	 * given in the same statement: otherwise whoever may edit connections
+	 * could send the secret to a server of their own.
+	 */
+	IF TG_OP = 'UPDATE' AND NEW.password = '********'
+	   AND (NEW.host, NEW.port, NEW.dbname, NEW.username)
+		   IS DISTINCT FROM (OLD.host, OLD.port, OLD.dbname, OLD.username) THEN
+		DELETE FROM _wh.tenant_secrets WHERE tenant_name = NEW.tenant_name;
+	END IF;
+	IF NEW.password IS NOT NULL AND NEW.password <> '********' THEN
+		INSERT INTO _wh.tenant_secrets AS s (tenant_name, password)
+		VALUES (NEW.tenant_name, NEW.password)
+		ON CONFLICT (tenant_name) DO UPDATE SET password = EXCLUDED.password;
+	END IF;
+	NEW.password := '********';
+	IF TG_OP = 'UPDATE' THEN
+		NEW.updated_at := now();
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER hide_password
+	BEFORE INSERT OR UPDATE ON _wh.tenant_connections
+	FOR EACH ROW EXECUTE FUNCTION _wh.tenant_connections_hide_password();
+
+/* Forget the secret of a removed tenant */
+CREATE FUNCTION _wh.tenant_connections_forget_password()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	DELETE FROM _wh.tenant_secrets WHERE tenant_name = OLD.tenant_name;
+	RETURN OLD;
+END
+$$;
+
+CREATE TRIGGER forget_password
+	AFTER DELETE ON _wh.tenant_connections
+	FOR EACH ROW EXECUTE FUNCTION _wh.tenant_connections_forget_password();
+
+/* Quote a libpq connection-string value: single quotes, backslashes escaped */
+CREATE FUNCTION _wh.conninfo_quote(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT '''' || replace(replace(value, '\', '\\'), '''', '\''') || ''''
+$$;
+
+/*
+ * Return the libpq connection string of a tenant's source database.  Only
+ * the extension owner may call it (EXECUTE is granted to nobody).
+ */
+CREATE FUNCTION _wh.get_tenant_connection_string(tenant_name text)
+RETURNS text
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	c		record;
+	secret	text;
+BEGIN
+	PERFORM _wh.check_name(tenant_name, 'tenant');
+	SELECT * INTO c FROM _wh.tenant_connections t
+	 WHERE t.tenant_name = get_tenant_connection_string.tenant_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'tenant "%" does not exist', tenant_name
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Add it with INSERT INTO _wh.tenant_connections.';
+	END IF;
+	SELECT s.password INTO secret FROM _wh.tenant_secrets s
+	 WHERE s.tenant_name = get_tenant_connection_string.tenant_name;
+	IF secret IS NULL THEN
+		RAISE EXCEPTION 'tenant "%" has no password', tenant_name
+			USING ERRCODE = 'invalid_authorization_specification',
+				  DETAIL = 'Changing a tenant''s host, port, database or user forgets its password.',
+				  HINT = 'Set it again with UPDATE _wh.tenant_connections SET password = ...';
+	END IF;
+	RETURN concat_ws(' ',
+		'host=' || _wh.conninfo_quote(c.host),
+		'port=' || _wh.conninfo_quote(coalesce(c.port, 5432)::text),
+		'dbname=' || _wh.conninfo_quote(c.dbname),
+		'user=' || _wh.conninfo_quote(c.username),
+		'password=' || _wh.conninfo_quote(secret),
+		'application_name=' || _wh.conninfo_quote('biwh'),
+		'connect_timeout=' || _wh.conninfo_quote('10'));
+END
+$$;
+
+/*
+ * Split a column definition list ("id integer, price numeric(10,2), ...")
+ * into names and types, checking every name and type.  Types may only hold
+ * letters, digits, spaces, a typmod and [] and must name an existing type,
+ * so the list can be pasted into SQL safely.
+ */
+CREATE FUNCTION _wh.parse_columns(column_definitions text)
+RETURNS TABLE (ord integer, column_name text, column_type text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	item	text;
+	m		text[];
+	n		integer := 0;
+BEGIN
+	FOREACH item IN ARRAY regexp_split_to_array(column_definitions, ',(?![^(]*\))')
+	LOOP
+		n := n + 1;
+		m := regexp_match(item, '^\s*([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?([A-Za-z ]*)(\[\])?)\s*$');
+		IF m IS NULL OR to_regtype(m[2]) IS NULL THEN
+			RAISE EXCEPTION 'invalid column definition "%"', left(trim(item), 80)
+				USING ERRCODE = 'invalid_column_definition',
+					  HINT = 'Write "name type" pairs separated by commas, e.g. "id integer, weight numeric".';
+		END IF;
+		ord := n;
+		column_name := _wh.check_name(lower(m[1]), 'column');
+		IF column_name = 'schema_name' THEN
+			RAISE EXCEPTION 'column name "schema_name" is reserved'
+				USING ERRCODE = 'invalid_name',
+					  DETAIL = 'Every warehouse relation gets a schema_name column as its tenant key.';
+		END IF;
+		column_type := format_type(to_regtype(m[2]), NULL);
+		-- keep a typmod as written (checked digits only)
+		IF m[3] IS NOT NULL THEN
+			column_type := lower(regexp_replace(trim(m[2]), '\s+', ' ', 'g'));
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+
+/* Check a template row on every change: names, columns, date column */
+CREATE FUNCTION _wh.mv_templates_check()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	date_type	text;
+BEGIN
+	PERFORM _wh.check_name(NEW.template_name, 'template');
+	-- room for "_YYYY_MM_DD" piece names is made by _wh.create_mv_name
+	SELECT c.column_type INTO date_type
+	  FROM _wh.parse_columns(NEW.column_definitions) c
+	 WHERE c.column_name = NEW.date_column;
+	IF date_type IS NULL THEN
+		RAISE EXCEPTION 'date column "%" is not among the columns of template "%"',
+			NEW.date_column, NEW.template_name
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF date_type NOT IN ('date', 'timestamp without time zone', 'timestamp with time zone') THEN
+		RAISE EXCEPTION 'date column "%" of template "%" has type %', NEW.date_column, NEW.template_name, date_type
+			USING ERRCODE = 'datatype_mismatch',
+				  HINT = 'The date column must be of type date, timestamp or timestamptz.';
+	END IF;
+	NEW.updated_at := now();
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER check_template
+	BEFORE INSERT OR UPDATE ON _wh.mv_templates
+	FOR EACH ROW EXECUTE FUNCTION _wh.mv_templates_check();

@@ -1,0 +1,533 @@
+/*
+ * 20_wh_2_pieces.sql: daily pieces, the partition tree, loads and the run log
+ *
+ * Physical design (DESIGN.md section 3), for a template "foodlogstats" whose
+ * tenant data goes to schema "reports":
+ *
+ *   public.foodlogstats                 PARTITION BY LIST (schema_name)
+ *     reports.foodlogstats              FOR VALUES IN ('reports'),
+ *                                       PARTITION BY RANGE (<date column>)
+ *       reports.foodlogstats_2025_09_24 FOR VALUES FROM (day) TO (day + 1)
+ *
+ * schema_name is the first column of every level.  The tenant's data lives
+ * in the target schema the caller names; which tenant feeds a (template,
+ * schema) pair is recorded in _wh.units and cannot change silently.
+ *
+ * Loading a day: the day is fetched over dblink into a staging table created
+ * in the tenant schema but outside the tree, analyzed and given a CHECK
+ * constraint equal to the partition bounds (so ATTACH does not scan it);
+ * then, with a short lock_timeout and a few retries (subtransactions), the
+ * old piece is dropped, the new one renamed and attached.  The live tree is
+ * locked only for that last step; the staging table is never visible to
+ * others, because it is swapped in before the transaction commits.  An
+ * advisory lock per (template, schema, day) makes a second load of the same
+ * day fail at once.
+ *
+ * Errors: a failed load raises an error naming template, tenant, schema and
+ * day, with passwords stripped, and writes a "failed" row in _wh.run_log
+ * through a dblink loopback connection (an autonomous transaction), because
+ * the error rolls back everything the load wrote locally.  Connection
+ * strings are only ever passed to dblink as values, never pasted into SQL.
+ */
+
+/*
+ * Return the name of a template's piece for a day: "<mvname>_YYYY_MM_DD".
+ * Names longer than 63 bytes are shortened, keeping a hash of the full name
+ * so two long names never collide.
+ */
+CREATE FUNCTION _wh.create_mv_name(mvname text, target_date date)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	suffix	text := to_char(target_date, '_YYYY_MM_DD');
+BEGIN
+	PERFORM _wh.check_name(mvname, 'template');
+	IF octet_length(mvname) + octet_length(suffix) <= 63 THEN
+		RETURN mvname || suffix;
+	END IF;
+	-- 63 = base + "_" + 8 hex digits + "_YYYY_MM_DD"
+	RETURN left(mvname, 63 - 9 - octet_length(suffix)) || '_'
+		|| left(md5(mvname), 8) || suffix;
+END
+$$;
+
+/* Return a template's row, or raise an error if it does not exist */
+CREATE FUNCTION _wh.get_template(template_name text)
+RETURNS _wh.mv_templates
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	t	_wh.mv_templates;
+BEGIN
+	PERFORM _wh.check_name(template_name, 'template');
+	SELECT * INTO t FROM _wh.mv_templates m WHERE m.template_name = get_template.template_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'template "%" does not exist', template_name
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Load it into _wh.mv_templates, e.g. \i sql/template-foodlogstats.sql.';
+	END IF;
+	RETURN t;
+END
+$$;
+
+/*
+ * Return the table access method of a day's piece: the one place that
+ * decides.  A closed day goes to columnar when the columnar access method
+ * exists; the current day stays heap, as it is reloaded during the day.
+ */
+CREATE FUNCTION _wh.piece_access_method(day date)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT CASE WHEN day < _wh.today()
+				 AND EXISTS (SELECT 1 FROM pg_am WHERE amname = 'columnar')
+			THEN 'columnar' ELSE 'heap' END
+$$;
+
+/* Return the SQL type of a template's date column */
+CREATE FUNCTION _wh.date_column_type(t _wh.mv_templates)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT c.column_type FROM _wh.parse_columns(t.column_definitions) c
+	 WHERE c.column_name = t.date_column
+$$;
+
+/*
+ * Return the bounds [lo, hi) of a day as literals of the date column's type;
+ * a timestamptz day starts at midnight in the warehouse time zone.
+ */
+CREATE FUNCTION _wh.day_bounds(date_type text, day date, OUT lo text, OUT hi text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	IF date_type = 'timestamp with time zone' THEN
+		lo := (day::timestamp AT TIME ZONE _wh.setting('timezone'))::text;
+		hi := ((day + 1)::timestamp AT TIME ZONE _wh.setting('timezone'))::text;
+	ELSE
+		lo := day::text;
+		hi := (day + 1)::text;
+	END IF;
+END
+$$;
+
+/*
+ * Return a template's source SQL for one day: {{start}}, {{end}}, {{date}}
+ * and {date} replaced by quoted literals.  Any other {{...}} is an error.
+ */
+CREATE FUNCTION _wh.template_sql(t _wh.mv_templates, day date)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	b		record;
+	s		text;
+	bad		text;
+BEGIN
+	b := _wh.day_bounds(_wh.date_column_type(t), day);
+	s := replace(t.source_sql, '{{start}}', quote_literal(b.lo));
+	s := replace(s, '{{end}}', quote_literal(b.hi));
+	s := replace(s, '{{date}}', quote_literal(day::text));
+	s := replace(s, '{date}', quote_literal(day::text));
+	bad := substring(s FROM '\{\{[^}]*\}\}');
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'unknown placeholder % in template "%"', left(bad, 40), t.template_name
+			USING ERRCODE = 'syntax_error',
+				  HINT = 'Known placeholders are {{start}}, {{end}}, {{date}} and {date}.';
+	END IF;
+	RETURN s;
+END
+$$;
+
+/* Give the registered admin and reader roles access to a schema's roots */
+CREATE FUNCTION _wh.grant_roots(template_name text, schema_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	r	record;
+BEGIN
+	FOR r IN SELECT g.role_name FROM _wh.role_grants g
+			  WHERE to_regrole(quote_ident(g.role_name)) IS NOT NULL
+			  ORDER BY 1
+	LOOP
+		EXECUTE format('GRANT SELECT ON public.%I TO %I', template_name, r.role_name);
+		IF schema_name IS NOT NULL THEN
+			EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', schema_name, r.role_name);
+			EXECUTE format('GRANT SELECT ON %I.%I TO %I', schema_name, template_name, r.role_name);
+		END IF;
+	END LOOP;
+END
+$$;
+
+/*
+ * Make sure public.<template> exists, and, when schema_name is given, that
+ * the schema exists and <schema>.<template> is its partition.  Idempotent.
+ */
+CREATE FUNCTION _wh.ensure_tree(t _wh.mv_templates, schema_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	root	regclass;
+	rel		regclass;
+	created	boolean := false;
+	coldefs	text;
+	parent	regclass;
+BEGIN
+	-- fast path: everything is there (no lock, so loads run in parallel)
+	root := to_regclass(format('public.%I', t.template_name));
+	IF root IS NOT NULL AND schema_name IS NOT NULL THEN
+		rel := to_regclass(format('%I.%I', schema_name, t.template_name));
+		IF rel IS NOT NULL AND EXISTS (SELECT 1 FROM pg_inherits i
+										WHERE i.inhrelid = rel AND i.inhparent = root) THEN
+			RETURN;
+		END IF;
+	END IF;
+
+	-- serialize the creation of one template's tree (held to commit)
+	PERFORM pg_advisory_xact_lock(hashtextextended('biwh tree ' || t.template_name, 0));
+
+	root := to_regclass(format('public.%I', t.template_name));
+	IF root IS NULL THEN
+		SELECT string_agg(format('%I %s', c.column_name, c.column_type), ', ' ORDER BY c.ord)
+		  INTO coldefs FROM _wh.parse_columns(t.column_definitions) c;
+		EXECUTE format('CREATE TABLE public.%I (schema_name text NOT NULL, %s) PARTITION BY LIST (schema_name)',
+					   t.template_name, coldefs);
+		EXECUTE format('COMMENT ON TABLE public.%I IS %L', t.template_name,
+					   format('biwh: template %s, all tenants (partitioned by schema_name)', t.template_name));
+		root := to_regclass(format('public.%I', t.template_name));
+		created := true;
+	ELSIF (SELECT c.relkind FROM pg_class c WHERE c.oid = root) <> 'p' THEN
+		RAISE EXCEPTION 'relation "public.%" exists and is not a biwh master relation', t.template_name
+			USING ERRCODE = 'duplicate_table',
+				  HINT = 'Drop or rename it, then try again.';
+	END IF;
+
+	IF schema_name IS NOT NULL THEN
+		IF to_regnamespace(quote_ident(schema_name)) IS NULL THEN
+			EXECUTE format('CREATE SCHEMA %I', schema_name);
+		END IF;
+		rel := to_regclass(format('%I.%I', schema_name, t.template_name));
+		IF rel IS NULL THEN
+			EXECUTE format('CREATE TABLE %I.%I PARTITION OF public.%I FOR VALUES IN (%L) PARTITION BY RANGE (%I)',
+						   schema_name, t.template_name, t.template_name, schema_name, t.date_column);
+			EXECUTE format('COMMENT ON TABLE %I.%I IS %L', schema_name, t.template_name,
+						   format('biwh: template %s, schema %s (one partition per day)', t.template_name, schema_name));
+			created := true;
+		ELSE
+			SELECT i.inhparent INTO parent FROM pg_inherits i WHERE i.inhrelid = rel;
+			IF parent IS NULL AND (SELECT c.relkind FROM pg_class c WHERE c.oid = rel) = 'p' THEN
+				EXECUTE format('ALTER TABLE public.%I ATTACH PARTITION %I.%I FOR VALUES IN (%L)',
+							   t.template_name, schema_name, t.template_name, schema_name);
+			ELSIF parent IS DISTINCT FROM root THEN
+				RAISE EXCEPTION 'relation "%.%" exists and is not a biwh tenant relation', schema_name, t.template_name
+					USING ERRCODE = 'duplicate_table',
+						  HINT = 'Drop or rename it, or choose another target schema.';
+			END IF;
+		END IF;
+	END IF;
+
+	IF created THEN
+		PERFORM _wh.grant_roots(t.template_name, schema_name);
+	END IF;
+END
+$$;
+
+/*
+ * Write a run-log row in its own transaction, through a dblink loopback
+ * connection to this database, so it survives the rollback of the failed
+ * load.  Connection: setting "log_conninfo", or the local socket as the
+ * extension owner.  Never fails: a problem is reported as a warning.
+ */
+CREATE FUNCTION _wh.log_autonomous(unit text, template_name text, tenant_name text,
+								   schema_name text, day date, started_at timestamptz,
+								   status text, sqlstate text, message text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	conninfo	text;
+	sockdir		text;
+	stmt		text;
+BEGIN
+	sockdir := nullif(trim(split_part(current_setting('unix_socket_directories'), ',', 1)), '');
+	conninfo := coalesce(_wh.setting('log_conninfo'),
+		concat_ws(' ',
+			'dbname=' || _wh.conninfo_quote(current_database()),
+			'user=' || _wh.conninfo_quote(current_user),
+			'port=' || _wh.conninfo_quote(current_setting('port')),
+			'host=' || _wh.conninfo_quote(coalesce(sockdir, 'localhost')),
+			'application_name=' || _wh.conninfo_quote('biwh run log')));
+	stmt := format('INSERT INTO _wh.run_log (unit, template_name, tenant_name, schema_name, day, '
+				   'started_at, finished_at, status, sqlstate, message) '
+				   'VALUES (%L, %L, %L, %L, %L, %L, clock_timestamp(), %L, %L, %L)',
+				   unit, left(template_name, 80), left(tenant_name, 80), left(schema_name, 80),
+				   day, started_at, status, sqlstate, message);
+	PERFORM public.dblink_exec(conninfo, stmt);
+EXCEPTION WHEN OTHERS THEN
+	RAISE WARNING 'could not write the run log row of "%": %', unit, _wh.sanitize(SQLERRM)
+		USING HINT = 'Set _wh.settings "log_conninfo" to a connection string reaching this database as its owner.';
+END
+$$;
+
+/* Close the named dblink connection if it is open */
+CREATE FUNCTION _wh.dblink_close(conname text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	IF conname = ANY (coalesce(public.dblink_get_connections(), '{}')) THEN
+		PERFORM public.dblink_disconnect(conname);
+	END IF;
+END
+$$;
+
+/*
+ * Open the named dblink connection to a tenant's source, refusing sources
+ * that log in as a superuser (a template's SQL must not run with those
+ * rights).  The connection string never appears in SQL text.
+ */
+CREATE FUNCTION _wh.dblink_open(conname text, tenant_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	is_super	boolean;
+BEGIN
+	PERFORM _wh.dblink_close(conname);
+	PERFORM public.dblink_connect(conname, _wh.get_tenant_connection_string(tenant_name));
+	SELECT r.s INTO is_super
+	  FROM public.dblink(conname, 'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user') AS r(s boolean);
+	IF is_super THEN
+		RAISE EXCEPTION 'tenant "%" connects to its source as a superuser', tenant_name
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Use a read-only role of the source database.';
+	END IF;
+END
+$$;
+
+/*
+ * Load one day of a template for a tenant into a schema.  mode: 'create'
+ * (the piece must not exist), 'update' (load a missing or still-open day;
+ * closed days are final), 'yesterday' (update, and reload yesterday too),
+ * 'refresh' (reload whatever the day), 'force' (reload whatever the day,
+ * even with no rows where the piece had some).  Returns what it did.
+ */
+CREATE FUNCTION _wh.load_day(p_template text, p_tenant text, p_schema text, p_day date, p_mode text)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	started		timestamptz := clock_timestamp();
+	unit		text;
+	t			_wh.mv_templates;
+	today		date;
+	piece		text;
+	stage		text;
+	conname		text := 'biwh_load';
+	old			_wh.pieces;
+	rel_exists	boolean;
+	feeder		text;
+	date_type	text;
+	b			record;
+	src_sql		text;
+	coldefs		text;
+	am			text;
+	nrows		bigint;
+	nbytes		bigint;
+	old_timeout	text;
+	retries		integer;
+	swapped		boolean := false;
+	st			text;
+	msg			text;
+	det			text;
+	hnt			text;
+BEGIN
+	unit := format('%s/%s/%s/%s', left(p_template, 80), left(p_tenant, 80), left(p_schema, 80), p_day);
+	BEGIN
+		PERFORM _wh.check_name(p_template, 'template');
+		PERFORM _wh.check_name(p_tenant, 'tenant');
+		PERFORM _wh.check_schema_name(p_schema);
+		IF p_day IS NULL THEN
+			RAISE EXCEPTION 'day must not be null' USING ERRCODE = 'null_value_not_allowed';
+		END IF;
+		t := _wh.get_template(p_template);
+		IF NOT EXISTS (SELECT 1 FROM _wh.tenant_connections c WHERE c.tenant_name = p_tenant) THEN
+			RAISE EXCEPTION 'tenant "%" does not exist', p_tenant
+				USING ERRCODE = 'undefined_object',
+					  HINT = 'Add it with INSERT INTO _wh.tenant_connections.';
+		END IF;
+		SELECT u.tenant_name INTO feeder FROM _wh.units u
+		 WHERE u.template_name = p_template AND u.schema_name = p_schema;
+		IF feeder IS NOT NULL AND feeder <> p_tenant THEN
+			RAISE EXCEPTION 'schema "%" already holds template "%" of tenant "%"', p_schema, p_template, feeder
+				USING ERRCODE = 'duplicate_object',
+					  HINT = 'Give each tenant a target schema of its own.';
+		END IF;
+		today := _wh.today();
+		IF p_day > today THEN
+			RAISE EXCEPTION 'day % is in the future', p_day
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('Today is %s in the warehouse time zone %s.', today, _wh.setting('timezone'));
+		END IF;
+
+		piece := _wh.create_mv_name(p_template, p_day);
+		rel_exists := to_regclass(format('%I.%I', p_schema, piece)) IS NOT NULL;
+		SELECT * INTO old FROM _wh.pieces p
+		 WHERE p.template_name = p_template AND p.schema_name = p_schema AND p.day = p_day;
+		IF FOUND AND NOT rel_exists THEN
+			DELETE FROM _wh.pieces p
+			 WHERE p.template_name = p_template AND p.schema_name = p_schema AND p.day = p_day;
+			old := NULL;
+		END IF;
+
+		IF p_mode = 'create' AND rel_exists THEN
+			RAISE EXCEPTION 'piece "%.%" already exists', p_schema, piece
+				USING ERRCODE = 'duplicate_table',
+					  HINT = 'Use _wh.update_mv_by_template or _wh.refresh_mv to reload it.';
+		END IF;
+		-- a closed day loaded after it ended is final
+		IF p_mode IN ('update', 'yesterday') AND rel_exists AND coalesce(old.final, false)
+		   AND NOT (p_mode = 'yesterday' AND p_day = today - 1) THEN
+			RETURN 'skipped: day is final';
+		END IF;
+
+		IF NOT pg_try_advisory_xact_lock(hashtextextended(format('biwh load %s %s %s', p_template, p_schema, p_day), 0)) THEN
+			RAISE EXCEPTION 'another load of this day is running'
+				USING ERRCODE = 'lock_not_available',
+					  HINT = 'Wait for it to finish.';
+		END IF;
+
+		PERFORM _wh.ensure_tree(t, p_schema);
+		date_type := _wh.date_column_type(t);
+		b := _wh.day_bounds(date_type, p_day);
+		src_sql := _wh.template_sql(t, p_day);
+		SELECT string_agg(format('%I %s', c.column_name, c.column_type), ', ' ORDER BY c.ord)
+		  INTO coldefs FROM _wh.parse_columns(t.column_definitions) c;
+
+		-- fetch the day into a staging table outside the tree
+		stage := '_wh_stage_' || left(md5(p_template || ' ' || p_day), 16);
+		am := _wh.piece_access_method(p_day);
+		EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I) USING %I',
+					   p_schema, stage, p_schema, p_template, am);
+		PERFORM _wh.dblink_open(conname, p_tenant);
+		EXECUTE format('INSERT INTO %I.%I SELECT $1, r.* FROM public.dblink($2, $3) AS r(%s)',
+					   p_schema, stage, coldefs)
+			USING p_schema, conname, src_sql;
+		GET DIAGNOSTICS nrows = ROW_COUNT;
+		PERFORM _wh.dblink_close(conname);
+
+		IF nrows = 0 AND coalesce(old.rows, 0) > 0 AND p_mode <> 'force' THEN
+			RAISE EXCEPTION 'source returned no rows, the piece keeps its % rows', old.rows
+				USING ERRCODE = 'no_data_found',
+					  HINT = 'Reload it with _wh.update_mv_by_template(..., force => true) if the day is really empty now.';
+		END IF;
+		EXECUTE format('ANALYZE %I.%I', p_schema, stage);
+		BEGIN
+			EXECUTE format('ALTER TABLE %I.%I ADD CONSTRAINT biwh_day_bounds CHECK '
+						   '(schema_name IS NOT NULL AND schema_name = %L AND %I IS NOT NULL '
+						   'AND %I >= %L::%s AND %I < %L::%s)',
+						   p_schema, stage, p_schema, t.date_column,
+						   t.date_column, b.lo, date_type, t.date_column, b.hi, date_type);
+		EXCEPTION WHEN check_violation THEN
+			RAISE EXCEPTION 'source returned rows outside the day'
+				USING ERRCODE = 'check_violation',
+					  DETAIL = format('Every %s must be in [%s, %s).', t.date_column, b.lo, b.hi),
+					  HINT = 'Restrict the template''s query with {{start}} and {{end}}.';
+		END;
+
+		-- swap: drop the old piece, attach the new one, with short lock waits
+		old_timeout := current_setting('lock_timeout');
+		retries := greatest(_wh.setting('swap_retries')::integer, 1);
+		PERFORM set_config('lock_timeout', _wh.setting('lock_timeout'), true);
+		FOR attempt IN 1 .. retries LOOP
+			BEGIN
+				IF rel_exists THEN
+					EXECUTE format('DROP TABLE %I.%I', p_schema, piece);
+				END IF;
+				EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', p_schema, stage, piece);
+				EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+							   p_schema, p_template, p_schema, piece, b.lo, b.hi);
+				swapped := true;
+				EXIT;
+			EXCEPTION WHEN lock_not_available THEN
+				PERFORM pg_sleep(0.1 * attempt);
+			END;
+		END LOOP;
+		PERFORM set_config('lock_timeout', old_timeout, true);
+		IF NOT swapped THEN
+			RAISE EXCEPTION 'could not swap the new piece in: readers held their locks too long'
+				USING ERRCODE = 'lock_not_available',
+					  DETAIL = format('Tried %s times with lock_timeout %s.', retries, _wh.setting('lock_timeout'));
+		END IF;
+
+		nbytes := pg_total_relation_size(format('%I.%I', p_schema, piece)::regclass);
+		INSERT INTO _wh.pieces AS p (template_name, schema_name, day, relname, tenant_name,
+									 final, rows, bytes, access_method, loaded_at)
+		VALUES (p_template, p_schema, p_day, piece, p_tenant, p_day < today, nrows, nbytes, am, now())
+		ON CONFLICT (template_name, schema_name, day) DO UPDATE
+			SET relname = EXCLUDED.relname, tenant_name = EXCLUDED.tenant_name,
+				final = EXCLUDED.final, rows = EXCLUDED.rows, bytes = EXCLUDED.bytes,
+				access_method = EXCLUDED.access_method, loaded_at = EXCLUDED.loaded_at;
+		INSERT INTO _wh.units AS u (template_name, schema_name, tenant_name, days)
+		VALUES (p_template, p_schema, p_tenant, datemultirange(daterange(p_day, p_day, '[]')))
+		ON CONFLICT (template_name, schema_name) DO UPDATE
+			SET days = u.days + EXCLUDED.days;
+		INSERT INTO _wh.run_log (unit, template_name, tenant_name, schema_name, day, started_at,
+								 finished_at, status, rows, bytes)
+		VALUES (unit, p_template, p_tenant, p_schema, p_day, started, clock_timestamp(),
+				'succeeded', nrows, nbytes);
+		RETURN format('loaded %s rows', nrows);
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+								det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+		BEGIN
+			PERFORM _wh.dblink_close(conname);
+		EXCEPTION WHEN OTHERS THEN
+			NULL;
+		END;
+		msg := _wh.sanitize(msg);
+		det := _wh.sanitize(nullif(det, ''));
+		PERFORM _wh.log_autonomous(unit, p_template, p_tenant, p_schema, p_day, started,
+								   'failed', st, concat_ws(E'\n', msg, det));
+		msg := format('could not load day %s of template "%s" for tenant "%s" into schema "%s": %s',
+					  p_day, left(p_template, 80), left(p_tenant, 80), left(p_schema, 80), msg);
+		hnt := _wh.sanitize(nullif(hnt, ''));
+		IF det IS NOT NULL AND hnt IS NOT NULL THEN
+			RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det, HINT = hnt;
+		ELSIF det IS NOT NULL THEN
+			RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det;
+		ELSIF hnt IS NOT NULL THEN
+			RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, HINT = hnt;
+		ELSE
+			RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg;
+		END IF;
+	END;
+END
+$$;

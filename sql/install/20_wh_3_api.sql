@@ -1,0 +1,435 @@
+/*
+ * 20_wh_3_api.sql: the seed's warehouse functions, backfill, DirectQuery,
+ * roles
+ *
+ * The functions keep the seed's names and signatures (seeds/
+ * warehouse-design.md) over the partitioned design of 20_wh_2_pieces.sql:
+ * a "materialized view" of the seed is a daily piece, the tenant "union
+ * view" is the tenant's partition, the public "master view" is the root.
+ * They are SECURITY DEFINER with a fixed search_path, and EXECUTE is granted
+ * by _wh.grant_admin only.
+ */
+
+/* Load a day that is not loaded yet (error if its piece exists) */
+CREATE FUNCTION _wh.create_mv_from_template(template_name text, tenant_connection_name text,
+											target_schema text, target_date date)
+RETURNS text
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT _wh.load_day(template_name, tenant_connection_name, target_schema, target_date, 'create')
+$$;
+
+/*
+ * Load or reload a day: missing or still-open days are loaded, the current
+ * day is reloaded, closed days loaded after they ended are final and
+ * skipped, except yesterday when allow_refresh_yesterday, or any day when
+ * force.
+ */
+CREATE FUNCTION _wh.update_mv_by_template(template_name text, tenant_connection_name text,
+										  target_schema text, target_date date,
+										  allow_refresh_yesterday boolean DEFAULT false,
+										  force boolean DEFAULT false)
+RETURNS text
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT _wh.load_day(template_name, tenant_connection_name, target_schema, target_date,
+						CASE WHEN force THEN 'force'
+							 WHEN allow_refresh_yesterday THEN 'yesterday'
+							 ELSE 'update' END)
+$$;
+
+/*
+ * Load every day of [start_date, end_date] as update_mv_by_template does, in
+ * one transaction: a failure rolls the whole window back (use CALL
+ * _wh.backfill to commit day by day).  Days after today are left out.
+ * Returns a summary.
+ */
+CREATE FUNCTION _wh.update_mv_window_by_template(template_name text, tenant_connection_name text,
+												 target_schema text, start_date date, end_date date)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	d		date;
+	res		text;
+	loaded	integer := 0;
+	skipped	integer := 0;
+	future	integer := 0;
+	nrows	bigint := 0;
+BEGIN
+	IF start_date IS NULL OR end_date IS NULL OR end_date < start_date THEN
+		RAISE EXCEPTION 'invalid window [%, %]', to_char(start_date, 'YYYY-MM-DD'), to_char(end_date, 'YYYY-MM-DD')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give a start date not after the end date.';
+	END IF;
+	FOR d IN SELECT g::date FROM generate_series(start_date, end_date, interval '1 day') g
+	LOOP
+		-- a window may reach past today: those days are left for later
+		IF d > _wh.today() THEN
+			future := future + 1;
+			CONTINUE;
+		END IF;
+		res := _wh.load_day(template_name, tenant_connection_name, target_schema, d, 'update');
+		IF res LIKE 'loaded %' THEN
+			loaded := loaded + 1;
+			nrows := nrows + split_part(res, ' ', 2)::bigint;
+		ELSE
+			skipped := skipped + 1;
+		END IF;
+	END LOOP;
+	RETURN format('%s days loaded (%s rows), %s skipped', loaded, nrows, skipped)
+		|| CASE WHEN future > 0 THEN format(', %s in the future', future) ELSE '' END;
+END
+$$;
+
+/*
+ * Backfill [start_date, end_date] committing day by day, with a progress
+ * notice per day; run again after a failure, it skips the final days already
+ * loaded and resumes.  (A procedure that commits cannot be SECURITY DEFINER
+ * nor have SET clauses: it calls the SECURITY DEFINER loader per day.)
+ */
+CREATE PROCEDURE _wh.backfill(template_name text, tenant_connection_name text,
+							  target_schema text, start_date date, end_date date)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	d		date;
+	res		text;
+	n		integer := 0;
+	total	integer;
+BEGIN
+	IF start_date IS NULL OR end_date IS NULL OR end_date < start_date THEN
+		RAISE EXCEPTION 'invalid window [%, %]', to_char(start_date, 'YYYY-MM-DD'), to_char(end_date, 'YYYY-MM-DD')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	total := end_date - start_date + 1;
+	d := start_date;
+	WHILE d <= end_date LOOP
+		n := n + 1;
+		IF d > _wh.today() THEN
+			RAISE NOTICE 'backfill of "%" into "%": % (day %/%): in the future, stopping',
+				template_name, target_schema, to_char(d, 'YYYY-MM-DD'), n, total;
+			EXIT;
+		END IF;
+		res := _wh.update_mv_by_template(template_name, tenant_connection_name, target_schema, d);
+		RAISE NOTICE 'backfill of "%" into "%": % (day %/%): %', template_name, target_schema, to_char(d, 'YYYY-MM-DD'), n, total, res;
+		COMMIT;
+		d := d + 1;
+	END LOOP;
+END
+$$;
+
+/*
+ * Create or complete the tenant's relation <schema>.<template> (the seed's
+ * union view): the partition of public.<template> for the schema, with every
+ * existing piece attached.  Idempotent.  Returns a summary.
+ */
+CREATE FUNCTION _wh.update_tenant_union_view_by_template(template_name text, tenant_connection_name text,
+														 target_schema text)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	t		_wh.mv_templates;
+	feeder	text;
+	p		record;
+	b		record;
+	n		integer := 0;
+BEGIN
+	t := _wh.get_template(template_name);
+	PERFORM _wh.check_name(tenant_connection_name, 'tenant');
+	PERFORM _wh.check_schema_name(target_schema);
+	SELECT u.tenant_name INTO feeder FROM _wh.units u
+	 WHERE u.template_name = t.template_name AND u.schema_name = target_schema;
+	IF feeder IS NOT NULL AND feeder <> tenant_connection_name THEN
+		RAISE EXCEPTION 'schema "%" already holds template "%" of tenant "%"', target_schema, t.template_name, feeder
+			USING ERRCODE = 'duplicate_object';
+	END IF;
+	IF feeder IS NULL THEN
+		INSERT INTO _wh.units (template_name, schema_name, tenant_name)
+		VALUES (t.template_name, target_schema, tenant_connection_name);
+	END IF;
+	PERFORM _wh.ensure_tree(t, target_schema);
+	-- attach pieces that exist but were detached
+	FOR p IN SELECT pc.day, pc.relname FROM _wh.pieces pc
+			  WHERE pc.template_name = t.template_name AND pc.schema_name = target_schema
+			  ORDER BY pc.day
+	LOOP
+		IF to_regclass(format('%I.%I', target_schema, p.relname)) IS NULL THEN
+			CONTINUE;
+		END IF;
+		n := n + 1;
+		IF NOT EXISTS (SELECT 1 FROM pg_inherits i
+						WHERE i.inhrelid = format('%I.%I', target_schema, p.relname)::regclass) THEN
+			b := _wh.day_bounds(_wh.date_column_type(t), p.day);
+			EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+						   target_schema, t.template_name, target_schema, p.relname, b.lo, b.hi);
+		END IF;
+	END LOOP;
+	PERFORM _wh.grant_roots(t.template_name, target_schema);
+	RETURN format('%s.%s: %s days', target_schema, t.template_name, n);
+END
+$$;
+
+/*
+ * Create or complete public.<template> (the seed's master view): every
+ * schema loaded for the template is attached.  Idempotent.  Returns a
+ * summary.
+ */
+CREATE FUNCTION _wh.update_public_view_by_template(template_name text)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	t	_wh.mv_templates;
+	u	record;
+	n	integer := 0;
+BEGIN
+	t := _wh.get_template(template_name);
+	PERFORM _wh.ensure_tree(t, NULL);
+	FOR u IN SELECT un.schema_name FROM _wh.units un
+			  WHERE un.template_name = t.template_name ORDER BY 1
+	LOOP
+		PERFORM _wh.ensure_tree(t, u.schema_name);
+		PERFORM _wh.grant_roots(t.template_name, u.schema_name);
+		n := n + 1;
+	END LOOP;
+	PERFORM _wh.grant_roots(t.template_name, NULL);
+	RETURN format('public.%s: %s schemas', t.template_name, n);
+END
+$$;
+
+/* Return whether relation <target_schema>.<view_name> exists */
+CREATE FUNCTION _wh.does_mv_exist(target_schema text, view_name text)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+					WHERE n.nspname = target_schema AND c.relname = view_name
+					  AND c.relkind IN ('r', 'p', 'm', 'v', 'f'))
+$$;
+
+/* Reload a daily piece, whatever its day */
+CREATE FUNCTION _wh.refresh_mv(target_schema text, view_name text)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	p	_wh.pieces;
+BEGIN
+	PERFORM _wh.check_schema_name(target_schema);
+	PERFORM _wh.check_name(view_name, 'piece');
+	SELECT * INTO p FROM _wh.pieces pc
+	 WHERE pc.schema_name = target_schema AND pc.relname = view_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION '"%.%" is not a daily piece of the warehouse', target_schema, view_name
+			USING ERRCODE = 'undefined_table',
+				  HINT = 'Load a day with _wh.update_mv_by_template first.';
+	END IF;
+	RETURN _wh.load_day(p.template_name, p.tenant_name, p.schema_name, p.day, 'refresh');
+END
+$$;
+
+/*
+ * Recreate every missing piece of every unit (template, tenant, schema) for
+ * the days it had loaded, and the tenant and public relations; existing
+ * pieces are kept.  Idempotent.  Returns a summary.
+ */
+CREATE FUNCTION _wh.rebuild_entire_warehouse()
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	u		record;
+	units	integer := 0;
+	days	integer := 0;
+	d		date;
+	res		text;
+BEGIN
+	FOR u IN SELECT * FROM _wh.units ORDER BY template_name, schema_name
+	LOOP
+		units := units + 1;
+		PERFORM _wh.ensure_tree(_wh.get_template(u.template_name), u.schema_name);
+		FOR d IN SELECT g::date FROM unnest(u.days) r,
+					 generate_series(lower(r), upper(r) - 1, interval '1 day') g ORDER BY 1
+		LOOP
+			res := _wh.load_day(u.template_name, u.tenant_name, u.schema_name, d, 'update');
+			IF res LIKE 'loaded %' THEN
+				days := days + 1;
+			END IF;
+		END LOOP;
+		PERFORM _wh.update_tenant_union_view_by_template(u.template_name, u.tenant_name, u.schema_name);
+	END LOOP;
+	FOR u IN SELECT DISTINCT template_name FROM _wh.units ORDER BY 1
+	LOOP
+		PERFORM _wh.update_public_view_by_template(u.template_name);
+	END LOOP;
+	RETURN format('%s units, %s days loaded', units, days);
+END
+$$;
+
+/*
+ * DirectQuery: run one read-only query on a tenant's source and return its
+ * rows as jsonb.  The query runs inside a READ ONLY transaction at the
+ * source and must be a single statement.
+ */
+CREATE FUNCTION _wh.direct_query(tenant_name text, query text)
+RETURNS SETOF jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	conname	text := 'biwh_direct';
+	q		text;
+	st		text;
+	msg		text;
+	det		text;
+BEGIN
+	PERFORM _wh.check_name(tenant_name, 'tenant');
+	q := regexp_replace(query, '[\s;]+$', '');
+	IF q IS NULL OR q = '' OR position(';' IN q) > 0 THEN
+		RAISE EXCEPTION 'direct query must be a single statement'
+			USING ERRCODE = 'syntax_error',
+				  HINT = 'Remove the semicolons from the query.';
+	END IF;
+	BEGIN
+		PERFORM _wh.dblink_open(conname, tenant_name);
+		PERFORM public.dblink_exec(conname, 'BEGIN READ ONLY');
+		RETURN QUERY
+			SELECT r.j::jsonb
+			  FROM public.dblink(conname, 'SELECT pg_catalog.to_jsonb(q)::text FROM (' || q || E'\n) AS q') AS r(j text);
+		PERFORM public.dblink_exec(conname, 'ROLLBACK');
+		PERFORM _wh.dblink_close(conname);
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+		PERFORM _wh.dblink_close(conname);
+		RAISE EXCEPTION 'direct query on tenant "%" failed: %', tenant_name, _wh.sanitize(msg)
+			USING ERRCODE = st, DETAIL = coalesce(_wh.sanitize(nullif(det, '')), 'No detail.');
+	END;
+END
+$$;
+
+/* Check that a role exists; return its name */
+CREATE FUNCTION _wh.check_role(role_name text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	IF role_name IS NULL OR to_regrole(quote_ident(role_name)) IS NULL THEN
+		RAISE EXCEPTION 'role "%" does not exist', left(coalesce(role_name, '(null)'), 80)
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Create the role first: the extension creates no roles.';
+	END IF;
+	RETURN role_name;
+END
+$$;
+
+/* Grant SELECT on every existing public and tenant root to a role */
+CREATE FUNCTION _wh.grant_existing_roots(role_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	u	record;
+BEGIN
+	FOR u IN SELECT DISTINCT un.template_name FROM _wh.units un
+			  WHERE to_regclass(format('public.%I', un.template_name)) IS NOT NULL ORDER BY 1
+	LOOP
+		EXECUTE format('GRANT SELECT ON public.%I TO %I', u.template_name, role_name);
+	END LOOP;
+	FOR u IN SELECT un.template_name, un.schema_name FROM _wh.units un
+			  WHERE to_regclass(format('%I.%I', un.schema_name, un.template_name)) IS NOT NULL ORDER BY 1, 2
+	LOOP
+		EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', u.schema_name, role_name);
+		EXECUTE format('GRANT SELECT ON %I.%I TO %I', u.schema_name, u.template_name, role_name);
+	END LOOP;
+END
+$$;
+
+/*
+ * Make a role a warehouse administrator (the seed's whadmin): it runs the
+ * _wh API, manages tenant connections and templates, reads the run log and
+ * every root relation, but reads no password (get_tenant_connection_string
+ * stays the owner's).
+ */
+CREATE FUNCTION _wh.grant_admin(role_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	f	text;
+BEGIN
+	PERFORM _wh.check_role(role_name);
+	EXECUTE format('GRANT USAGE ON SCHEMA _wh TO %I', role_name);
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON _wh.tenant_connections, _wh.mv_templates, _wh.settings TO %I', role_name);
+	EXECUTE format('GRANT SELECT ON _wh.run_log, _wh.units, _wh.pieces TO %I', role_name);
+	FOREACH f IN ARRAY ARRAY[
+		'_wh.create_mv_from_template(text, text, text, date)',
+		'_wh.update_mv_by_template(text, text, text, date, boolean, boolean)',
+		'_wh.update_mv_window_by_template(text, text, text, date, date)',
+		'_wh.update_tenant_union_view_by_template(text, text, text)',
+		'_wh.update_public_view_by_template(text)',
+		'_wh.does_mv_exist(text, text)',
+		'_wh.refresh_mv(text, text)',
+		'_wh.create_mv_name(text, date)',
+		'_wh.rebuild_entire_warehouse()',
+		'_wh.direct_query(text, text)',
+		'_wh.check_name(text, text)',
+		'_wh.setting(text)',
+		'_wh.today()']
+	LOOP
+		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, role_name);
+	END LOOP;
+	EXECUTE format('GRANT EXECUTE ON PROCEDURE _wh.backfill(text, text, text, date, date) TO %I', role_name);
+	PERFORM _wh.grant_existing_roots(role_name);
+	INSERT INTO _wh.role_grants (role_name, kind) VALUES (grant_admin.role_name, 'admin')
+	ON CONFLICT ON CONSTRAINT role_grants_pkey DO UPDATE SET kind = 'admin';
+END
+$$;
+
+/*
+ * Make a role a BI reader (the seed's phood_ro): USAGE on the tenant
+ * schemas and SELECT on the public and tenant root relations (never on the
+ * daily pieces), now and for relations created later; nothing in _wh.
+ */
+CREATE FUNCTION _wh.grant_reader(role_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	PERFORM _wh.check_role(role_name);
+	PERFORM _wh.grant_existing_roots(role_name);
+	INSERT INTO _wh.role_grants (role_name, kind) VALUES (grant_reader.role_name, 'reader')
+	ON CONFLICT ON CONSTRAINT role_grants_pkey DO NOTHING;
+END
+$$;
+
+/* Nothing in _wh runs for PUBLIC: access comes from grant_admin only */
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA _wh FROM PUBLIC;
+REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA _wh FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA _wh FROM PUBLIC;

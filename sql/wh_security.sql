@@ -1,0 +1,112 @@
+--
+-- wh_security: the extension creates no roles; grant_admin and
+-- grant_reader give the seed's whadmin and phood_ro what they need and no
+-- more; no password is readable but by the extension owner.
+--
+\set VERBOSITY terse
+SELECT count(*) AS roles_before FROM pg_roles \gset
+CREATE EXTENSION biwh CASCADE;
+SELECT count(*) = :roles_before AS no_role_created FROM pg_roles;
+-- nothing in _wh is open to PUBLIC
+SELECT count(*) AS public_functions FROM pg_proc
+ WHERE pronamespace = '_wh'::regnamespace
+   AND (proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(proacl) a WHERE a.grantee = 0));
+SELECT count(*) AS public_tables FROM pg_class
+ WHERE relnamespace = '_wh'::regnamespace
+   AND EXISTS (SELECT 1 FROM aclexplode(relacl) a WHERE a.grantee = 0);
+-- every configuration table is kept by pg_dump
+SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS t(oid) JOIN pg_class c ON c.oid = t.oid
+ WHERE e.extname = 'biwh' ORDER BY 1;
+
+CREATE ROLE whadmin;
+CREATE ROLE phood_ro;
+CREATE ROLE wh_sec_reader LOGIN PASSWORD 'sec''ret';
+SELECT _wh.grant_admin('whadmin');
+SELECT _wh.grant_reader('phood_ro');
+SELECT _wh.grant_reader('no_such_role');
+SELECT * FROM _wh.role_grants ORDER BY 1;
+
+CREATE DATABASE wh_src_s;
+\c wh_src_s
+\set QUIET on
+\i sql/source-foodlogstats.sql
+\set QUIET off
+SELECT phood_generate('2025-09-01', 3, 5) AS rows;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO wh_sec_reader;
+\c biwh_regress
+\set VERBOSITY terse
+SELECT setting AS port FROM pg_settings WHERE name = 'port' \gset
+
+-- The warehouse admin runs the workflow
+SET ROLE whadmin;
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_s', '127.0.0.1', :port, 'wh_src_s', 'wh_sec_reader', 'sec''ret');
+\set QUIET on
+\i sql/template-foodlogstats.sql
+\set QUIET off
+SELECT _wh.update_mv_window_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01'::date, '2025-09-03'::date);
+SELECT _wh.update_tenant_union_view_by_template('foodlogstats', 'tenant_s', 'tenant_s');
+SELECT _wh.update_public_view_by_template('foodlogstats');
+SELECT count(*) FROM public.foodlogstats;
+SELECT status, count(*) FROM _wh.run_log GROUP BY 1;
+SELECT * FROM _wh.direct_query('tenant_s', 'SELECT count(*) AS n FROM phood_foodlogsum');
+-- ... but reads no password
+SELECT tenant_name, password FROM _wh.tenant_connections;
+SELECT * FROM _wh.tenant_secrets;
+SELECT _wh.get_tenant_connection_string('tenant_s');
+SELECT _wh.load_day('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', 'force');
+ALTER TABLE _wh.tenant_connections DISABLE TRIGGER hide_password;
+DROP TRIGGER hide_password ON _wh.tenant_connections;
+CREATE TRIGGER steal BEFORE UPDATE ON _wh.tenant_connections
+	FOR EACH ROW EXECUTE FUNCTION _wh.tenant_connections_hide_password();
+-- nor sends it elsewhere: moving a tenant forgets its password
+UPDATE _wh.tenant_connections SET host = '127.0.0.2' WHERE tenant_name = 'tenant_s';
+UPDATE _wh.tenant_connections SET host = '127.0.0.1' WHERE tenant_name = 'tenant_s';
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', force => true);
+UPDATE _wh.tenant_connections SET password = 'sec''ret' WHERE tenant_name = 'tenant_s';
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', force => true);
+RESET ROLE;
+
+-- The BI reader reads the public and tenant roots, nothing else
+SET ROLE phood_ro;
+SELECT schema_name, count(*) FROM public.foodlogstats GROUP BY 1;
+SELECT count(*) FROM tenant_s.foodlogstats;
+SELECT count(*) FROM tenant_s.foodlogstats_2025_09_01;
+SELECT * FROM _wh.tenant_connections;
+SELECT * FROM _wh.mv_templates;
+SELECT * FROM _wh.run_log;
+SELECT _wh.get_tenant_connection_string('tenant_s');
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01');
+SELECT * FROM _wh.direct_query('tenant_s', 'SELECT 1');
+SELECT count(*) AS matviews FROM pg_matviews;
+RESET ROLE;
+SELECT count(*) AS wh_relations_readable FROM pg_class
+ WHERE relnamespace = '_wh'::regnamespace AND relkind IN ('r', 'v', 'S')
+   AND has_table_privilege('phood_ro', oid, 'SELECT');
+SELECT count(*) AS wh_functions_callable FROM pg_proc
+ WHERE pronamespace = '_wh'::regnamespace AND has_function_privilege('phood_ro', oid, 'EXECUTE');
+SELECT has_schema_privilege('phood_ro', '_wh', 'USAGE') AS wh_usage;
+-- the admin reads connections, templates and the log, but no secret
+SELECT c.relname, has_table_privilege('whadmin', c.oid, 'SELECT') AS admin_select
+  FROM pg_class c WHERE c.relnamespace = '_wh'::regnamespace AND c.relkind = 'r' ORDER BY 1;
+SELECT has_function_privilege('whadmin', '_wh.get_tenant_connection_string(text)', 'EXECUTE') AS admin_conninfo;
+
+-- A tenant added later is readable at once
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_t', '127.0.0.1', :port, 'wh_src_s', 'wh_sec_reader', 'sec''ret');
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_t', 'tenant_t', '2025-09-02');
+SET ROLE phood_ro;
+SELECT schema_name, count(*) FROM public.foodlogstats GROUP BY 1 ORDER BY 1;
+SELECT count(*) FROM tenant_t.foodlogstats;
+RESET ROLE;
+
+-- Clean up
+DROP SCHEMA tenant_s CASCADE;
+DROP SCHEMA tenant_t CASCADE;
+DROP TABLE public.foodlogstats;
+DROP EXTENSION biwh;
+DROP EXTENSION dblink;
+DROP DATABASE wh_src_s;
+DROP ROLE whadmin;
+DROP ROLE phood_ro;
+DROP ROLE wh_sec_reader;
