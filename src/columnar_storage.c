@@ -69,6 +69,7 @@
 #include "commands/sequence.h"
 #include "catalog/pg_authid.h"
 #include "miscadmin.h"
+#include "port/pg_crc32c.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/fmgrprotos.h"
@@ -86,9 +87,24 @@ typedef struct ColumnarMetaPageData
 	uint32		version;
 	uint64		storage_id;
 	uint64		next_row;
+	pg_crc32c	crc;			/* of the fields above */
 } ColumnarMetaPageData;
 
 #define ColumnarPageMeta(page) ((ColumnarMetaPageData *) PageGetContents(page))
+
+/*
+ * Return the checksum of a metapage's fields.
+ */
+static pg_crc32c
+meta_crc(const ColumnarMetaPageData *meta)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, meta, offsetof(ColumnarMetaPageData, crc));
+	FIN_CRC32C(crc);
+	return crc;
+}
 
 /*
  * Return the number of stream bytes one data page holds.
@@ -129,6 +145,8 @@ check_meta(Relation rel, Page page)
 	if (meta->version != COLUMNAR_META_VERSION)
 		meta_corrupted(rel, psprintf("The metapage has format version %u, expected %u.",
 									 meta->version, COLUMNAR_META_VERSION));
+	if (!EQ_CRC32C(meta->crc, meta_crc(meta)) || meta->storage_id == 0)
+		meta_corrupted(rel, "The metapage checksum does not match.");
 	return meta;
 }
 
@@ -186,6 +204,7 @@ init_meta(Relation rel)
 	meta->version = COLUMNAR_META_VERSION;
 	meta->storage_id = new_storage_id();
 	meta->next_row = 0;
+	meta->crc = meta_crc(meta);
 	((PageHeader) page)->pd_lower = SizeOfPageHeaderData + sizeof(ColumnarMetaPageData);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
@@ -257,6 +276,7 @@ ColumnarReserveRows(Relation rel, uint64 nrows, uint64 *storage_id)
 				 errhint("Rewrite the table, e.g. with VACUUM FULL.")));
 	}
 	meta->next_row = first + nrows;
+	meta->crc = meta_crc(meta);
 	*storage_id = meta->storage_id;
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
