@@ -92,6 +92,7 @@ extern int	columnar_default_compression;
 extern int	columnar_default_compression_level;
 extern int	columnar_default_row_group_size;
 extern int	columnar_write_buffer_kb;
+extern char *columnar_sort_key_override;
 
 /* columnar_tableam.c */
 extern void ColumnarInit(void);
@@ -157,6 +158,8 @@ extern bool ColumnarReadBlockNextRow(ColumnarReadState *state,
 									 TupleTableSlot *slot);
 extern bool ColumnarFetchRow(Relation rel, uint64 rownum, Snapshot snapshot,
 							 TupleTableSlot *slot);
+extern Datum ColumnarVectorDatum(ColumnarVector *vec, uint32 i,
+								 Form_pg_attribute att);
 extern void ColumnarBatchToSlot(ColumnarBatch *batch, uint32 row,
 								TupleTableSlot *slot);
 extern ColumnarBatch *ColumnarLoadRowGroup(Relation rel,

@@ -18,11 +18,13 @@
 
 #include "access/genam.h"
 #include "access/heapam.h"
+#include "access/relation.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -30,8 +32,12 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/varlena.h"
 
 #include "columnar.h"
+
+/* sort key of CREATE TABLE AS ... WITH (sort_key = ...), while it runs */
+char	   *columnar_sort_key_override = NULL;
 
 /* attribute numbers of biwh.columnar_row_group */
 #define Anum_rg_storage_id			1
@@ -397,17 +403,53 @@ ColumnarReadOptions(Relation rel, ColumnarOptions *options)
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
+	Oid			relid;
+	Oid			origid = InvalidOid;
+	char		extra;
 
 	memset(options, 0, sizeof(*options));
 	options->compression = (ColumnarCompression) columnar_default_compression;
 	options->compression_level = columnar_default_compression_level;
 	options->row_group_size = columnar_default_row_group_size;
+	if (columnar_sort_key_override != NULL)
+	{
+		List	   *names;
+		ListCell   *lc;
+		char	   *copy = pstrdup(columnar_sort_key_override);
+
+		if (!SplitIdentifierString(copy, ',', &names))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid sort_key \"%s\"", columnar_sort_key_override),
+					 errhint("Give a comma-separated list of the table's columns.")));
+		foreach(lc, names)
+		{
+			AttrNumber	attnum = get_attnum(RelationGetRelid(rel), lfirst(lc));
+
+			if (attnum <= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("sort key column \"%s\" does not exist", (char *) lfirst(lc))));
+			if (options->nsortkeys < INDEX_MAX_KEYS)
+				options->sortkeys[options->nsortkeys++] = attnum;
+		}
+	}
 	if (!OidIsValid(optrelid))
 		return;
 
+	/*
+	 * Rewrites (VACUUM FULL, ALTER TABLE, REFRESH MATERIALIZED VIEW) fill a
+	 * transient table that make_new_heap names pg_temp_<oid of the table>:
+	 * it takes the options of that table.
+	 */
+	relid = RelationGetRelid(rel);
+	if (sscanf(RelationGetRelationName(rel), "pg_temp_%u%c", &origid, &extra) == 1 &&
+		OidIsValid(origid))
+		relid = origid;
+
 	orel = table_open(optrelid, AccessShareLock);
 	ScanKeyInit(&key, Anum_opt_relid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(RelationGetRelid(rel)));
+				ObjectIdGetDatum(relid));
 	scan = systable_beginscan(orel, InvalidOid, false, SnapshotSelf, 1, &key);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
@@ -440,6 +482,8 @@ ColumnarReadOptions(Relation rel, ColumnarOptions *options)
 					continue;
 				attnum = get_attnum(RelationGetRelid(rel),
 									NameStr(*DatumGetName(elems[i])));
+				if (attnum <= 0 && relid != RelationGetRelid(rel))
+					attnum = get_attnum(relid, NameStr(*DatumGetName(elems[i])));
 				if (attnum > 0)
 					options->sortkeys[options->nsortkeys++] = attnum;
 			}
@@ -471,4 +515,41 @@ ColumnarDeleteOptions(Oid relid)
 		simple_heap_delete(orel, &tup->t_self);
 	systable_endscan(scan);
 	table_close(orel, RowExclusiveLock);
+}
+
+PG_FUNCTION_INFO_V1(columnar_storage_id);
+PG_FUNCTION_INFO_V1(columnar_encoding_name);
+
+/*
+ * SQL: the storage id of a columnar table, NULL while it has none.
+ */
+Datum
+columnar_storage_id(PG_FUNCTION_ARGS)
+{
+	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+	uint64		id;
+
+	if (!ColumnarIsColumnarRelation(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is not a columnar table",
+						RelationGetRelationName(rel))));
+	id = ColumnarStorageId(rel);
+	relation_close(rel, AccessShareLock);
+	if (id == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64((int64) id);
+}
+
+/*
+ * SQL: the name of an encoding number.
+ */
+Datum
+columnar_encoding_name(PG_FUNCTION_ARGS)
+{
+	int			enc = PG_GETARG_INT16(0);
+
+	if (enc < 0 || enc >= COLUMNAR_ENC_COUNT)
+		PG_RETURN_TEXT_P(cstring_to_text(psprintf("unknown (%d)", enc)));
+	PG_RETURN_TEXT_P(cstring_to_text(ColumnarEncodingName((ColumnarEncoding) enc)));
 }

@@ -17,6 +17,8 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
@@ -172,6 +174,13 @@ ColumnarLoadRowGroup(Relation rel, ColumnarRowGroupMeta *meta,
 		image = ColumnarUnframeChunk(frame, chunk->length, &image_len);
 		vec = palloc0(sizeof(ColumnarVector));
 		ColumnarVectorSetKind(vec, att);
+		if ((int) ColumnarImageEncoding(image, image_len) != chunk->encoding)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar chunk of column \"%s\" has a wrong encoding",
+							NameStr(att->attname)),
+					 errdetail("The catalog says %d, the chunk %d.", chunk->encoding,
+							   (int) ColumnarImageEncoding(image, image_len))));
 		ColumnarDecodeVector(image, image_len, vec);
 		if (vec->nrows != meta->row_count)
 			ereport(ERROR,
@@ -188,8 +197,8 @@ ColumnarLoadRowGroup(Relation rel, ColumnarRowGroupMeta *meta,
 /*
  * Return the Datum of row i of a vector holding values of att.
  */
-static inline Datum
-vector_datum(ColumnarVector *vec, uint32 i, Form_pg_attribute att)
+Datum
+ColumnarVectorDatum(ColumnarVector *vec, uint32 i, Form_pg_attribute att)
 {
 	switch (vec->kind)
 	{
@@ -242,7 +251,7 @@ ColumnarBatchToSlot(ColumnarBatch *batch, uint32 row, TupleTableSlot *slot)
 			slot->tts_isnull[i] = true;
 			continue;
 		}
-		slot->tts_values[i] = vector_datum(batch->vectors[i], row, att);
+		slot->tts_values[i] = ColumnarVectorDatum(batch->vectors[i], row, att);
 		slot->tts_isnull[i] = false;
 	}
 	ExecStoreVirtualTuple(slot);
@@ -414,4 +423,76 @@ ColumnarTotalRows(Relation rel, Snapshot snapshot)
 	foreach(lc, groups)
 		total += ((ColumnarRowGroupMeta *) lfirst(lc))->row_count;
 	return total;
+}
+
+PG_FUNCTION_INFO_V1(columnar_verify);
+
+/*
+ * SQL: read, check and decode every chunk of a columnar table; returns the
+ * row groups, chunks and rows checked, or raises ERRCODE_DATA_CORRUPTED.
+ */
+Datum
+columnar_verify(PG_FUNCTION_ARGS)
+{
+	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+	TupleDesc	resdesc;
+	Snapshot	snapshot;
+	List	   *groups;
+	ListCell   *lc;
+	MemoryContext cxt;
+	BlockNumber nblocks;
+	Size		payload = ColumnarPagePayload();
+	int64		ngroups = 0,
+				nchunks = 0,
+				nrows = 0;
+	uint64		next_first = 0;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &resdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (!ColumnarIsColumnarRelation(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is not a columnar table",
+						RelationGetRelationName(rel))));
+
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	groups = ColumnarCatalogRowGroups(ColumnarStorageId(rel), snapshot);
+	nblocks = RelationGetNumberOfBlocks(rel);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar verify",
+								ALLOCSET_DEFAULT_SIZES);
+	foreach(lc, groups)
+	{
+		ColumnarRowGroupMeta *meta = lfirst(lc);
+		BlockNumber nb = Max((meta->data_length + payload - 1) / payload, 1);
+		ColumnarBatch *batch;
+
+		CHECK_FOR_INTERRUPTS();
+		if (meta->first_row < next_first ||
+			meta->start_block == 0 || meta->start_block + nb > nblocks)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar table \"%s\" has an inconsistent row group at row %llu",
+							RelationGetRelationName(rel),
+							(unsigned long long) meta->first_row),
+					 errdetail("It overlaps another row group or lies outside the %u blocks of the relation.",
+							   nblocks)));
+		next_first = meta->first_row + meta->row_count;
+		MemoryContextReset(cxt);
+		batch = ColumnarLoadRowGroup(rel, meta, RelationGetDescr(rel), NULL, cxt);
+		for (int i = 0; i < batch->ncols; i++)
+			if (batch->vectors[i] != NULL)
+				nchunks++;
+		ngroups++;
+		nrows += meta->row_count;
+	}
+	MemoryContextDelete(cxt);
+	UnregisterSnapshot(snapshot);
+	relation_close(rel, AccessShareLock);
+
+	values[0] = Int64GetDatum(ngroups);
+	values[1] = Int64GetDatum(nchunks);
+	values[2] = Int64GetDatum(nrows);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(resdesc), values, nulls)));
 }

@@ -28,9 +28,14 @@
 #include "catalog/pg_class.h"
 #include "catalog/storage.h"
 #include "catalog/storage_xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
 #include "commands/vacuum.h"
+#include "nodes/parsenodes.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "optimizer/pathnode.h"
@@ -49,7 +54,7 @@
 #include "columnar.h"
 
 PG_FUNCTION_INFO_V1(columnar_handler);
-PG_FUNCTION_INFO_V1(columnar_ddl_start);
+PG_FUNCTION_INFO_V1(columnar_ddl_event);
 
 int			columnar_default_compression = COLUMNAR_COMPRESSION_ZSTD;
 int			columnar_default_compression_level = 3;
@@ -671,16 +676,298 @@ columnar_handler(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(&columnar_methods);
 }
 
+/* columnar options taken out of the DDL statement being run */
+typedef struct PendingOptions
+{
+	bool		active;
+	RangeVar   *rel;
+	char	   *compression;	/* NULL: not given */
+	int			level;			/* -1: not given */
+	int			row_group_size; /* -1: not given */
+	char	   *sort_key;		/* NULL: not given */
+	bool		reset[4];		/* RESET of each, in that order */
+	bool		overridden;		/* settings changed for CREATE TABLE AS */
+	int			saved_compression;
+	int			saved_level;
+	int			saved_row_group_size;
+} PendingOptions;
+
+static PendingOptions pending = {0};
+
+/* holds what "pending" points to (event trigger contexts do not last) */
+static MemoryContext pending_cxt = NULL;
+
+static const char *const option_names[] = {
+	"compression", "compression_level", "row_group_size", "sort_key"
+};
+
 /*
- * Event trigger before DROP commands: only makes sure the library, hence
- * the object access hook, is loaded in this backend.
+ * Undo the settings overridden for CREATE TABLE AS and forget the pending
+ * options.
+ */
+static void
+clear_pending_options(void)
+{
+	if (pending.overridden)
+	{
+		columnar_default_compression = pending.saved_compression;
+		columnar_default_compression_level = pending.saved_level;
+		columnar_default_row_group_size = pending.saved_row_group_size;
+		columnar_sort_key_override = NULL;
+	}
+	memset(&pending, 0, sizeof(pending));
+	if (pending_cxt == NULL)
+		pending_cxt = AllocSetContextCreate(TopMemoryContext, "columnar pending options",
+											ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(pending_cxt);
+}
+
+/*
+ * Take the columnar options out of a WITH / SET / RESET list into
+ * "pending", validating them; returns the list of the other options,
+ * allocated where the statement lives.
+ */
+static List *
+take_options(Node *stmt, List *options, bool is_reset)
+{
+	List	   *rest = NIL;
+	ListCell   *lc;
+	MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(stmt));
+
+	foreach(lc, options)
+	{
+		DefElem    *def = lfirst(lc);
+		int			which = -1;
+
+		for (int i = 0; i < lengthof(option_names); i++)
+			if (def->defnamespace == NULL && strcmp(def->defname, option_names[i]) == 0)
+				which = i;
+		if (which < 0)
+		{
+			rest = lappend(rest, def);
+			continue;
+		}
+		pending.active = true;
+		if (is_reset)
+		{
+			pending.reset[which] = true;
+			continue;
+		}
+		switch (which)
+		{
+			case 0:
+				(void) ColumnarCompressionFromName(defGetString(def));
+				pending.compression = MemoryContextStrdup(pending_cxt, defGetString(def));
+				break;
+			case 1:
+				pending.level = defGetInt32(def);
+				if (pending.level < 1 || pending.level > 19)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("compression_level %d is out of range", pending.level),
+							 errhint("Valid levels are 1 to 19.")));
+				break;
+			case 2:
+				pending.row_group_size = defGetInt32(def);
+				if (pending.row_group_size < COLUMNAR_MIN_ROW_GROUP_SIZE ||
+					pending.row_group_size > COLUMNAR_MAX_ROW_GROUP_SIZE)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("row_group_size %d is out of range", pending.row_group_size),
+							 errhint("Valid sizes are %d to %d rows.",
+									 COLUMNAR_MIN_ROW_GROUP_SIZE, COLUMNAR_MAX_ROW_GROUP_SIZE)));
+				break;
+			case 3:
+				pending.sort_key = MemoryContextStrdup(pending_cxt, defGetString(def));
+				break;
+		}
+	}
+	MemoryContextSwitchTo(old);
+	return rest;
+}
+
+/*
+ * Return whether a new relation with access method name am (NULL: the
+ * default) will be columnar.
+ */
+static bool
+creates_columnar(const char *am)
+{
+	if (am == NULL)
+		am = default_table_access_method;
+	return am != NULL && strcmp(am, "columnar") == 0;
+}
+
+/*
+ * Return whether relid names an existing columnar relation.
+ */
+static bool
+is_columnar_relid(Oid relid)
+{
+	HeapTuple	tup;
+	bool		result = false;
+
+	if (!OidIsValid(relid))
+		return false;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (HeapTupleIsValid(tup))
+	{
+		Oid			relam = ((Form_pg_class) GETSTRUCT(tup))->relam;
+
+		result = OidIsValid(relam) && relam == get_table_am_oid("columnar", true);
+		ReleaseSysCache(tup);
+	}
+	return result;
+}
+
+/*
+ * ddl_command_start: take the columnar options out of the statement.
+ */
+static void
+ddl_command_start(Node *parsetree)
+{
+	clear_pending_options();
+	if (IsA(parsetree, CreateStmt))
+	{
+		CreateStmt *stmt = (CreateStmt *) parsetree;
+
+		if (stmt->partspec == NULL && creates_columnar(stmt->accessMethod))
+		{
+			MemoryContext old;
+
+			stmt->options = take_options(parsetree, stmt->options, false);
+			old = MemoryContextSwitchTo(pending_cxt);
+			pending.rel = copyObjectImpl(stmt->relation);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	else if (IsA(parsetree, CreateTableAsStmt))
+	{
+		CreateTableAsStmt *stmt = (CreateTableAsStmt *) parsetree;
+		IntoClause *into = stmt->into;
+
+		if (into && creates_columnar(into->accessMethod))
+		{
+			into->options = take_options(parsetree, into->options, false);
+			if (pending.active)
+			{
+				MemoryContext old = MemoryContextSwitchTo(pending_cxt);
+
+				pending.rel = copyObjectImpl(into->rel);
+				MemoryContextSwitchTo(old);
+				/* the rows are written before ddl_command_end: apply now */
+				pending.overridden = true;
+				pending.saved_compression = columnar_default_compression;
+				pending.saved_level = columnar_default_compression_level;
+				pending.saved_row_group_size = columnar_default_row_group_size;
+				if (pending.compression)
+					columnar_default_compression = ColumnarCompressionFromName(pending.compression);
+				if (pending.level > 0)
+					columnar_default_compression_level = pending.level;
+				if (pending.row_group_size > 0)
+					columnar_default_row_group_size = pending.row_group_size;
+				columnar_sort_key_override = pending.sort_key;
+			}
+		}
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+		ListCell   *lc;
+
+		if (!is_columnar_relid(RangeVarGetRelid(stmt->relation, NoLock, true)))
+			return;
+		foreach(lc, stmt->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			if (cmd->subtype == AT_SetRelOptions || cmd->subtype == AT_ResetRelOptions)
+				cmd->def = (Node *) take_options(parsetree, (List *) cmd->def,
+												 cmd->subtype == AT_ResetRelOptions);
+		}
+		if (pending.active)
+		{
+			MemoryContext old = MemoryContextSwitchTo(pending_cxt);
+
+			pending.rel = copyObjectImpl(stmt->relation);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	if (pending.active && pending.rel == NULL)
+		clear_pending_options();
+}
+
+/*
+ * ddl_command_end: store the options taken out of the statement.
+ */
+static void
+ddl_command_end(void)
+{
+	Oid			relid;
+	Oid			argtypes[9] = {REGCLASSOID, TEXTOID, INT4OID, INT4OID, TEXTOID,
+	BOOLOID, BOOLOID, BOOLOID, BOOLOID};
+	Datum		values[9];
+	char		nulls[9];
+	Oid			save_userid;
+	int			save_sec;
+
+	if (!pending.active)
+		return;
+	relid = RangeVarGetRelid(pending.rel, NoLock, false);
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = pending.compression ? CStringGetTextDatum(pending.compression) : (Datum) 0;
+	nulls[1] = pending.compression ? ' ' : 'n';
+	values[2] = Int32GetDatum(pending.level);
+	nulls[2] = pending.level > 0 ? ' ' : 'n';
+	values[3] = Int32GetDatum(pending.row_group_size);
+	nulls[3] = pending.row_group_size > 0 ? ' ' : 'n';
+	values[4] = pending.sort_key ? CStringGetTextDatum(pending.sort_key) : (Datum) 0;
+	nulls[4] = pending.sort_key ? ' ' : 'n';
+	for (int i = 0; i < 4; i++)
+		values[5 + i] = BoolGetDatum(pending.reset[i]);
+	clear_pending_options();
+
+	/* CREATE / ALTER TABLE checked ownership; the catalog is biwh's */
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	SPI_connect();
+	SPI_execute_with_args("SELECT biwh.columnar_set_options($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+						  9, argtypes, values, nulls, false, 0);
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
+/*
+ * Event trigger around DDL: loads the library (hence the object access
+ * hook that cleans up after DROP) and handles the columnar options of
+ * CREATE TABLE / ALTER TABLE.
  */
 Datum
-columnar_ddl_start(PG_FUNCTION_ARGS)
+columnar_ddl_event(PG_FUNCTION_ARGS)
 {
+	EventTriggerData *trigdata;
+
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		elog(ERROR, "columnar_ddl_start must be called as an event trigger");
+		elog(ERROR, "columnar_ddl_event must be called as an event trigger");
+	trigdata = (EventTriggerData *) fcinfo->context;
+	if (strcmp(trigdata->event, "ddl_command_start") == 0)
+		ddl_command_start(trigdata->parsetree);
+	else if (strcmp(trigdata->event, "ddl_command_end") == 0)
+		ddl_command_end();
 	PG_RETURN_VOID();
+}
+
+/*
+ * Forget pending options when a transaction ends (e.g. the DDL failed).
+ */
+static void
+options_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
+		event == XACT_EVENT_PREPARE)
+		clear_pending_options();
 }
 
 /*
@@ -788,6 +1075,7 @@ ColumnarInit(void)
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 
 	ColumnarWriterInit();
+	RegisterXactCallback(options_xact_callback, NULL);
 
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = columnar_object_access;

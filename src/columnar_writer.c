@@ -521,6 +521,137 @@ vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **ma
 		*min = *max = NULL;
 }
 
+/* what the sort comparator needs */
+typedef struct SortContext
+{
+	int			nkeys;
+	ColumnarVector **vecs;
+	Form_pg_attribute *atts;
+	SortSupportData *ssup;
+} SortContext;
+
+/*
+ * Compare rows *a and *b on the sort keys, then on their position.
+ */
+static int
+compare_rows(const void *a, const void *b, void *arg)
+{
+	SortContext *ctx = arg;
+	uint32		ra = *(const uint32 *) a;
+	uint32		rb = *(const uint32 *) b;
+
+	for (int k = 0; k < ctx->nkeys; k++)
+	{
+		ColumnarVector *vec = ctx->vecs[k];
+		bool		na = !COLUMNAR_VALID(vec, ra);
+		bool		nb = !COLUMNAR_VALID(vec, rb);
+		Datum		da = na ? (Datum) 0 : ColumnarVectorDatum(vec, ra, ctx->atts[k]);
+		Datum		db = nb ? (Datum) 0 : ColumnarVectorDatum(vec, rb, ctx->atts[k]);
+		int			c = ApplySortComparator(da, na, db, nb, &ctx->ssup[k]);
+
+		if (c != 0)
+			return c;
+	}
+	return ra < rb ? -1 : (ra > rb ? 1 : 0);
+}
+
+/*
+ * Return the order of the buffer's rows by the table's sort key (NULL when
+ * the rows stay as they are).  Rows keep their order when AFTER ROW
+ * triggers may still fetch them by the TIDs given at insert.
+ */
+static uint32 *
+sort_order(Relation rel, WriteBuffer *buf)
+{
+	SortContext ctx;
+	uint32	   *perm;
+	uint32		n = buf->batch.nrows;
+
+	if (buf->options.nsortkeys == 0 || n < 2 ||
+		(rel->trigdesc && rel->trigdesc->trig_insert_after_row))
+		return NULL;
+	ctx.nkeys = 0;
+	ctx.vecs = palloc(sizeof(ColumnarVector *) * buf->options.nsortkeys);
+	ctx.atts = palloc(sizeof(Form_pg_attribute) * buf->options.nsortkeys);
+	ctx.ssup = palloc0(sizeof(SortSupportData) * buf->options.nsortkeys);
+	for (int k = 0; k < buf->options.nsortkeys; k++)
+	{
+		AttrNumber	attnum = buf->options.sortkeys[k];
+		Form_pg_attribute att;
+		TypeCacheEntry *tce;
+
+		if (attnum < 1 || attnum > buf->tupdesc->natts)
+			continue;
+		att = TupleDescAttr(buf->tupdesc, attnum - 1);
+		if (att->attisdropped)
+			continue;
+		tce = lookup_type_cache(att->atttypid, TYPECACHE_LT_OPR);
+		if (!OidIsValid(tce->lt_opr))
+			continue;
+		ctx.ssup[ctx.nkeys].ssup_cxt = CurrentMemoryContext;
+		ctx.ssup[ctx.nkeys].ssup_collation = att->attcollation;
+		ctx.ssup[ctx.nkeys].ssup_nulls_first = false;
+		PrepareSortSupportFromOrderingOp(tce->lt_opr, &ctx.ssup[ctx.nkeys]);
+		ctx.vecs[ctx.nkeys] = buf->batch.vectors[attnum - 1];
+		ctx.atts[ctx.nkeys] = att;
+		ctx.nkeys++;
+	}
+	if (ctx.nkeys == 0)
+		return NULL;
+	perm = palloc(sizeof(uint32) * n);
+	for (uint32 i = 0; i < n; i++)
+		perm[i] = i;
+	qsort_arg(perm, n, sizeof(uint32), compare_rows, &ctx);
+	return perm;
+}
+
+/*
+ * Return a copy of the first n rows of vec in the order perm.
+ */
+static ColumnarVector *
+permute_vector(ColumnarVector *vec, uint32 *perm, uint32 n)
+{
+	ColumnarVector *out = palloc(sizeof(ColumnarVector));
+
+	*out = *vec;
+	out->nrows = n;
+	if (vec->validity)
+	{
+		out->validity = palloc0(n / 8 + 1);
+		for (uint32 i = 0; i < n; i++)
+			if (COLUMNAR_VALID(vec, perm[i]))
+				out->validity[i >> 3] |= 1 << (i & 7);
+	}
+	if (vec->offsets)
+	{
+		uint32		pos = 0;
+
+		out->offsets = palloc(sizeof(uint32) * (n + 1));
+		out->data = palloc(Max(vec->offsets[n], 1));
+		for (uint32 i = 0; i < n; i++)
+		{
+			uint32		start = vec->offsets[perm[i]];
+			uint32		len = vec->offsets[perm[i] + 1] - start;
+
+			/* lengths include the alignment padding, so offsets stay aligned */
+			out->offsets[i] = pos;
+			memcpy(out->data + pos, vec->data + start, len);
+			pos += len;
+		}
+		out->offsets[n] = pos;
+	}
+	else
+	{
+		int			w = kind_width(vec);
+
+		out->values = palloc((Size) w * Max(n, 1));
+		for (uint32 i = 0; i < n; i++)
+			memcpy((char *) out->values + (Size) w * i,
+				   (char *) vec->values + (Size) w * perm[i], w);
+	}
+	return out;
+}
+
 /*
  * Encode, compress and write the buffer as one row group, insert its
  * catalog row, and retire the buffer.
@@ -536,6 +667,7 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 	StringInfoData stream;
 	StringInfoData image;
 	TupleDesc	desc = buf->tupdesc;
+	uint32	   *perm;
 
 	buf->sealed = true;
 	if (buf->batch.nrows == 0)
@@ -554,14 +686,18 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 	initStringInfo(&stream);
 	initStringInfo(&image);
 	for (int i = 0; i < desc->natts; i++)
+		buf->batch.vectors[i]->nrows = buf->batch.nrows;
+	perm = sort_order(rel, buf);
+	for (int i = 0; i < desc->natts; i++)
 	{
 		ColumnarVector *vec = buf->batch.vectors[i];
 		ColumnarChunkMeta *chunk = &meta.chunks[i];
 
 		CHECK_FOR_INTERRUPTS();
-		vec->nrows = buf->batch.nrows;
 		if (vec->nnulls == 0)
 			vec->validity = NULL;
+		if (perm)
+			vec = permute_vector(vec, perm, buf->batch.nrows);
 		resetStringInfo(&image);
 		chunk->encoding = ColumnarEncodeVector(vec, &image);
 		chunk->offset = stream.len;
