@@ -1830,7 +1830,8 @@ choose_encoding(const DenseValues *dv, Oid typid, Analysis *an)
 	if (dv->kind != COLUMNAR_KIND_BOOL &&
 		(!kind_is_int(dv->kind) ||
 		 bit_width((uint64) an->max - (uint64) an->min) > 8) &&
-		build_dict(dv, an, Min(dv->n / 2 + 1, 65536)))
+		build_dict(dv, an, Min(dv->n / 2 + 1,
+							   kind_is_int(dv->kind) ? 4096 : 65536)))
 		CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
 	return best;
 #undef CONSIDER

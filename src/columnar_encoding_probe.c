@@ -16,12 +16,14 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type_d.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "funcapi.h"
 #include "portability/instr_time.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "columnar_encoding.h"
 
@@ -415,4 +417,80 @@ encoding_probe_corrupt(PG_FUNCTION_ARGS)
 						offset, buf.len)));
 	buf.data[offset] = (char) newbyte;
 	PG_RETURN_BOOL(decode_and_compare(vec, buf.data, buf.len));
+}
+
+PG_FUNCTION_INFO_V1(encoding_bench);
+
+/*
+ * encoding_bench(anyarray, loops int) RETURNS TABLE(encoding text,
+ * nvalues int, encode_ns_per_value float8, decode_ns_per_value float8):
+ * time encoding and decoding the array as one vector, loops times each.
+ */
+Datum
+encoding_bench(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	int32		loops = PG_GETARG_INT32(1);
+	int64		raw_bytes;
+	ColumnarVector *vec = vector_from_array(arr, &raw_bytes);
+	StringInfoData buf;
+	ColumnarEncoding enc = COLUMNAR_ENC_PLAIN;
+	MemoryContext tmp;
+	MemoryContext old;
+	instr_time	start;
+	instr_time	enc_time;
+	instr_time	dec_time;
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	double		nv = Max(vec->nrows, 1) * (double) Max(loops, 1);
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (loops < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("loops must be at least 1")));
+
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "encoding_bench",
+								ALLOCSET_DEFAULT_SIZES);
+	initStringInfo(&buf);
+
+	INSTR_TIME_SET_CURRENT(start);
+	for (int i = 0; i < loops; i++)
+	{
+		resetStringInfo(&buf);
+		old = MemoryContextSwitchTo(tmp);
+		enc = ColumnarEncodeVector(vec, &buf);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(tmp);
+		CHECK_FOR_INTERRUPTS();
+	}
+	INSTR_TIME_SET_CURRENT(enc_time);
+	INSTR_TIME_SUBTRACT(enc_time, start);
+
+	INSTR_TIME_SET_CURRENT(start);
+	for (int i = 0; i < loops; i++)
+	{
+		ColumnarVector out;
+
+		memset(&out, 0, sizeof(out));
+		out.kind = vec->kind;
+		out.typid = vec->typid;
+		out.fixed_len = vec->fixed_len;
+		old = MemoryContextSwitchTo(tmp);
+		ColumnarDecodeVector(buf.data, buf.len, &out);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(tmp);
+		CHECK_FOR_INTERRUPTS();
+	}
+	INSTR_TIME_SET_CURRENT(dec_time);
+	INSTR_TIME_SUBTRACT(dec_time, start);
+	MemoryContextDelete(tmp);
+
+	values[0] = CStringGetTextDatum(ColumnarEncodingName(enc));
+	values[1] = Int32GetDatum((int32) vec->nrows);
+	values[2] = Float8GetDatum(INSTR_TIME_GET_DOUBLE(enc_time) * 1e9 / nv);
+	values[3] = Float8GetDatum(INSTR_TIME_GET_DOUBLE(dec_time) * 1e9 / nv);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

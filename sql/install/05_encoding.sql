@@ -39,3 +39,13 @@ AS 'MODULE_PATHNAME', 'encoding_probe_corrupt';
 COMMENT ON FUNCTION biwh.encoding_probe_corrupt(anyarray, int, int) IS
 	'diagnostic: encode an array, overwrite one byte of the image, decode it and say whether the values still equal the array; malformed images raise data_corrupted';
 REVOKE EXECUTE ON FUNCTION biwh.encoding_probe_corrupt(anyarray, int, int) FROM PUBLIC;
+
+CREATE FUNCTION biwh.encoding_bench(anyarray, loops int,
+	OUT encoding text, OUT nvalues int,
+	OUT encode_ns_per_value float8, OUT decode_ns_per_value float8)
+RETURNS record
+LANGUAGE C STRICT VOLATILE
+AS 'MODULE_PATHNAME', 'encoding_bench';
+COMMENT ON FUNCTION biwh.encoding_bench(anyarray, int) IS
+	'diagnostic: time encoding and decoding an array as one column chunk, loops times, in nanoseconds per value';
+REVOKE EXECUTE ON FUNCTION biwh.encoding_bench(anyarray, int) FROM PUBLIC;
