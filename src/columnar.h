@@ -100,6 +100,10 @@ extern bool ColumnarIsColumnarRelation(Relation rel);
 extern const TableAmRoutine *ColumnarTableAmRoutine(void);
 extern void ColumnarScanSetNeeded(TableScanDesc sscan, Bitmapset *needed);
 
+typedef bool (*ColumnarSkipFn) (ColumnarRowGroupMeta *meta, void *arg);
+extern void ColumnarScanSetSkip(TableScanDesc sscan, ColumnarSkipFn fn, void *arg);
+extern void ColumnarScanCounts(TableScanDesc sscan, int64 *read, int64 *skipped);
+
 /* columnar_storage.c */
 extern bool ColumnarStorageExists(Relation rel);
 extern uint64 ColumnarStorageId(Relation rel);
@@ -130,6 +134,14 @@ extern bool ColumnarCatalogReady(void);
 extern void ColumnarReadOptions(Relation rel, ColumnarOptions *options);
 extern void ColumnarDeleteOptions(Oid relid);
 
+/* columnar_scan.c */
+struct PlannerInfo;
+struct RelOptInfo;
+struct RangeTblEntry;
+extern void ColumnarScanInit(void);
+extern void ColumnarAddScanPaths(struct PlannerInfo *root, struct RelOptInfo *rel,
+								 struct RangeTblEntry *rte);
+
 /* columnar_writer.c */
 extern void ColumnarWriterInit(void);
 extern void ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid);
@@ -146,8 +158,10 @@ extern void ColumnarVectorSetKind(ColumnarVector *vec, Form_pg_attribute att);
 /* columnar_reader.c */
 typedef struct ColumnarReadState ColumnarReadState;
 extern ColumnarReadState *ColumnarBeginRead(Relation rel, Snapshot snapshot,
-											TupleDesc tupdesc,
+											TupleDesc tupdesc, bool project,
 											Bitmapset *needed);
+extern void ColumnarReadSetSkip(ColumnarReadState *state, ColumnarSkipFn fn, void *arg);
+extern void ColumnarReadCounts(ColumnarReadState *state, int64 *read, int64 *skipped);
 extern bool ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 								TupleTableSlot *slot);
 extern void ColumnarRescan(ColumnarReadState *state);
@@ -164,7 +178,7 @@ extern void ColumnarBatchToSlot(ColumnarBatch *batch, uint32 row,
 								TupleTableSlot *slot);
 extern ColumnarBatch *ColumnarLoadRowGroup(Relation rel,
 										   ColumnarRowGroupMeta *meta,
-										   TupleDesc tupdesc,
+										   TupleDesc tupdesc, bool all,
 										   Bitmapset *needed,
 										   MemoryContext cxt);
 extern uint64 ColumnarTotalRows(Relation rel, Snapshot snapshot);

@@ -33,6 +33,7 @@ struct ColumnarReadState
 	Snapshot	snapshot;		/* for the catalog, registered */
 	TupleDesc	tupdesc;
 	Bitmapset  *needed;			/* 0-based column indexes */
+	bool		all_columns;	/* ignore needed: read every column */
 	MemoryContext cxt;			/* the state's lifetime */
 	MemoryContext batch_cxt;	/* the current group's vectors */
 	uint64		storage_id;
@@ -44,6 +45,11 @@ struct ColumnarReadState
 	int64		pos;			/* -1 before the first row, total after */
 	bool		started;
 	int			cur_group;		/* group of batch, -1 if none */
+	ColumnarSkipFn skip;		/* row groups to leave out */
+	void	   *skip_arg;
+	bool		groups_known;	/* the group list is built */
+	int64		groups_read;
+	int64		groups_skipped;
 	ColumnarBatch *batch;
 	/* ANALYZE: the rows of the current sampled block */
 	uint32		block_row;
@@ -58,9 +64,25 @@ collect_groups(ColumnarReadState *state)
 {
 	ListCell   *lc;
 	int			g = 0;
+	MemoryContext old = MemoryContextSwitchTo(state->cxt);
 
+	state->groups_known = true;
 	state->storage_id = ColumnarStorageId(state->rel);
 	state->rowgroups = ColumnarCatalogRowGroups(state->storage_id, state->snapshot);
+	if (state->skip)
+	{
+		List	   *kept = NIL;
+
+		foreach(lc, state->rowgroups)
+		{
+			if (state->skip(lfirst(lc), state->skip_arg))
+				state->groups_skipped++;
+			else
+				kept = lappend(kept, lfirst(lc));
+		}
+		state->rowgroups = kept;
+	}
+	state->groups_read = list_length(state->rowgroups);
 	state->pending = ColumnarPendingBatches(state->rel, state->snapshot);
 	state->ngroups = list_length(state->rowgroups) + list_length(state->pending);
 	state->group_start = palloc(sizeof(uint64) * (state->ngroups + 1));
@@ -80,15 +102,37 @@ collect_groups(ColumnarReadState *state)
 		g++;
 	}
 	state->nblocks = RelationGetNumberOfBlocks(state->rel);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Leave out the stored row groups fn says to (before the read starts).
+ */
+void
+ColumnarReadSetSkip(ColumnarReadState *state, ColumnarSkipFn fn, void *arg)
+{
+	Assert(!state->groups_known);
+	state->skip = fn;
+	state->skip_arg = arg;
+}
+
+/*
+ * Return the stored row groups the read reads and leaves out.
+ */
+void
+ColumnarReadCounts(ColumnarReadState *state, int64 *read, int64 *skipped)
+{
+	*read = state->groups_read;
+	*skipped = state->groups_skipped;
 }
 
 /*
  * Start reading rel as snapshot sees it, building rows of tupdesc with the
- * columns in needed (NULL: all).
+ * columns in needed when project (all columns otherwise).
  */
 ColumnarReadState *
 ColumnarBeginRead(Relation rel, Snapshot snapshot, TupleDesc tupdesc,
-				  Bitmapset *needed)
+				  bool project, Bitmapset *needed)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "columnar read",
@@ -101,18 +145,14 @@ ColumnarBeginRead(Relation rel, Snapshot snapshot, TupleDesc tupdesc,
 	state->batch_cxt = AllocSetContextCreate(cxt, "columnar batch",
 											 ALLOCSET_DEFAULT_SIZES);
 	state->tupdesc = tupdesc;
-	if (needed == NULL)
-		needed = bms_add_range(NULL, 0, Max(tupdesc->natts - 1, 0));
-	else
-		needed = bms_copy(needed);
-	state->needed = needed;
+	state->needed = project ? bms_copy(needed) : NULL;
+	state->all_columns = !project;
 
 	/* the catalog needs an MVCC snapshot: non-MVCC ones see the latest */
 	if (snapshot != NULL && IsMVCCSnapshot(snapshot))
 		state->snapshot = RegisterSnapshot(snapshot);
 	else
 		state->snapshot = RegisterSnapshot(GetLatestSnapshot());
-	collect_groups(state);
 	state->pos = -1;
 	state->cur_group = -1;
 	MemoryContextSwitchTo(old);
@@ -125,6 +165,7 @@ ColumnarBeginRead(Relation rel, Snapshot snapshot, TupleDesc tupdesc,
 void
 ColumnarRescan(ColumnarReadState *state)
 {
+	/* the same groups: a rescan sees what the snapshot saw */
 	state->pos = -1;
 	state->started = false;
 }
@@ -141,12 +182,13 @@ ColumnarEndRead(ColumnarReadState *state)
 }
 
 /*
- * Read and decode the needed chunks of a stored row group into a batch
- * allocated in cxt.
+ * Read and decode the chunks of a stored row group (all, or those in
+ * needed) into a batch allocated in cxt.
  */
 ColumnarBatch *
 ColumnarLoadRowGroup(Relation rel, ColumnarRowGroupMeta *meta,
-					 TupleDesc tupdesc, Bitmapset *needed, MemoryContext cxt)
+					 TupleDesc tupdesc, bool all, Bitmapset *needed,
+					 MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	ColumnarBatch *batch = palloc0(sizeof(ColumnarBatch));
@@ -165,7 +207,7 @@ ColumnarLoadRowGroup(Relation rel, ColumnarRowGroupMeta *meta,
 		char	   *image;
 		Size		image_len;
 
-		if (att->attisdropped || (needed != NULL && !bms_is_member(i, needed)))
+		if (att->attisdropped || (!all && !bms_is_member(i, needed)))
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		frame = palloc(Max(chunk->length, 1));
@@ -273,8 +315,8 @@ load_group(ColumnarReadState *state, int g)
 	state->cur_group = -1;
 	if (g < nstored)
 		state->batch = ColumnarLoadRowGroup(state->rel, list_nth(state->rowgroups, g),
-											state->tupdesc, state->needed,
-											state->batch_cxt);
+											state->tupdesc, state->all_columns,
+											state->needed, state->batch_cxt);
 	else
 		state->batch = list_nth(state->pending, g - nstored);
 	state->cur_group = g;
@@ -288,8 +330,12 @@ bool
 ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 					TupleTableSlot *slot)
 {
-	int64		total = state->group_start[state->ngroups];
+	int64		total;
 	int			g;
+
+	if (!state->groups_known)
+		collect_groups(state);
+	total = state->group_start[state->ngroups];
 
 	if (!state->started)
 	{
@@ -334,6 +380,8 @@ ColumnarReadRowGroupByBlock(ColumnarReadState *state, BlockNumber block)
 	int			g = 0;
 	ListCell   *lc;
 
+	if (!state->groups_known)
+		collect_groups(state);
 	foreach(lc, state->rowgroups)
 	{
 		ColumnarRowGroupMeta *meta = lfirst(lc);
@@ -401,7 +449,7 @@ ColumnarFetchRow(Relation rel, uint64 rownum, Snapshot snapshot,
 											  ALLOCSET_DEFAULT_SIZES);
 		MemoryContextReset(fetch_cxt);
 		fetch_batch = NULL;
-		fetch_batch = ColumnarLoadRowGroup(rel, meta, desc, NULL, fetch_cxt);
+		fetch_batch = ColumnarLoadRowGroup(rel, meta, desc, true, NULL, fetch_cxt);
 		fetch_storage_id = storage_id;
 		fetch_first_row = meta->first_row;
 		fetch_natts = desc->natts;
@@ -480,7 +528,7 @@ columnar_verify(PG_FUNCTION_ARGS)
 							   nblocks)));
 		next_first = meta->first_row + meta->row_count;
 		MemoryContextReset(cxt);
-		batch = ColumnarLoadRowGroup(rel, meta, RelationGetDescr(rel), NULL, cxt);
+		batch = ColumnarLoadRowGroup(rel, meta, RelationGetDescr(rel), true, NULL, cxt);
 		for (int i = 0; i < batch->ncols; i++)
 			if (batch->vectors[i] != NULL)
 				nchunks++;

@@ -76,7 +76,10 @@ typedef struct ColumnarScanDescData
 {
 	TableScanDescData rs_base;
 	ColumnarReadState *read;
-	Bitmapset  *needed;			/* NULL: every column */
+	bool		project;		/* read only the columns in needed */
+	Bitmapset  *needed;
+	ColumnarSkipFn skip;		/* row groups to leave out, or NULL */
+	void	   *skip_arg;
 	MemoryContext cxt;			/* where the scan began: lives as long */
 } ColumnarScanDescData;
 
@@ -188,7 +191,10 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
 
 		scan->read = ColumnarBeginRead(sscan->rs_rd, sscan->rs_snapshot,
-									   slot->tts_tupleDescriptor, scan->needed);
+									   slot->tts_tupleDescriptor, scan->project,
+									   scan->needed);
+		if (scan->skip)
+			ColumnarReadSetSkip(scan->read, scan->skip, scan->skip_arg);
 		MemoryContextSwitchTo(old);
 	}
 	if (!ColumnarReadNextRow(scan->read, direction, slot))
@@ -204,7 +210,32 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 void
 ColumnarScanSetNeeded(TableScanDesc sscan, Bitmapset *needed)
 {
+	((ColumnarScanDesc) sscan)->project = true;
 	((ColumnarScanDesc) sscan)->needed = needed;
+}
+
+
+/*
+ * Make a scan that has not started leave out the row groups fn says to.
+ */
+void
+ColumnarScanSetSkip(TableScanDesc sscan, ColumnarSkipFn fn, void *arg)
+{
+	((ColumnarScanDesc) sscan)->skip = fn;
+	((ColumnarScanDesc) sscan)->skip_arg = arg;
+}
+
+/*
+ * Return the row groups a scan has read and skipped so far.
+ */
+void
+ColumnarScanCounts(TableScanDesc sscan, int64 *read, int64 *skipped)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	*read = *skipped = 0;
+	if (scan->read)
+		ColumnarReadCounts(scan->read, read, skipped);
 }
 
 
@@ -459,7 +490,7 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
 		columnar_unsupported("CLUSTER");
 
 	slot = MakeSingleTupleTableSlot(RelationGetDescr(OldTable), &TTSOpsVirtual);
-	read = ColumnarBeginRead(OldTable, NULL, RelationGetDescr(OldTable), NULL);
+	read = ColumnarBeginRead(OldTable, NULL, RelationGetDescr(OldTable), false, NULL);
 	*num_tuples = 0;
 	while (ColumnarReadNextRow(read, ForwardScanDirection, slot))
 	{
@@ -493,7 +524,7 @@ columnar_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
 		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
 
 		scan->read = ColumnarBeginRead(sscan->rs_rd, sscan->rs_snapshot,
-									   RelationGetDescr(sscan->rs_rd), NULL);
+									   RelationGetDescr(sscan->rs_rd), false, NULL);
 		MemoryContextSwitchTo(old);
 	}
 	return ColumnarReadRowGroupByBlock(scan->read, blockno);
@@ -1038,6 +1069,7 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 			rel->consider_parallel = false;
 			foreach(lc, rel->pathlist)
 				((Path *) lfirst(lc))->parallel_safe = false;
+			ColumnarAddScanPaths(root, rel, rte);
 		}
 	}
 }
@@ -1075,6 +1107,7 @@ ColumnarInit(void)
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 
 	ColumnarWriterInit();
+	ColumnarScanInit();
 	RegisterXactCallback(options_xact_callback, NULL);
 
 	prev_object_access_hook = object_access_hook;
