@@ -2,4 +2,7 @@
 # run.sh — biwh's benchmarks, run by "make bench" on a throwaway cluster
 # (PGHOST, PGPORT, PGDATABASE point at it; BENCH_SIZE sets the data size).
 set -euo pipefail
-echo "No benchmarks yet: they arrive with the columnar engine and the warehouse layer."
+here=$(cd "$(dirname "$0")" && pwd)
+
+echo "## Columnar tables against heap"
+bash "$here/columnar_bench.sh"
