@@ -183,6 +183,36 @@ SELECT count(*) FROM c WHERE id = 1;
 SELECT * FROM compare('c', 'h');
 
 DROP TABLE c, h;
+
+-- A user without any right on schema biwh uses columnar tables fully
+CREATE ROLE regress_columnar_user;
+GRANT CREATE ON SCHEMA public TO regress_columnar_user;
+SET ROLE regress_columnar_user;
+CREATE TABLE uc (a int, b text) USING columnar WITH (row_group_size = 2000, compression = none);
+INSERT INTO uc SELECT g, g::text FROM generate_series(1, 5000) g;
+ALTER TABLE uc SET (sort_key = 'b');
+INSERT INTO uc VALUES (0, 'zero');
+SELECT count(*), sum(a) FROM uc;
+TRUNCATE uc;
+INSERT INTO uc VALUES (2, 'y');
+SELECT * FROM uc;
+-- (the storage catalog stays closed to it)
+SELECT * FROM biwh.columnar_row_group;
+RESET ROLE;
+SELECT compression, row_group_size, sort_key FROM biwh.columnar_options;
+
+-- DROP in a new backend, which has not loaded the library yet, still
+-- removes the catalog rows and options
+\c -
+SET ROLE regress_columnar_user;
+DROP TABLE uc;
+RESET ROLE;
+SELECT count(*) FROM biwh.columnar_row_group;
+SELECT count(*) FROM biwh.columnar_options;
+REVOKE CREATE ON SCHEMA public FROM regress_columnar_user;
+DROP ROLE regress_columnar_user;
+
+\set VERBOSITY terse
 DROP FUNCTION compare, am;
 SELECT count(*) FROM biwh.columnar_row_group;
 SELECT count(*) FROM biwh.columnar_options;
