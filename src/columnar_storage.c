@@ -59,6 +59,15 @@
  * - Each flush starts on a fresh page: many tiny transactions waste up to a
  *   page each, and a row-number range each (row numbers run out after
  *   ~1.2 * 10^12, i.e. ~10^7 single-row flushes of a 120k-row group size).
+ * - A sort key reorders rows at flush, so TIDs given at insert change; the
+ *   writer does not sort while AFTER ROW insert triggers exist, but a client
+ *   that keeps a ctid it saw before the flush would find another row.
+ * - Row numbers are reserved before rows are buffered: the metapage is
+ *   written (and WAL-logged) once per write buffer, even for one row.
+ * - Catalog rows of a columnar table dropped while the library is not
+ *   loaded (e.g. a DROP SCHEMA ... CASCADE of a schema whose drop event
+ *   trigger was disabled) stay behind, unreferenced: storage ids are never
+ *   reused, so they are garbage, not wrong answers.
  *
  *-------------------------------------------------------------------------
  */
