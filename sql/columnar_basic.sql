@@ -100,6 +100,20 @@ INSERT INTO small SELECT count(*) FROM small;
 SELECT array_agg(a ORDER BY a) FROM small;
 COMMIT;
 
+-- VACUUM merges the small row groups of small transactions
+CREATE TABLE small_h AS SELECT * FROM small;
+SELECT count(*) AS row_groups FROM biwh.columnar_row_group
+ WHERE storage_id = biwh.columnar_storage_id('small');
+VACUUM small;
+SELECT count(*) AS row_groups, sum(row_count) AS rows FROM biwh.columnar_row_group
+ WHERE storage_id = biwh.columnar_storage_id('small');
+SELECT * FROM compare('small', 'small_h');
+SELECT * FROM biwh.columnar_verify('small');
+VACUUM small;
+SELECT count(*) AS row_groups FROM biwh.columnar_row_group
+ WHERE storage_id = biwh.columnar_storage_id('small');
+DROP TABLE small_h;
+
 -- A table with no columns, and one with many
 CREATE TABLE nocols () USING columnar;
 INSERT INTO nocols DEFAULT VALUES;

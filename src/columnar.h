@@ -130,6 +130,7 @@ extern ColumnarRowGroupMeta *ColumnarCatalogFindRowGroup(uint64 storage_id,
 														 uint64 rownum,
 														 Snapshot snapshot);
 extern void ColumnarCatalogDeleteStorage(uint64 storage_id);
+extern void ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row);
 extern bool ColumnarCatalogReady(void);
 extern void ColumnarReadOptions(Relation rel, ColumnarOptions *options);
 extern void ColumnarDeleteOptions(Oid relid);
@@ -147,6 +148,7 @@ extern void ColumnarWriterInit(void);
 extern void ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid);
 extern void ColumnarFlushRelation(Relation rel, bool all_subxacts);
 extern void ColumnarDiscardRelation(Relation rel);
+extern int	ColumnarCompact(Relation rel);
 extern List *ColumnarPendingBatches(Relation rel, Snapshot snapshot);
 extern void ColumnarUnpinBatches(List *pinned);
 extern bool ColumnarPendingFetch(Relation rel, uint64 rownum,

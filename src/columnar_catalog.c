@@ -368,6 +368,30 @@ ColumnarCatalogFindRowGroup(uint64 storage_id, uint64 rownum, Snapshot snapshot)
 }
 
 /*
+ * Delete the catalog row of one row group (VACUUM compaction).
+ */
+void
+ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+
+	rel = table_open(biwh_relid_required("columnar_row_group"), RowExclusiveLock);
+	ScanKeyInit(&key[0], Anum_rg_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&key[1], Anum_rg_first_row, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) first_row));
+	scan = systable_beginscan(rel, biwh_relid_required("columnar_row_group_pkey"),
+							  true, SnapshotSelf, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		simple_heap_delete(rel, &tup->t_self);
+	systable_endscan(scan);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
  * Delete the catalog rows of a storage (TRUNCATE, DROP, rewrites).
  */
 void

@@ -55,7 +55,8 @@
  * -----------
  * - Pages of a row group whose transaction aborted (or crashed) stay in the
  *   file, unreferenced, until the table is rewritten (TRUNCATE, VACUUM FULL,
- *   ALTER TABLE SET ACCESS METHOD); plain VACUUM does not reclaim them yet.
+ *   ALTER TABLE SET ACCESS METHOD); plain VACUUM does not reclaim them yet
+ *   (it merges small row groups into new ones, leaving the old pages too).
  * - Each flush starts on a fresh page: many tiny transactions waste up to a
  *   page each, and a row-number range each (row numbers run out after
  *   ~1.2 * 10^12, i.e. ~10^7 single-row flushes of a 120k-row group size).

@@ -38,6 +38,7 @@
 #include "nodes/parsenodes.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "postmaster/autovacuum.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "pgstat.h"
@@ -510,7 +511,20 @@ static void
 columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
 						 BufferAccessStrategy bstrategy)
 {
-	/* nothing to vacuum: rows are never deleted; see columnar_storage.c */
+	int			n;
+
+	/*
+	 * Rows are never deleted, so there is nothing to clean; an explicit
+	 * VACUUM merges small row groups (autovacuum leaves them, so that it
+	 * never rewrites data behind the user's back).
+	 */
+	if (IsAutoVacuumWorkerProcess())
+		return;
+	n = ColumnarCompact(rel);
+	if (n > 0)
+		ereport(params->options & VACOPT_VERBOSE ? INFO : DEBUG2,
+				(errmsg("columnar table \"%s\": merged %d small row groups",
+						RelationGetRelationName(rel), n)));
 }
 
 static bool

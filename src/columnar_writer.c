@@ -47,6 +47,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/sortsupport.h"
 #include "utils/typcache.h"
 
@@ -837,6 +838,78 @@ ColumnarPendingFetch(Relation rel, uint64 rownum, TupleTableSlot *slot)
 		}
 	}
 	return false;
+}
+
+/*
+ * VACUUM: rewrite the table's small row groups (left by small transactions)
+ * into full ones; returns how many were rewritten.  Readers with older
+ * snapshots keep seeing the old row groups (their catalog rows are deleted,
+ * not their pages); rows get new TIDs.  A row group counts as small when it
+ * holds less than half a group and less than an eighth of the write buffer
+ * in encoded bytes, so groups cut short by the memory cap are left alone.
+ */
+int
+ColumnarCompact(Relation rel)
+{
+	ColumnarOptions options;
+	Snapshot	snapshot;
+	uint64		storage_id = ColumnarStorageId(rel);
+	List	   *groups;
+	List	   *small = NIL;
+	ListCell   *lc;
+	MemoryContext cxt;
+	TupleTableSlot *slot;
+	CommandId	cid;
+	int			n;
+
+	if (storage_id == 0)
+		return 0;
+	ColumnarReadOptions(rel, &options);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	groups = ColumnarCatalogRowGroups(storage_id, snapshot);
+	foreach(lc, groups)
+	{
+		ColumnarRowGroupMeta *meta = lfirst(lc);
+		uint64		raw = 0;
+
+		for (int i = 0; i < meta->ncols; i++)
+			raw += meta->chunks[i].raw_length;
+		if (meta->row_count < (uint64) options.row_group_size / 2 &&
+			raw < (uint64) columnar_write_buffer_kb * 1024 / 8)
+			small = lappend(small, meta);
+	}
+	n = list_length(small);
+	if (n < 2)
+	{
+		UnregisterSnapshot(snapshot);
+		return 0;
+	}
+
+	cid = GetCurrentCommandId(true);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar compact",
+								ALLOCSET_DEFAULT_SIZES);
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
+	foreach(lc, small)
+	{
+		ColumnarRowGroupMeta *meta = lfirst(lc);
+		ColumnarBatch *batch;
+
+		MemoryContextReset(cxt);
+		batch = ColumnarLoadRowGroup(rel, meta, RelationGetDescr(rel), true, NULL, cxt);
+		for (uint32 r = 0; r < batch->nrows; r++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			ColumnarBatchToSlot(batch, r, slot);
+			ColumnarWriteRow(rel, slot, cid);
+		}
+		/* the buffer copies what it keeps: the batch may go */
+		ColumnarCatalogDeleteRowGroup(storage_id, meta->first_row);
+	}
+	ColumnarFlushRelation(rel, false);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(cxt);
+	UnregisterSnapshot(snapshot);
+	return n;
 }
 
 /*
