@@ -14,13 +14,15 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'
 # Each area keeps its own lists, so work on one does not touch the others.
 CORE_OBJS = src/biwh.o
 ENCODING_OBJS = src/columnar_encoding.o src/columnar_encoding_probe.o
-COLUMNAR_OBJS =
+COLUMNAR_OBJS = src/columnar_tableam.o src/columnar_writer.o src/columnar_reader.o \
+	src/columnar_storage.o src/columnar_catalog.o src/columnar_compression.o \
+	src/columnar_scan.o
 WH_OBJS =
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding
-COLUMNAR_REGRESS =
+COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan
 WH_REGRESS = wh_api wh_errors wh_security wh_pieces
 
 MODULE_big = biwh

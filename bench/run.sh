@@ -2,6 +2,10 @@
 # run.sh — biwh's benchmarks, run by "make bench" on a throwaway cluster
 # (PGHOST, PGPORT, PGDATABASE point at it; BENCH_SIZE sets the data size).
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-bash "$HERE/columnar_bench.sh"
-bash "$HERE/wh_bench.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+
+echo "## Columnar tables against heap"
+bash "$here/columnar_bench.sh"
+echo
+echo "## Warehouse layer"
+bash "$here/wh_bench.sh"

@@ -22,12 +22,7 @@ VALUES ('tenant_p', '127.0.0.1', :port, 'wh_src_p', 'wh_p_reader', 'p''p');
 \i sql/template-foodlogstats.sql
 \set QUIET off
 
--- A stand-in columnar access method (heap's handler) when the real one is
--- not there: only which access method a piece gets is tested here
-SELECT NOT EXISTS (SELECT 1 FROM pg_am WHERE amname = 'columnar') AS stand_in \gset
-\if :stand_in
-CREATE ACCESS METHOD columnar TYPE TABLE HANDLER heap_tableam_handler;
-\endif
+-- A closed day becomes a columnar piece, today stays heap
 SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_p', 'tenant_p', '2025-09-01');
 SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_p', 'tenant_p', CURRENT_DATE);
 SELECT p.day = current_date AS today, p.access_method, a.amname
@@ -45,9 +40,6 @@ SELECT count(*) > 0 AS has_stats FROM pg_stats
  WHERE schemaname = 'tenant_p' AND tablename = 'foodlogstats_2025_09_01';
 DROP SCHEMA tenant_p CASCADE;
 DROP TABLE public.foodlogstats;
-\if :stand_in
-DROP ACCESS METHOD columnar;
-\endif
 DELETE FROM _wh.units;
 DELETE FROM _wh.pieces;
 

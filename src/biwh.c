@@ -18,6 +18,7 @@
 #include "utils/builtins.h"
 
 #include "biwh.h"
+#include "columnar.h"
 
 PG_MODULE_MAGIC;
 
@@ -29,6 +30,7 @@ PG_FUNCTION_INFO_V1(biwh_build_info);
 void
 _PG_init(void)
 {
+	ColumnarInit();
 }
 
 /*

@@ -1,0 +1,579 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_catalog.c
+ *	  The row-group catalog biwh.columnar_row_group and the per-table
+ *	  options biwh.columnar_options.
+ *
+ * These are ordinary heap tables of the extension, read and written here
+ * directly (heap_insert, systable scans), not through SQL: that bypasses
+ * privileges (any user who may write a columnar table may write its row
+ * groups) and lets a row group be inserted with the command id of the
+ * statement that buffered its rows, so that its visibility to this
+ * backend's own snapshots is exactly that of heap tuples written by that
+ * statement.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/relation.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/varlena.h"
+
+#include "columnar.h"
+
+/* sort key of CREATE TABLE AS ... WITH (sort_key = ...), while it runs */
+char	   *columnar_sort_key_override = NULL;
+
+/* attribute numbers of biwh.columnar_row_group */
+#define Anum_rg_storage_id			1
+#define Anum_rg_first_row			2
+#define Anum_rg_row_count			3
+#define Anum_rg_start_block			4
+#define Anum_rg_data_length			5
+#define Anum_rg_chunk_offset		6
+#define Anum_rg_chunk_length		7
+#define Anum_rg_chunk_raw_length	8
+#define Anum_rg_chunk_encoding		9
+#define Anum_rg_chunk_null_count	10
+#define Anum_rg_chunk_min			11
+#define Anum_rg_chunk_max			12
+#define Natts_rg					12
+
+/* attribute numbers of biwh.columnar_options */
+#define Anum_opt_relid				1
+#define Anum_opt_compression		2
+#define Anum_opt_compression_level	3
+#define Anum_opt_row_group_size		4
+#define Anum_opt_sort_key			5
+
+/*
+ * Return the oid of a relation of schema biwh, or InvalidOid.
+ */
+static Oid
+biwh_relid(const char *name)
+{
+	Oid			nsp = get_namespace_oid("biwh", true);
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return get_relname_relid(name, nsp);
+}
+
+/*
+ * Return the oid of a biwh relation that must exist.
+ */
+static Oid
+biwh_relid_required(const char *name)
+{
+	Oid			relid = biwh_relid(name);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("biwh catalog table \"biwh.%s\" is missing", name),
+				 errhint("Reinstall the extension biwh.")));
+	return relid;
+}
+
+/*
+ * Return whether the row-group catalog exists (false while the extension is
+ * being dropped).
+ */
+bool
+ColumnarCatalogReady(void)
+{
+	return OidIsValid(biwh_relid("columnar_row_group")) &&
+		OidIsValid(biwh_relid("columnar_row_group_pkey"));
+}
+
+/*
+ * Build a one-dimensional int8 array.
+ */
+static Datum
+int8_array(uint64 *values, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int64GetDatum((int64) values[i]);
+	return PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * Build a one-dimensional text array whose NULL entries are NULLs.
+ */
+static Datum
+text_array(char **values, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		nulls[i] = values[i] == NULL;
+		d[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(values[i]);
+	}
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, TEXTOID,
+											  -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Insert the catalog row of a flushed row group, as if written by command
+ * cid of the current (sub)transaction.
+ */
+void
+ColumnarCatalogInsertRowGroup(uint64 storage_id, ColumnarRowGroupMeta *meta,
+							  CommandId cid)
+{
+	Relation	rel = table_open(biwh_relid_required("columnar_row_group"), RowExclusiveLock);
+	Relation	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), RowExclusiveLock);
+	Datum		values[Natts_rg];
+	bool		nulls[Natts_rg];
+	int			n = meta->ncols;
+	uint64	   *u = palloc(sizeof(uint64) * Max(n, 1));
+	char	  **s = palloc(sizeof(char *) * Max(n, 1));
+	Datum	   *enc = palloc(sizeof(Datum) * Max(n, 1));
+	HeapTuple	tup;
+	Datum		ivalues[2];
+	bool		inulls[2] = {false, false};
+	IndexInfo  *ii;
+
+	memset(nulls, 0, sizeof(nulls));
+	values[Anum_rg_storage_id - 1] = Int64GetDatum((int64) storage_id);
+	values[Anum_rg_first_row - 1] = Int64GetDatum((int64) meta->first_row);
+	values[Anum_rg_row_count - 1] = Int64GetDatum((int64) meta->row_count);
+	values[Anum_rg_start_block - 1] = Int64GetDatum((int64) meta->start_block);
+	values[Anum_rg_data_length - 1] = Int64GetDatum((int64) meta->data_length);
+	for (int i = 0; i < n; i++)
+		u[i] = meta->chunks[i].offset;
+	values[Anum_rg_chunk_offset - 1] = int8_array(u, n);
+	for (int i = 0; i < n; i++)
+		u[i] = meta->chunks[i].length;
+	values[Anum_rg_chunk_length - 1] = int8_array(u, n);
+	for (int i = 0; i < n; i++)
+		u[i] = meta->chunks[i].raw_length;
+	values[Anum_rg_chunk_raw_length - 1] = int8_array(u, n);
+	for (int i = 0; i < n; i++)
+		enc[i] = Int16GetDatum((int16) meta->chunks[i].encoding);
+	values[Anum_rg_chunk_encoding - 1] =
+		PointerGetDatum(construct_array(enc, n, INT2OID, 2, true, TYPALIGN_SHORT));
+	for (int i = 0; i < n; i++)
+		u[i] = meta->chunks[i].null_count;
+	values[Anum_rg_chunk_null_count - 1] = int8_array(u, n);
+	for (int i = 0; i < n; i++)
+		s[i] = meta->chunks[i].min;
+	values[Anum_rg_chunk_min - 1] = text_array(s, n);
+	for (int i = 0; i < n; i++)
+		s[i] = meta->chunks[i].max;
+	values[Anum_rg_chunk_max - 1] = text_array(s, n);
+
+	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	heap_insert(rel, tup, cid, 0, NULL);
+
+	/* the only index is the primary key on (storage_id, first_row) */
+	ii = BuildIndexInfo(idx);
+	ivalues[0] = values[Anum_rg_storage_id - 1];
+	ivalues[1] = values[Anum_rg_first_row - 1];
+	index_insert(idx, ivalues, inulls, &tup->t_self, rel, UNIQUE_CHECK_YES,
+				 false, ii);
+
+	heap_freetuple(tup);
+	index_close(idx, RowExclusiveLock);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * Deconstruct an int8 array of n elements into out, checking its length.
+ */
+static void
+get_int8_array(Datum d, uint64 *out, int n)
+{
+	ArrayType  *a = DatumGetArrayTypeP(d);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+
+	deconstruct_array(a, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &count);
+	if (count != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("columnar row group catalog row is inconsistent"),
+				 errdetail("An array has %d elements, expected %d.", count, n)));
+	for (int i = 0; i < n; i++)
+		out[i] = nulls[i] ? 0 : (uint64) DatumGetInt64(elems[i]);
+}
+
+/*
+ * Turn a catalog row into a palloc'd ColumnarRowGroupMeta.
+ */
+static ColumnarRowGroupMeta *
+meta_from_tuple(HeapTuple tup, TupleDesc desc)
+{
+	ColumnarRowGroupMeta *meta = palloc0(sizeof(ColumnarRowGroupMeta));
+	Datum		values[Natts_rg];
+	bool		nulls[Natts_rg];
+	ArrayType  *a;
+	Datum	   *elems;
+	bool	   *enulls;
+	int			n;
+	uint64	   *u;
+
+	heap_deform_tuple(tup, desc, values, nulls);
+	meta->first_row = DatumGetInt64(values[Anum_rg_first_row - 1]);
+	meta->row_count = DatumGetInt64(values[Anum_rg_row_count - 1]);
+	meta->start_block = (BlockNumber) DatumGetInt64(values[Anum_rg_start_block - 1]);
+	meta->data_length = DatumGetInt64(values[Anum_rg_data_length - 1]);
+
+	a = DatumGetArrayTypeP(values[Anum_rg_chunk_encoding - 1]);
+	deconstruct_array(a, INT2OID, 2, true, TYPALIGN_SHORT, &elems, &enulls, &n);
+	meta->ncols = n;
+	meta->chunks = palloc0(sizeof(ColumnarChunkMeta) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		meta->chunks[i].encoding = DatumGetInt16(elems[i]);
+
+	u = palloc(sizeof(uint64) * Max(n, 1));
+	get_int8_array(values[Anum_rg_chunk_offset - 1], u, n);
+	for (int i = 0; i < n; i++)
+		meta->chunks[i].offset = u[i];
+	get_int8_array(values[Anum_rg_chunk_length - 1], u, n);
+	for (int i = 0; i < n; i++)
+		meta->chunks[i].length = u[i];
+	get_int8_array(values[Anum_rg_chunk_raw_length - 1], u, n);
+	for (int i = 0; i < n; i++)
+		meta->chunks[i].raw_length = u[i];
+	get_int8_array(values[Anum_rg_chunk_null_count - 1], u, n);
+	for (int i = 0; i < n; i++)
+		meta->chunks[i].null_count = u[i];
+
+	for (int k = 0; k < 2; k++)
+	{
+		int			anum = k == 0 ? Anum_rg_chunk_min : Anum_rg_chunk_max;
+		int			count;
+
+		a = DatumGetArrayTypeP(values[anum - 1]);
+		deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &count);
+		for (int i = 0; i < n && i < count; i++)
+		{
+			char	   *v = enulls[i] ? NULL : TextDatumGetCString(elems[i]);
+
+			if (k == 0)
+				meta->chunks[i].min = v;
+			else
+				meta->chunks[i].max = v;
+		}
+	}
+
+	/* the chunks must lie inside the row group's stream */
+	for (int i = 0; i < n; i++)
+	{
+		if (meta->chunks[i].offset > meta->data_length ||
+			meta->chunks[i].length > meta->data_length - meta->chunks[i].offset)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar row group catalog row is inconsistent"),
+					 errdetail("Chunk %d lies outside its row group.", i + 1)));
+	}
+	return meta;
+}
+
+/*
+ * Return the row groups of a storage visible to snapshot, ordered by first
+ * row, as a List of ColumnarRowGroupMeta.
+ */
+List *
+ColumnarCatalogRowGroups(uint64 storage_id, Snapshot snapshot)
+{
+	Relation	rel;
+	Relation	idx;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	if (storage_id == 0)
+		return NIL;
+	rel = table_open(biwh_relid_required("columnar_row_group"), AccessShareLock);
+	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), AccessShareLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan_ordered(rel, idx, snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+		result = lappend(result, meta_from_tuple(tup, RelationGetDescr(rel)));
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
+ * Return the row group of a storage that holds row number rownum and is
+ * visible to snapshot, or NULL.
+ */
+ColumnarRowGroupMeta *
+ColumnarCatalogFindRowGroup(uint64 storage_id, uint64 rownum, Snapshot snapshot)
+{
+	Relation	rel;
+	Relation	idx;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+	ColumnarRowGroupMeta *result = NULL;
+
+	if (storage_id == 0)
+		return NULL;
+	rel = table_open(biwh_relid_required("columnar_row_group"), AccessShareLock);
+	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), AccessShareLock);
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&key[1], 2, BTLessEqualStrategyNumber, F_INT8LE,
+				Int64GetDatum((int64) rownum));
+	scan = systable_beginscan_ordered(rel, idx, snapshot, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, BackwardScanDirection)))
+	{
+		ColumnarRowGroupMeta *meta = meta_from_tuple(tup, RelationGetDescr(rel));
+
+		if (rownum < meta->first_row + meta->row_count)
+		{
+			result = meta;
+			break;
+		}
+		/* with SnapshotAny, an aborted row group may come first: go on */
+		if (IsMVCCSnapshot(snapshot))
+			break;
+	}
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
+ * Delete the catalog row of one row group (VACUUM compaction).
+ */
+void
+ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+
+	rel = table_open(biwh_relid_required("columnar_row_group"), RowExclusiveLock);
+	ScanKeyInit(&key[0], Anum_rg_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	ScanKeyInit(&key[1], Anum_rg_first_row, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) first_row));
+	scan = systable_beginscan(rel, biwh_relid_required("columnar_row_group_pkey"),
+							  true, SnapshotSelf, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		simple_heap_delete(rel, &tup->t_self);
+	systable_endscan(scan);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * Delete the catalog rows of a storage (TRUNCATE, DROP, rewrites).
+ */
+void
+ColumnarCatalogDeleteStorage(uint64 storage_id)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+
+	if (storage_id == 0 || !ColumnarCatalogReady())
+		return;
+	rel = table_open(biwh_relid_required("columnar_row_group"), RowExclusiveLock);
+	ScanKeyInit(&key, Anum_rg_storage_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan(rel, biwh_relid_required("columnar_row_group_pkey"),
+							  true, SnapshotSelf, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		simple_heap_delete(rel, &tup->t_self);
+	systable_endscan(scan);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * Fill options with the table's options, falling back on the biwh.*
+ * settings for those it does not set.
+ */
+void
+ColumnarReadOptions(Relation rel, ColumnarOptions *options)
+{
+	Oid			optrelid = biwh_relid("columnar_options");
+	Relation	orel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	Oid			relid;
+	Oid			origid = InvalidOid;
+	char		extra;
+
+	memset(options, 0, sizeof(*options));
+	options->compression = (ColumnarCompression) columnar_default_compression;
+	options->compression_level = columnar_default_compression_level;
+	options->row_group_size = columnar_default_row_group_size;
+	if (columnar_sort_key_override != NULL)
+	{
+		List	   *names;
+		ListCell   *lc;
+		char	   *copy = pstrdup(columnar_sort_key_override);
+
+		if (!SplitIdentifierString(copy, ',', &names))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid sort_key \"%s\"", columnar_sort_key_override),
+					 errhint("Give a comma-separated list of the table's columns.")));
+		foreach(lc, names)
+		{
+			AttrNumber	attnum = get_attnum(RelationGetRelid(rel), lfirst(lc));
+
+			if (attnum <= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("sort key column \"%s\" does not exist", (char *) lfirst(lc))));
+			if (options->nsortkeys < INDEX_MAX_KEYS)
+				options->sortkeys[options->nsortkeys++] = attnum;
+		}
+	}
+	if (!OidIsValid(optrelid))
+		return;
+
+	/*
+	 * Rewrites (VACUUM FULL, ALTER TABLE, REFRESH MATERIALIZED VIEW) fill a
+	 * transient table that make_new_heap names pg_temp_<oid of the table>:
+	 * it takes the options of that table.
+	 */
+	relid = RelationGetRelid(rel);
+	if (sscanf(RelationGetRelationName(rel), "pg_temp_%u%c", &origid, &extra) == 1 &&
+		OidIsValid(origid))
+		relid = origid;
+
+	orel = table_open(optrelid, AccessShareLock);
+	ScanKeyInit(&key, Anum_opt_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(orel, InvalidOid, false, SnapshotSelf, 1, &key);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d;
+
+		d = heap_getattr(tup, Anum_opt_compression, RelationGetDescr(orel), &isnull);
+		if (!isnull)
+			options->compression = ColumnarCompressionFromName(TextDatumGetCString(d));
+		d = heap_getattr(tup, Anum_opt_compression_level, RelationGetDescr(orel), &isnull);
+		if (!isnull)
+			options->compression_level = DatumGetInt32(d);
+		d = heap_getattr(tup, Anum_opt_row_group_size, RelationGetDescr(orel), &isnull);
+		if (!isnull)
+			options->row_group_size = DatumGetInt32(d);
+		d = heap_getattr(tup, Anum_opt_sort_key, RelationGetDescr(orel), &isnull);
+		if (!isnull)
+		{
+			Datum	   *elems;
+			bool	   *enulls;
+			int			n;
+
+			deconstruct_array(DatumGetArrayTypeP(d), NAMEOID, NAMEDATALEN, false,
+							  TYPALIGN_CHAR, &elems, &enulls, &n);
+			for (int i = 0; i < n && options->nsortkeys < INDEX_MAX_KEYS; i++)
+			{
+				AttrNumber	attnum;
+
+				if (enulls[i])
+					continue;
+				attnum = get_attnum(RelationGetRelid(rel),
+									NameStr(*DatumGetName(elems[i])));
+				if (attnum <= 0 && relid != RelationGetRelid(rel))
+					attnum = get_attnum(relid, NameStr(*DatumGetName(elems[i])));
+				if (attnum > 0)
+					options->sortkeys[options->nsortkeys++] = attnum;
+			}
+		}
+	}
+	systable_endscan(scan);
+	table_close(orel, AccessShareLock);
+}
+
+/*
+ * Delete the options row of a relation being dropped.
+ */
+void
+ColumnarDeleteOptions(Oid relid)
+{
+	Oid			optrelid = biwh_relid("columnar_options");
+	Relation	orel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+
+	if (!OidIsValid(optrelid))
+		return;
+	orel = table_open(optrelid, RowExclusiveLock);
+	ScanKeyInit(&key, Anum_opt_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(orel, InvalidOid, false, SnapshotSelf, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		simple_heap_delete(orel, &tup->t_self);
+	systable_endscan(scan);
+	table_close(orel, RowExclusiveLock);
+}
+
+PG_FUNCTION_INFO_V1(columnar_storage_id);
+PG_FUNCTION_INFO_V1(columnar_encoding_name);
+
+/*
+ * SQL: the storage id of a columnar table, NULL while it has none.
+ */
+Datum
+columnar_storage_id(PG_FUNCTION_ARGS)
+{
+	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+	uint64		id;
+
+	if (!ColumnarIsColumnarRelation(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is not a columnar table",
+						RelationGetRelationName(rel))));
+	id = ColumnarStorageId(rel);
+	relation_close(rel, AccessShareLock);
+	if (id == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64((int64) id);
+}
+
+/*
+ * SQL: the name of an encoding number.
+ */
+Datum
+columnar_encoding_name(PG_FUNCTION_ARGS)
+{
+	int			enc = PG_GETARG_INT16(0);
+
+	if (enc < 0 || enc >= COLUMNAR_ENC_COUNT)
+		PG_RETURN_TEXT_P(cstring_to_text(psprintf("unknown (%d)", enc)));
+	PG_RETURN_TEXT_P(cstring_to_text(ColumnarEncodingName((ColumnarEncoding) enc)));
+}

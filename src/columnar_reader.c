@@ -1,0 +1,546 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_reader.c
+ *	  Reading a columnar table: row groups visible to a snapshot, chunks of
+ *	  the needed columns decoded into typed vectors, rows built from them.
+ *
+ * A read state lists, at its start, the row groups the catalog shows the
+ * snapshot plus this backend's buffered batches that the snapshot may see
+ * (earlier commands of this transaction, see columnar_writer.c).  Together
+ * they form one sequence of "groups" whose rows are numbered 0..total-1; the
+ * position moves forward or backward through it (SCROLL cursors), and only
+ * the current group is decoded.  Only the columns in "needed" are read from
+ * disk (projection); the others come back NULL.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "columnar.h"
+
+struct ColumnarReadState
+{
+	Relation	rel;
+	Snapshot	snapshot;		/* for the catalog, registered */
+	TupleDesc	tupdesc;
+	Bitmapset  *needed;			/* 0-based column indexes */
+	bool		all_columns;	/* ignore needed: read every column */
+	MemoryContext cxt;			/* the state's lifetime */
+	MemoryContext batch_cxt;	/* the current group's vectors */
+	uint64		storage_id;
+	List	   *rowgroups;		/* ColumnarRowGroupMeta */
+	List	   *pending;		/* pinned ColumnarBatch of the writer */
+	int			ngroups;
+	uint64	   *group_start;	/* ngroups + 1 cumulative row counts */
+	BlockNumber nblocks;
+	int64		pos;			/* -1 before the first row, total after */
+	bool		started;
+	int			cur_group;		/* group of batch, -1 if none */
+	ColumnarSkipFn skip;		/* row groups to leave out */
+	void	   *skip_arg;
+	bool		groups_known;	/* the group list is built */
+	int64		groups_read;
+	int64		groups_skipped;
+	ColumnarBatch *batch;
+	/* ANALYZE: the rows of the current sampled block */
+	uint32		block_row;
+	uint32		block_end;
+};
+
+/*
+ * List the groups: catalog row groups, then pending batches.
+ */
+static void
+collect_groups(ColumnarReadState *state)
+{
+	ListCell   *lc;
+	int			g = 0;
+	MemoryContext old = MemoryContextSwitchTo(state->cxt);
+
+	state->groups_known = true;
+	state->storage_id = ColumnarStorageId(state->rel);
+	state->rowgroups = ColumnarCatalogRowGroups(state->storage_id, state->snapshot);
+	if (state->skip)
+	{
+		List	   *kept = NIL;
+
+		foreach(lc, state->rowgroups)
+		{
+			if (state->skip(lfirst(lc), state->skip_arg))
+				state->groups_skipped++;
+			else
+				kept = lappend(kept, lfirst(lc));
+		}
+		state->rowgroups = kept;
+	}
+	state->groups_read = list_length(state->rowgroups);
+	state->pending = ColumnarPendingBatches(state->rel, state->snapshot);
+	state->ngroups = list_length(state->rowgroups) + list_length(state->pending);
+	state->group_start = palloc(sizeof(uint64) * (state->ngroups + 1));
+	state->group_start[0] = 0;
+	foreach(lc, state->rowgroups)
+	{
+		ColumnarRowGroupMeta *meta = lfirst(lc);
+
+		state->group_start[g + 1] = state->group_start[g] + meta->row_count;
+		g++;
+	}
+	foreach(lc, state->pending)
+	{
+		ColumnarBatch *batch = lfirst(lc);
+
+		state->group_start[g + 1] = state->group_start[g] + batch->nrows;
+		g++;
+	}
+	state->nblocks = RelationGetNumberOfBlocks(state->rel);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Leave out the stored row groups fn says to (before the read starts).
+ */
+void
+ColumnarReadSetSkip(ColumnarReadState *state, ColumnarSkipFn fn, void *arg)
+{
+	Assert(!state->groups_known);
+	state->skip = fn;
+	state->skip_arg = arg;
+}
+
+/*
+ * Return the stored row groups the read reads and leaves out.
+ */
+void
+ColumnarReadCounts(ColumnarReadState *state, int64 *read, int64 *skipped)
+{
+	*read = state->groups_read;
+	*skipped = state->groups_skipped;
+}
+
+/*
+ * Start reading rel as snapshot sees it, building rows of tupdesc with the
+ * columns in needed when project (all columns otherwise).
+ */
+ColumnarReadState *
+ColumnarBeginRead(Relation rel, Snapshot snapshot, TupleDesc tupdesc,
+				  bool project, Bitmapset *needed)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "columnar read",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	ColumnarReadState *state = palloc0(sizeof(ColumnarReadState));
+
+	state->rel = rel;
+	state->cxt = cxt;
+	state->batch_cxt = AllocSetContextCreate(cxt, "columnar batch",
+											 ALLOCSET_DEFAULT_SIZES);
+	state->tupdesc = tupdesc;
+	state->needed = project ? bms_copy(needed) : NULL;
+	state->all_columns = !project;
+
+	/* the catalog needs an MVCC snapshot: non-MVCC ones see the latest */
+	if (snapshot != NULL && IsMVCCSnapshot(snapshot))
+		state->snapshot = RegisterSnapshot(snapshot);
+	else
+		state->snapshot = RegisterSnapshot(GetLatestSnapshot());
+	state->pos = -1;
+	state->cur_group = -1;
+	MemoryContextSwitchTo(old);
+	return state;
+}
+
+/*
+ * Go back to before the first row, seeing the same groups.
+ */
+void
+ColumnarRescan(ColumnarReadState *state)
+{
+	/* the same groups: a rescan sees what the snapshot saw */
+	state->pos = -1;
+	state->started = false;
+}
+
+/*
+ * End a read and free what it holds.
+ */
+void
+ColumnarEndRead(ColumnarReadState *state)
+{
+	ColumnarUnpinBatches(state->pending);
+	UnregisterSnapshot(state->snapshot);
+	MemoryContextDelete(state->cxt);
+}
+
+/*
+ * Read and decode the chunks of a stored row group (all, or those in
+ * needed) into a batch allocated in cxt.
+ */
+ColumnarBatch *
+ColumnarLoadRowGroup(Relation rel, ColumnarRowGroupMeta *meta,
+					 TupleDesc tupdesc, bool all, Bitmapset *needed,
+					 MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	ColumnarBatch *batch = palloc0(sizeof(ColumnarBatch));
+	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+
+	batch->first_row = meta->first_row;
+	batch->nrows = meta->row_count;
+	batch->ncols = Min(meta->ncols, tupdesc->natts);
+	batch->vectors = palloc0(sizeof(ColumnarVector *) * Max(batch->ncols, 1));
+	for (int i = 0; i < batch->ncols; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		ColumnarChunkMeta *chunk = &meta->chunks[i];
+		ColumnarVector *vec;
+		char	   *frame;
+		char	   *image;
+		Size		image_len;
+
+		if (att->attisdropped || (!all && !bms_is_member(i, needed)))
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		frame = palloc(Max(chunk->length, 1));
+		ColumnarReadStream(rel, meta->start_block, chunk->offset, frame,
+						   chunk->length, nblocks);
+		image = ColumnarUnframeChunk(frame, chunk->length, &image_len);
+		vec = palloc0(sizeof(ColumnarVector));
+		ColumnarVectorSetKind(vec, att);
+		if ((int) ColumnarImageEncoding(image, image_len) != chunk->encoding)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar chunk of column \"%s\" has a wrong encoding",
+							NameStr(att->attname)),
+					 errdetail("The catalog says %d, the chunk %d.", chunk->encoding,
+							   (int) ColumnarImageEncoding(image, image_len))));
+		ColumnarDecodeVector(image, image_len, vec);
+		if (vec->nrows != meta->row_count)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar chunk of column \"%s\" has %u rows, its row group %llu",
+							NameStr(att->attname), vec->nrows,
+							(unsigned long long) meta->row_count)));
+		batch->vectors[i] = vec;
+	}
+	MemoryContextSwitchTo(old);
+	return batch;
+}
+
+/*
+ * Return the Datum of row i of a vector holding values of att.
+ */
+Datum
+ColumnarVectorDatum(ColumnarVector *vec, uint32 i, Form_pg_attribute att)
+{
+	switch (vec->kind)
+	{
+		case COLUMNAR_KIND_INT16:
+			return Int16GetDatum(((int16 *) vec->values)[i]);
+		case COLUMNAR_KIND_INT32:
+			return Int32GetDatum(((int32 *) vec->values)[i]);
+		case COLUMNAR_KIND_INT64:
+			return Int64GetDatum(((int64 *) vec->values)[i]);
+		case COLUMNAR_KIND_FLOAT4:
+			return Float4GetDatum(((float4 *) vec->values)[i]);
+		case COLUMNAR_KIND_FLOAT8:
+			return Float8GetDatum(((float8 *) vec->values)[i]);
+		case COLUMNAR_KIND_BOOL:
+			return BoolGetDatum(((bool *) vec->values)[i]);
+		case COLUMNAR_KIND_FIXED:
+			if (att->attbyval)
+				return CharGetDatum(((char *) vec->values)[i]);
+			return PointerGetDatum((char *) vec->values + (Size) vec->fixed_len * i);
+		case COLUMNAR_KIND_VARLENA:
+		case COLUMNAR_KIND_CSTRING:
+			return PointerGetDatum(vec->data + vec->offsets[i]);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * Store row `row` of batch into slot as a virtual tuple with its TID.
+ */
+void
+ColumnarBatchToSlot(ColumnarBatch *batch, uint32 row, TupleTableSlot *slot)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+
+	ExecClearTuple(slot);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (i >= batch->ncols)
+		{
+			/* a column added after the row group was written */
+			slot->tts_values[i] = getmissingattr(desc, i + 1, &slot->tts_isnull[i]);
+			continue;
+		}
+		if (att->attisdropped || batch->vectors[i] == NULL ||
+			!COLUMNAR_VALID(batch->vectors[i], row))
+		{
+			slot->tts_values[i] = (Datum) 0;
+			slot->tts_isnull[i] = true;
+			continue;
+		}
+		slot->tts_values[i] = ColumnarVectorDatum(batch->vectors[i], row, att);
+		slot->tts_isnull[i] = false;
+	}
+	ExecStoreVirtualTuple(slot);
+	ColumnarRowToTid(batch->first_row + row, &slot->tts_tid);
+}
+
+/*
+ * Make group g the current batch, decoding it if it is stored.
+ */
+static void
+load_group(ColumnarReadState *state, int g)
+{
+	int			nstored = list_length(state->rowgroups);
+
+	if (state->cur_group == g)
+		return;
+	MemoryContextReset(state->batch_cxt);
+	state->batch = NULL;
+	state->cur_group = -1;
+	if (g < nstored)
+		state->batch = ColumnarLoadRowGroup(state->rel, list_nth(state->rowgroups, g),
+											state->tupdesc, state->all_columns,
+											state->needed, state->batch_cxt);
+	else
+		state->batch = list_nth(state->pending, g - nstored);
+	state->cur_group = g;
+}
+
+/*
+ * Move one row in direction dir and store it in slot; false past either
+ * end.
+ */
+bool
+ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
+					TupleTableSlot *slot)
+{
+	int64		total;
+	int			g;
+
+	if (!state->groups_known)
+		collect_groups(state);
+	total = state->group_start[state->ngroups];
+
+	if (!state->started)
+	{
+		state->pos = ScanDirectionIsBackward(dir) ? total : -1;
+		state->started = true;
+	}
+	if (ScanDirectionIsBackward(dir))
+	{
+		if (--state->pos < 0)
+		{
+			state->pos = -1;
+			ExecClearTuple(slot);
+			return false;
+		}
+	}
+	else if (++state->pos >= total)
+	{
+		state->pos = total;
+		ExecClearTuple(slot);
+		return false;
+	}
+
+	/* find the group of pos, starting from the current one */
+	g = state->cur_group >= 0 ? state->cur_group : 0;
+	while (g > 0 && (uint64) state->pos < state->group_start[g])
+		g--;
+	while ((uint64) state->pos >= state->group_start[g + 1])
+		g++;
+	load_group(state, g);
+	ColumnarBatchToSlot(state->batch, state->pos - state->group_start[g], slot);
+	return true;
+}
+
+/*
+ * ANALYZE: make the rows stored in block the ones to return next; false
+ * when the block holds no row group data.
+ */
+bool
+ColumnarReadRowGroupByBlock(ColumnarReadState *state, BlockNumber block)
+{
+	Size		payload = ColumnarPagePayload();
+	int			g = 0;
+	ListCell   *lc;
+
+	if (!state->groups_known)
+		collect_groups(state);
+	foreach(lc, state->rowgroups)
+	{
+		ColumnarRowGroupMeta *meta = lfirst(lc);
+		BlockNumber nb = (meta->data_length + payload - 1) / payload;
+
+		if (block >= meta->start_block && block < meta->start_block + Max(nb, 1))
+		{
+			uint64		k = block - meta->start_block;
+
+			nb = Max(nb, 1);
+			load_group(state, g);
+			state->block_row = (uint32) (k * meta->row_count / nb);
+			state->block_end = (uint32) ((k + 1) * meta->row_count / nb);
+			return true;
+		}
+		g++;
+	}
+	return false;
+}
+
+/*
+ * ANALYZE: store the next row of the current block in slot; false at its
+ * end.
+ */
+bool
+ColumnarReadBlockNextRow(ColumnarReadState *state, TupleTableSlot *slot)
+{
+	if (state->batch == NULL || state->block_row >= state->block_end)
+		return false;
+	ColumnarBatchToSlot(state->batch, state->block_row++, slot);
+	return true;
+}
+
+/* one decoded row group kept for fetches by TID (row groups never change) */
+static MemoryContext fetch_cxt = NULL;
+static uint64 fetch_storage_id = 0;
+static uint64 fetch_first_row = 0;
+static int	fetch_natts = -1;
+static ColumnarBatch *fetch_batch = NULL;
+
+/*
+ * Store row number rownum of rel, if snapshot sees it, into slot.
+ */
+bool
+ColumnarFetchRow(Relation rel, uint64 rownum, Snapshot snapshot,
+				 TupleTableSlot *slot)
+{
+	uint64		storage_id;
+	ColumnarRowGroupMeta *meta;
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+
+	if (ColumnarPendingFetch(rel, rownum, slot))
+		return true;
+	storage_id = ColumnarStorageId(rel);
+	if (storage_id == 0)
+		return false;
+	meta = ColumnarCatalogFindRowGroup(storage_id, rownum, snapshot);
+	if (meta == NULL)
+		return false;
+	if (fetch_batch == NULL || fetch_storage_id != storage_id ||
+		fetch_first_row != meta->first_row || fetch_natts != desc->natts)
+	{
+		if (fetch_cxt == NULL)
+			fetch_cxt = AllocSetContextCreate(TopMemoryContext, "columnar fetch",
+											  ALLOCSET_DEFAULT_SIZES);
+		MemoryContextReset(fetch_cxt);
+		fetch_batch = NULL;
+		fetch_batch = ColumnarLoadRowGroup(rel, meta, desc, true, NULL, fetch_cxt);
+		fetch_storage_id = storage_id;
+		fetch_first_row = meta->first_row;
+		fetch_natts = desc->natts;
+	}
+	ColumnarBatchToSlot(fetch_batch, rownum - meta->first_row, slot);
+	return true;
+}
+
+/*
+ * Return the rows of rel that snapshot sees, from the catalog alone.
+ */
+uint64
+ColumnarTotalRows(Relation rel, Snapshot snapshot)
+{
+	List	   *groups = ColumnarCatalogRowGroups(ColumnarStorageId(rel), snapshot);
+	ListCell   *lc;
+	uint64		total = 0;
+
+	foreach(lc, groups)
+		total += ((ColumnarRowGroupMeta *) lfirst(lc))->row_count;
+	return total;
+}
+
+PG_FUNCTION_INFO_V1(columnar_verify);
+
+/*
+ * SQL: read, check and decode every chunk of a columnar table; returns the
+ * row groups, chunks and rows checked, or raises ERRCODE_DATA_CORRUPTED.
+ */
+Datum
+columnar_verify(PG_FUNCTION_ARGS)
+{
+	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+	TupleDesc	resdesc;
+	Snapshot	snapshot;
+	List	   *groups;
+	ListCell   *lc;
+	MemoryContext cxt;
+	BlockNumber nblocks;
+	Size		payload = ColumnarPagePayload();
+	int64		ngroups = 0,
+				nchunks = 0,
+				nrows = 0;
+	uint64		next_first = 0;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &resdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (!ColumnarIsColumnarRelation(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is not a columnar table",
+						RelationGetRelationName(rel))));
+
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	groups = ColumnarCatalogRowGroups(ColumnarStorageId(rel), snapshot);
+	nblocks = RelationGetNumberOfBlocks(rel);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar verify",
+								ALLOCSET_DEFAULT_SIZES);
+	foreach(lc, groups)
+	{
+		ColumnarRowGroupMeta *meta = lfirst(lc);
+		BlockNumber nb = Max((meta->data_length + payload - 1) / payload, 1);
+		ColumnarBatch *batch;
+
+		CHECK_FOR_INTERRUPTS();
+		if (meta->first_row < next_first ||
+			meta->start_block == 0 || meta->start_block + nb > nblocks)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar table \"%s\" has an inconsistent row group at row %llu",
+							RelationGetRelationName(rel),
+							(unsigned long long) meta->first_row),
+					 errdetail("It overlaps another row group or lies outside the %u blocks of the relation.",
+							   nblocks)));
+		next_first = meta->first_row + meta->row_count;
+		MemoryContextReset(cxt);
+		batch = ColumnarLoadRowGroup(rel, meta, RelationGetDescr(rel), true, NULL, cxt);
+		for (int i = 0; i < batch->ncols; i++)
+			if (batch->vectors[i] != NULL)
+				nchunks++;
+		ngroups++;
+		nrows += meta->row_count;
+	}
+	MemoryContextDelete(cxt);
+	UnregisterSnapshot(snapshot);
+	relation_close(rel, AccessShareLock);
+
+	values[0] = Int64GetDatum(ngroups);
+	values[1] = Int64GetDatum(nchunks);
+	values[2] = Int64GetDatum(nrows);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(resdesc), values, nulls)));
+}

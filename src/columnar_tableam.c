@@ -1,0 +1,1131 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_tableam.c
+ *	  The columnar table access method: thin TableAmRoutine callbacks in
+ *	  tableam.h order, the hooks that keep the catalog clean, and the
+ *	  settings.
+ *
+ * Writes go to columnar_writer.c, reads to columnar_reader.c, pages to
+ * columnar_storage.c.  What a column store cannot do well is refused with
+ * ERRCODE_FEATURE_NOT_SUPPORTED and a hint, never done silently wrong:
+ * UPDATE, DELETE, row locks (SELECT FOR UPDATE), speculative insertion
+ * (ON CONFLICT with an arbiter index), indexes, TABLESAMPLE, unlogged
+ * tables.  Parallel scans are not planned for columnar tables (a worker
+ * cannot see the leader's buffered rows).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/multixact.h"
+#include "access/relation.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/storage.h"
+#include "catalog/storage_xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "commands/defrem.h"
+#include "commands/event_trigger.h"
+#include "commands/vacuum.h"
+#include "nodes/parsenodes.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "postmaster/autovacuum.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "storage/smgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "columnar.h"
+
+PG_FUNCTION_INFO_V1(columnar_handler);
+PG_FUNCTION_INFO_V1(columnar_ddl_event);
+
+int			columnar_default_compression = COLUMNAR_COMPRESSION_ZSTD;
+int			columnar_default_compression_level = 3;
+int			columnar_default_row_group_size = 120000;
+int			columnar_write_buffer_kb = 131072;
+
+static const struct config_enum_entry compression_options[] = {
+	{"none", COLUMNAR_COMPRESSION_NONE, false},
+	{"zstd", COLUMNAR_COMPRESSION_ZSTD, false},
+	{NULL, 0, false}
+};
+
+static object_access_hook_type prev_object_access_hook = NULL;
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+static const TableAmRoutine columnar_methods;
+
+typedef struct ColumnarScanDescData
+{
+	TableScanDescData rs_base;
+	ColumnarReadState *read;
+	bool		project;		/* read only the columns in needed */
+	Bitmapset  *needed;
+	ColumnarSkipFn skip;		/* row groups to leave out, or NULL */
+	void	   *skip_arg;
+	MemoryContext cxt;			/* where the scan began: lives as long */
+} ColumnarScanDescData;
+
+typedef ColumnarScanDescData *ColumnarScanDesc;
+
+/*
+ * Raise the error of an operation columnar tables do not support.
+ */
+static void
+columnar_unsupported(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not supported on columnar tables", what),
+			 errhint("Use a heap table, or rewrite the table with CREATE TABLE ... AS.")));
+}
+
+/*
+ * Return whether rel uses the columnar access method.
+ */
+bool
+ColumnarIsColumnarRelation(Relation rel)
+{
+	return rel != NULL && rel->rd_tableam == &columnar_methods;
+}
+
+/*
+ * Return the routine struct (for the planner hook of columnar_scan.c).
+ */
+const TableAmRoutine *
+ColumnarTableAmRoutine(void)
+{
+	return &columnar_methods;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Slot related callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static const TupleTableSlotOps *
+columnar_slot_callbacks(Relation relation)
+{
+	return &TTSOpsVirtual;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Table scan callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static TableScanDesc
+columnar_scan_begin(Relation relation, Snapshot snapshot, int nkeys,
+					ScanKey key, ParallelTableScanDesc parallel_scan,
+					uint32 flags)
+{
+	ColumnarScanDesc scan;
+
+	if (parallel_scan != NULL)
+		columnar_unsupported("parallel scan");
+	if (nkeys > 0)
+		elog(ERROR, "columnar scans do not take scan keys");
+
+	RelationIncrementReferenceCount(relation);
+	scan = palloc0(sizeof(ColumnarScanDescData));
+	scan->rs_base.rs_rd = relation;
+	scan->rs_base.rs_snapshot = snapshot;
+	scan->rs_base.rs_nkeys = 0;
+	scan->rs_base.rs_flags = flags;
+	scan->rs_base.rs_parallel = NULL;
+	scan->cxt = CurrentMemoryContext;
+	return (TableScanDesc) scan;
+}
+
+static void
+columnar_scan_end(TableScanDesc sscan)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (scan->read)
+		ColumnarEndRead(scan->read);
+	RelationDecrementReferenceCount(sscan->rs_rd);
+	if (sscan->rs_flags & SO_TEMP_SNAPSHOT)
+		UnregisterSnapshot(sscan->rs_snapshot);
+	pfree(scan);
+}
+
+static void
+columnar_scan_rescan(TableScanDesc sscan, ScanKey key, bool set_params,
+					 bool allow_strat, bool allow_sync, bool allow_pagemode)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (scan->read)
+		ColumnarRescan(scan->read);
+}
+
+static bool
+columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
+						  TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (scan->read == NULL)
+	{
+		/* not in the caller's context: it may be a per-tuple one */
+		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+		scan->read = ColumnarBeginRead(sscan->rs_rd, sscan->rs_snapshot,
+									   slot->tts_tupleDescriptor, scan->project,
+									   scan->needed);
+		if (scan->skip)
+			ColumnarReadSetSkip(scan->read, scan->skip, scan->skip_arg);
+		MemoryContextSwitchTo(old);
+	}
+	if (!ColumnarReadNextRow(scan->read, direction, slot))
+		return false;
+	slot->tts_tableOid = RelationGetRelid(sscan->rs_rd);
+	pgstat_count_heap_getnext(sscan->rs_rd);
+	return true;
+}
+
+/*
+ * Restrict a scan that has not started to the given 0-based columns.
+ */
+void
+ColumnarScanSetNeeded(TableScanDesc sscan, Bitmapset *needed)
+{
+	((ColumnarScanDesc) sscan)->project = true;
+	((ColumnarScanDesc) sscan)->needed = needed;
+}
+
+
+/*
+ * Make a scan that has not started leave out the row groups fn says to.
+ */
+void
+ColumnarScanSetSkip(TableScanDesc sscan, ColumnarSkipFn fn, void *arg)
+{
+	((ColumnarScanDesc) sscan)->skip = fn;
+	((ColumnarScanDesc) sscan)->skip_arg = arg;
+}
+
+/*
+ * Return the row groups a scan has read and skipped so far.
+ */
+void
+ColumnarScanCounts(TableScanDesc sscan, int64 *read, int64 *skipped)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	*read = *skipped = 0;
+	if (scan->read)
+		ColumnarReadCounts(scan->read, read, skipped);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Parallel table scan related callbacks (never planned, see the banner)
+ * ------------------------------------------------------------------------
+ */
+
+static Size
+columnar_parallelscan_estimate(Relation rel)
+{
+	return table_block_parallelscan_estimate(rel);
+}
+
+static Size
+columnar_parallelscan_initialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	return table_block_parallelscan_initialize(rel, pscan);
+}
+
+static void
+columnar_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	table_block_parallelscan_reinitialize(rel, pscan);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Index Scan Callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static IndexFetchTableData *
+columnar_index_fetch_begin(Relation rel)
+{
+	columnar_unsupported("index scan");
+	return NULL;
+}
+
+static void
+columnar_index_fetch_reset(IndexFetchTableData *scan)
+{
+}
+
+static void
+columnar_index_fetch_end(IndexFetchTableData *scan)
+{
+}
+
+static bool
+columnar_index_fetch_tuple(struct IndexFetchTableData *scan, ItemPointer tid,
+						   Snapshot snapshot, TupleTableSlot *slot,
+						   bool *call_again, bool *all_dead)
+{
+	columnar_unsupported("index scan");
+	return false;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Callbacks for non-modifying operations on individual tuples
+ * ------------------------------------------------------------------------
+ */
+
+static bool
+columnar_tuple_fetch_row_version(Relation relation, ItemPointer tid,
+								 Snapshot snapshot, TupleTableSlot *slot)
+{
+	if (!ItemPointerIsValid(tid))
+		return false;
+	if (!ColumnarFetchRow(relation, ColumnarTidToRow(tid), snapshot, slot))
+		return false;
+	slot->tts_tableOid = RelationGetRelid(relation);
+	return true;
+}
+
+static bool
+columnar_tuple_tid_valid(TableScanDesc scan, ItemPointer tid)
+{
+	return ItemPointerIsValid(tid) &&
+		ItemPointerGetOffsetNumber(tid) <= COLUMNAR_ROWS_PER_TID_BLOCK;
+}
+
+static void
+columnar_tuple_get_latest_tid(TableScanDesc sscan, ItemPointer tid)
+{
+	/* rows are never updated: the given TID is the latest */
+}
+
+static bool
+columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot,
+								  Snapshot snapshot)
+{
+	/* only reached for rows a scan with that snapshot returned */
+	return true;
+}
+
+static TransactionId
+columnar_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
+{
+	columnar_unsupported("index");
+	return InvalidTransactionId;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Functions for manipulations of physical tuples
+ * ------------------------------------------------------------------------
+ */
+
+static void
+columnar_tuple_insert(Relation relation, TupleTableSlot *slot, CommandId cid,
+					  int options, BulkInsertState bistate)
+{
+	ColumnarWriteRow(relation, slot, cid);
+	pgstat_count_heap_insert(relation, 1);
+}
+
+static void
+columnar_tuple_insert_speculative(Relation relation, TupleTableSlot *slot,
+								  CommandId cid, int options,
+								  BulkInsertState bistate, uint32 specToken)
+{
+	columnar_unsupported("INSERT ... ON CONFLICT");
+}
+
+static void
+columnar_tuple_complete_speculative(Relation relation, TupleTableSlot *slot,
+									uint32 specToken, bool succeeded)
+{
+	columnar_unsupported("INSERT ... ON CONFLICT");
+}
+
+static void
+columnar_multi_insert(Relation relation, TupleTableSlot **slots, int ntuples,
+					  CommandId cid, int options, BulkInsertState bistate)
+{
+	for (int i = 0; i < ntuples; i++)
+		ColumnarWriteRow(relation, slots[i], cid);
+	pgstat_count_heap_insert(relation, ntuples);
+}
+
+static TM_Result
+columnar_tuple_delete(Relation relation, ItemPointer tid, CommandId cid,
+					  Snapshot snapshot, Snapshot crosscheck, bool wait,
+					  TM_FailureData *tmfd, bool changingPart)
+{
+	columnar_unsupported("DELETE");
+	return TM_Ok;
+}
+
+static TM_Result
+columnar_tuple_update(Relation relation, ItemPointer otid, TupleTableSlot *slot,
+					  CommandId cid, Snapshot snapshot, Snapshot crosscheck,
+					  bool wait, TM_FailureData *tmfd,
+					  LockTupleMode *lockmode, bool *update_indexes)
+{
+	columnar_unsupported("UPDATE");
+	return TM_Ok;
+}
+
+static TM_Result
+columnar_tuple_lock(Relation relation, ItemPointer tid, Snapshot snapshot,
+					TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
+					LockWaitPolicy wait_policy, uint8 flags,
+					TM_FailureData *tmfd)
+{
+	columnar_unsupported("locking rows (SELECT ... FOR UPDATE/SHARE)");
+	return TM_Ok;
+}
+
+static void
+columnar_finish_bulk_insert(Relation relation, int options)
+{
+	ColumnarFlushRelation(relation, false);
+}
+
+
+/* ------------------------------------------------------------------------
+ * DDL related callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static void
+columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
+								   char persistence,
+								   TransactionId *freezeXid,
+								   MultiXactId *minmulti)
+{
+	SMgrRelation srel;
+
+	if (persistence == RELPERSISTENCE_UNLOGGED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unlogged columnar tables are not supported"),
+				 errhint("Use a logged or temporary table.")));
+
+	/*
+	 * TRUNCATE: the relation still has its old file; the catalog rows of its
+	 * storage go, transactionally (a rollback brings both back).
+	 */
+	if (rel->rd_node.relNode != newrnode->relNode &&
+		smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
+		ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+
+	/* no transaction ids are stored in the data */
+	*freezeXid = InvalidTransactionId;
+	*minmulti = InvalidMultiXactId;
+
+	srel = RelationCreateStorage(*newrnode, persistence, true);
+	smgrclose(srel);
+}
+
+static void
+columnar_relation_nontransactional_truncate(Relation rel)
+{
+	ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+	ColumnarDiscardRelation(rel);
+	RelationTruncate(rel, 0);
+}
+
+static void
+columnar_relation_copy_data(Relation rel, const RelFileNode *newrnode)
+{
+	SMgrRelation dstrel;
+
+	/* rows buffered under the old file would be lost: write them first */
+	ColumnarFlushRelation(rel, false);
+	FlushRelationBuffers(rel);
+	dstrel = RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
+	RelationCopyStorage(RelationGetSmgr(rel), dstrel, MAIN_FORKNUM,
+						rel->rd_rel->relpersistence);
+	RelationDropStorage(rel);
+	smgrclose(dstrel);
+}
+
+static void
+columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable,
+								   Relation OldIndex, bool use_sort,
+								   TransactionId OldestXmin,
+								   TransactionId *xid_cutoff,
+								   MultiXactId *multi_cutoff,
+								   double *num_tuples,
+								   double *tups_vacuumed,
+								   double *tups_recently_dead)
+{
+	TupleTableSlot *slot;
+	ColumnarReadState *read;
+	CommandId	cid = GetCurrentCommandId(true);
+
+	if (OldIndex != NULL)
+		columnar_unsupported("CLUSTER");
+
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(OldTable), &TTSOpsVirtual);
+	read = ColumnarBeginRead(OldTable, NULL, RelationGetDescr(OldTable), false, NULL);
+	*num_tuples = 0;
+	while (ColumnarReadNextRow(read, ForwardScanDirection, slot))
+	{
+		ColumnarWriteRow(NewTable, slot, cid);
+		*num_tuples += 1;
+	}
+	ColumnarEndRead(read);
+	ExecDropSingleTupleTableSlot(slot);
+	ColumnarFlushRelation(NewTable, false);
+	*tups_vacuumed = 0;
+	*tups_recently_dead = 0;
+	*xid_cutoff = InvalidTransactionId;
+	*multi_cutoff = InvalidMultiXactId;
+}
+
+static void
+columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
+						 BufferAccessStrategy bstrategy)
+{
+	int			n;
+
+	/*
+	 * Rows are never deleted, so there is nothing to clean; an explicit
+	 * VACUUM merges small row groups (autovacuum leaves them, so that it
+	 * never rewrites data behind the user's back).
+	 */
+	if (IsAutoVacuumWorkerProcess())
+		return;
+	n = ColumnarCompact(rel);
+	if (n > 0)
+		ereport(params->options & VACOPT_VERBOSE ? INFO : DEBUG2,
+				(errmsg("columnar table \"%s\": merged %d small row groups",
+						RelationGetRelationName(rel), n)));
+}
+
+static bool
+columnar_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
+								 BufferAccessStrategy bstrategy)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (scan->read == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+		scan->read = ColumnarBeginRead(sscan->rs_rd, sscan->rs_snapshot,
+									   RelationGetDescr(sscan->rs_rd), false, NULL);
+		MemoryContextSwitchTo(old);
+	}
+	return ColumnarReadRowGroupByBlock(scan->read, blockno);
+}
+
+static bool
+columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
+								 double *liverows, double *deadrows,
+								 TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (!ColumnarReadBlockNextRow(scan->read, slot))
+		return false;
+	slot->tts_tableOid = RelationGetRelid(sscan->rs_rd);
+	*liverows += 1;
+	return true;
+}
+
+static double
+columnar_index_build_range_scan(Relation table_rel, Relation index_rel,
+								IndexInfo *index_info, bool allow_sync,
+								bool anyvisible, bool progress,
+								BlockNumber start_blockno,
+								BlockNumber numblocks,
+								IndexBuildCallback callback,
+								void *callback_state, TableScanDesc scan)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("indexes are not supported on columnar tables"),
+			 errdetail("Primary keys, unique constraints and exclusion constraints need an index."),
+			 errhint("Use a heap table, or rewrite the table with CREATE TABLE ... AS.")));
+	return 0;
+}
+
+static void
+columnar_index_validate_scan(Relation table_rel, Relation index_rel,
+							 IndexInfo *index_info, Snapshot snapshot,
+							 ValidateIndexState *state)
+{
+	columnar_unsupported("index");
+}
+
+
+/* ------------------------------------------------------------------------
+ * Miscellaneous callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static bool
+columnar_relation_needs_toast_table(Relation rel)
+{
+	/* values live in column chunks, whatever their size */
+	return false;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Planner related callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static void
+columnar_relation_estimate_size(Relation rel, int32 *attr_widths,
+								BlockNumber *pages, double *tuples,
+								double *allvisfrac)
+{
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+	*pages = RelationGetNumberOfBlocks(rel);
+	*tuples = (double) ColumnarTotalRows(rel, snapshot);
+	*allvisfrac = 0;
+	UnregisterSnapshot(snapshot);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Executor related callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static bool
+columnar_scan_bitmap_next_block(TableScanDesc scan, TBMIterateResult *tbmres)
+{
+	columnar_unsupported("bitmap scan");
+	return false;
+}
+
+static bool
+columnar_scan_bitmap_next_tuple(TableScanDesc scan, TBMIterateResult *tbmres,
+								TupleTableSlot *slot)
+{
+	columnar_unsupported("bitmap scan");
+	return false;
+}
+
+static bool
+columnar_scan_sample_next_block(TableScanDesc scan, SampleScanState *scanstate)
+{
+	columnar_unsupported("TABLESAMPLE");
+	return false;
+}
+
+static bool
+columnar_scan_sample_next_tuple(TableScanDesc scan, SampleScanState *scanstate,
+								TupleTableSlot *slot)
+{
+	columnar_unsupported("TABLESAMPLE");
+	return false;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Definition of the columnar table access method.
+ * ------------------------------------------------------------------------
+ */
+
+static const TableAmRoutine columnar_methods = {
+	.type = T_TableAmRoutine,
+
+	.slot_callbacks = columnar_slot_callbacks,
+
+	.scan_begin = columnar_scan_begin,
+	.scan_end = columnar_scan_end,
+	.scan_rescan = columnar_scan_rescan,
+	.scan_getnextslot = columnar_scan_getnextslot,
+
+	.parallelscan_estimate = columnar_parallelscan_estimate,
+	.parallelscan_initialize = columnar_parallelscan_initialize,
+	.parallelscan_reinitialize = columnar_parallelscan_reinitialize,
+
+	.index_fetch_begin = columnar_index_fetch_begin,
+	.index_fetch_reset = columnar_index_fetch_reset,
+	.index_fetch_end = columnar_index_fetch_end,
+	.index_fetch_tuple = columnar_index_fetch_tuple,
+
+	.tuple_insert = columnar_tuple_insert,
+	.tuple_insert_speculative = columnar_tuple_insert_speculative,
+	.tuple_complete_speculative = columnar_tuple_complete_speculative,
+	.multi_insert = columnar_multi_insert,
+	.tuple_delete = columnar_tuple_delete,
+	.tuple_update = columnar_tuple_update,
+	.tuple_lock = columnar_tuple_lock,
+	.finish_bulk_insert = columnar_finish_bulk_insert,
+
+	.tuple_fetch_row_version = columnar_tuple_fetch_row_version,
+	.tuple_get_latest_tid = columnar_tuple_get_latest_tid,
+	.tuple_tid_valid = columnar_tuple_tid_valid,
+	.tuple_satisfies_snapshot = columnar_tuple_satisfies_snapshot,
+	.index_delete_tuples = columnar_index_delete_tuples,
+
+	.relation_set_new_filenode = columnar_relation_set_new_filenode,
+	.relation_nontransactional_truncate = columnar_relation_nontransactional_truncate,
+	.relation_copy_data = columnar_relation_copy_data,
+	.relation_copy_for_cluster = columnar_relation_copy_for_cluster,
+	.relation_vacuum = columnar_relation_vacuum,
+	.scan_analyze_next_block = columnar_scan_analyze_next_block,
+	.scan_analyze_next_tuple = columnar_scan_analyze_next_tuple,
+	.index_build_range_scan = columnar_index_build_range_scan,
+	.index_validate_scan = columnar_index_validate_scan,
+
+	.relation_size = table_block_relation_size,
+	.relation_needs_toast_table = columnar_relation_needs_toast_table,
+
+	.relation_estimate_size = columnar_relation_estimate_size,
+
+	.scan_bitmap_next_block = columnar_scan_bitmap_next_block,
+	.scan_bitmap_next_tuple = columnar_scan_bitmap_next_tuple,
+	.scan_sample_next_block = columnar_scan_sample_next_block,
+	.scan_sample_next_tuple = columnar_scan_sample_next_tuple
+};
+
+/*
+ * Return the columnar table access method routine.
+ */
+Datum
+columnar_handler(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(&columnar_methods);
+}
+
+/* columnar options taken out of the DDL statement being run */
+typedef struct PendingOptions
+{
+	bool		active;
+	RangeVar   *rel;
+	char	   *compression;	/* NULL: not given */
+	int			level;			/* -1: not given */
+	int			row_group_size; /* -1: not given */
+	char	   *sort_key;		/* NULL: not given */
+	bool		reset[4];		/* RESET of each, in that order */
+	bool		overridden;		/* settings changed for CREATE TABLE AS */
+	int			saved_compression;
+	int			saved_level;
+	int			saved_row_group_size;
+} PendingOptions;
+
+static PendingOptions pending = {0};
+
+/* holds what "pending" points to (event trigger contexts do not last) */
+static MemoryContext pending_cxt = NULL;
+
+static const char *const option_names[] = {
+	"compression", "compression_level", "row_group_size", "sort_key"
+};
+
+/*
+ * Undo the settings overridden for CREATE TABLE AS and forget the pending
+ * options.
+ */
+static void
+clear_pending_options(void)
+{
+	if (pending.overridden)
+	{
+		columnar_default_compression = pending.saved_compression;
+		columnar_default_compression_level = pending.saved_level;
+		columnar_default_row_group_size = pending.saved_row_group_size;
+		columnar_sort_key_override = NULL;
+	}
+	memset(&pending, 0, sizeof(pending));
+	if (pending_cxt == NULL)
+		pending_cxt = AllocSetContextCreate(TopMemoryContext, "columnar pending options",
+											ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(pending_cxt);
+}
+
+/*
+ * Take the columnar options out of a WITH / SET / RESET list into
+ * "pending", validating them; returns the list of the other options,
+ * allocated where the statement lives.
+ */
+static List *
+take_options(Node *stmt, List *options, bool is_reset)
+{
+	List	   *rest = NIL;
+	ListCell   *lc;
+	MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(stmt));
+
+	foreach(lc, options)
+	{
+		DefElem    *def = lfirst(lc);
+		int			which = -1;
+
+		for (int i = 0; i < lengthof(option_names); i++)
+			if (def->defnamespace == NULL && strcmp(def->defname, option_names[i]) == 0)
+				which = i;
+		if (which < 0)
+		{
+			rest = lappend(rest, def);
+			continue;
+		}
+		pending.active = true;
+		if (is_reset)
+		{
+			pending.reset[which] = true;
+			continue;
+		}
+		switch (which)
+		{
+			case 0:
+				(void) ColumnarCompressionFromName(defGetString(def));
+				pending.compression = MemoryContextStrdup(pending_cxt, defGetString(def));
+				break;
+			case 1:
+				pending.level = defGetInt32(def);
+				if (pending.level < 1 || pending.level > 19)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("compression_level %d is out of range", pending.level),
+							 errhint("Valid levels are 1 to 19.")));
+				break;
+			case 2:
+				pending.row_group_size = defGetInt32(def);
+				if (pending.row_group_size < COLUMNAR_MIN_ROW_GROUP_SIZE ||
+					pending.row_group_size > COLUMNAR_MAX_ROW_GROUP_SIZE)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("row_group_size %d is out of range", pending.row_group_size),
+							 errhint("Valid sizes are %d to %d rows.",
+									 COLUMNAR_MIN_ROW_GROUP_SIZE, COLUMNAR_MAX_ROW_GROUP_SIZE)));
+				break;
+			case 3:
+				pending.sort_key = MemoryContextStrdup(pending_cxt, defGetString(def));
+				break;
+		}
+	}
+	MemoryContextSwitchTo(old);
+	return rest;
+}
+
+/*
+ * Return whether a new relation with access method name am (NULL: the
+ * default) will be columnar.
+ */
+static bool
+creates_columnar(const char *am)
+{
+	if (am == NULL)
+		am = default_table_access_method;
+	return am != NULL && strcmp(am, "columnar") == 0;
+}
+
+/*
+ * Return whether relid names an existing columnar relation.
+ */
+static bool
+is_columnar_relid(Oid relid)
+{
+	HeapTuple	tup;
+	bool		result = false;
+
+	if (!OidIsValid(relid))
+		return false;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (HeapTupleIsValid(tup))
+	{
+		Oid			relam = ((Form_pg_class) GETSTRUCT(tup))->relam;
+
+		result = OidIsValid(relam) && relam == get_table_am_oid("columnar", true);
+		ReleaseSysCache(tup);
+	}
+	return result;
+}
+
+/*
+ * ddl_command_start: take the columnar options out of the statement.
+ */
+static void
+ddl_command_start(Node *parsetree)
+{
+	clear_pending_options();
+	if (IsA(parsetree, CreateStmt))
+	{
+		CreateStmt *stmt = (CreateStmt *) parsetree;
+
+		if (stmt->partspec == NULL && creates_columnar(stmt->accessMethod))
+		{
+			MemoryContext old;
+
+			stmt->options = take_options(parsetree, stmt->options, false);
+			old = MemoryContextSwitchTo(pending_cxt);
+			pending.rel = copyObjectImpl(stmt->relation);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	else if (IsA(parsetree, CreateTableAsStmt))
+	{
+		CreateTableAsStmt *stmt = (CreateTableAsStmt *) parsetree;
+		IntoClause *into = stmt->into;
+
+		if (into && creates_columnar(into->accessMethod))
+		{
+			into->options = take_options(parsetree, into->options, false);
+			if (pending.active)
+			{
+				MemoryContext old = MemoryContextSwitchTo(pending_cxt);
+
+				pending.rel = copyObjectImpl(into->rel);
+				MemoryContextSwitchTo(old);
+				/* the rows are written before ddl_command_end: apply now */
+				pending.overridden = true;
+				pending.saved_compression = columnar_default_compression;
+				pending.saved_level = columnar_default_compression_level;
+				pending.saved_row_group_size = columnar_default_row_group_size;
+				if (pending.compression)
+					columnar_default_compression = ColumnarCompressionFromName(pending.compression);
+				if (pending.level > 0)
+					columnar_default_compression_level = pending.level;
+				if (pending.row_group_size > 0)
+					columnar_default_row_group_size = pending.row_group_size;
+				columnar_sort_key_override = pending.sort_key;
+			}
+		}
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+		ListCell   *lc;
+
+		if (!is_columnar_relid(RangeVarGetRelid(stmt->relation, NoLock, true)))
+			return;
+		foreach(lc, stmt->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			if (cmd->subtype == AT_SetRelOptions || cmd->subtype == AT_ResetRelOptions)
+				cmd->def = (Node *) take_options(parsetree, (List *) cmd->def,
+												 cmd->subtype == AT_ResetRelOptions);
+		}
+		if (pending.active)
+		{
+			MemoryContext old = MemoryContextSwitchTo(pending_cxt);
+
+			pending.rel = copyObjectImpl(stmt->relation);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	if (pending.active && pending.rel == NULL)
+		clear_pending_options();
+}
+
+/*
+ * ddl_command_end: store the options taken out of the statement.
+ */
+static void
+ddl_command_end(void)
+{
+	Oid			relid;
+	Oid			argtypes[9] = {REGCLASSOID, TEXTOID, INT4OID, INT4OID, TEXTOID,
+	BOOLOID, BOOLOID, BOOLOID, BOOLOID};
+	Datum		values[9];
+	char		nulls[9];
+	Oid			save_userid;
+	int			save_sec;
+
+	if (!pending.active)
+		return;
+	relid = RangeVarGetRelid(pending.rel, NoLock, false);
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = pending.compression ? CStringGetTextDatum(pending.compression) : (Datum) 0;
+	nulls[1] = pending.compression ? ' ' : 'n';
+	values[2] = Int32GetDatum(pending.level);
+	nulls[2] = pending.level > 0 ? ' ' : 'n';
+	values[3] = Int32GetDatum(pending.row_group_size);
+	nulls[3] = pending.row_group_size > 0 ? ' ' : 'n';
+	values[4] = pending.sort_key ? CStringGetTextDatum(pending.sort_key) : (Datum) 0;
+	nulls[4] = pending.sort_key ? ' ' : 'n';
+	for (int i = 0; i < 4; i++)
+		values[5 + i] = BoolGetDatum(pending.reset[i]);
+	clear_pending_options();
+
+	/* CREATE / ALTER TABLE checked ownership; the catalog is biwh's */
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	SPI_connect();
+	SPI_execute_with_args("SELECT biwh.columnar_set_options($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+						  9, argtypes, values, nulls, false, 0);
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
+/*
+ * Event trigger around DDL: loads the library (hence the object access
+ * hook that cleans up after DROP) and handles the columnar options of
+ * CREATE TABLE / ALTER TABLE.
+ */
+Datum
+columnar_ddl_event(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		elog(ERROR, "columnar_ddl_event must be called as an event trigger");
+	trigdata = (EventTriggerData *) fcinfo->context;
+	if (strcmp(trigdata->event, "ddl_command_start") == 0)
+		ddl_command_start(trigdata->parsetree);
+	else if (strcmp(trigdata->event, "ddl_command_end") == 0)
+		ddl_command_end();
+	PG_RETURN_VOID();
+}
+
+/*
+ * Forget pending options when a transaction ends (e.g. the DDL failed).
+ */
+static void
+options_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
+		event == XACT_EVENT_PREPARE)
+		clear_pending_options();
+}
+
+/*
+ * Remove the catalog rows and options of a columnar relation being dropped.
+ */
+static void
+columnar_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+					   int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+
+	if (access == OAT_DROP && classId == RelationRelationId && subId == 0)
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(objectId));
+		Oid			relam = InvalidOid;
+		char		relkind = 0;
+
+		if (HeapTupleIsValid(tup))
+		{
+			Form_pg_class form = (Form_pg_class) GETSTRUCT(tup);
+
+			relam = form->relam;
+			relkind = form->relkind;
+			ReleaseSysCache(tup);
+		}
+		if ((relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW) &&
+			OidIsValid(relam) && relam == get_table_am_oid("columnar", true) &&
+			ColumnarCatalogReady())
+		{
+			Relation	rel = relation_open(objectId, AccessExclusiveLock);
+
+			if (ColumnarIsColumnarRelation(rel))
+			{
+				ColumnarDiscardRelation(rel);
+				if (smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
+					ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+				ColumnarDeleteOptions(objectId);
+			}
+			relation_close(rel, NoLock);
+		}
+	}
+}
+
+/*
+ * Keep parallel plans away from columnar tables: a worker cannot see the
+ * rows the leader still buffers.
+ */
+static void
+columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+						  RangeTblEntry *rte)
+{
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+
+	if (rte->rtekind == RTE_RELATION &&
+		(rte->relkind == RELKIND_RELATION || rte->relkind == RELKIND_MATVIEW))
+	{
+		Relation	relation = table_open(rte->relid, NoLock);
+		bool		columnar = ColumnarIsColumnarRelation(relation);
+
+		table_close(relation, NoLock);
+		if (columnar)
+		{
+			ListCell   *lc;
+
+			rel->partial_pathlist = NIL;
+			rel->consider_parallel = false;
+			foreach(lc, rel->pathlist)
+				((Path *) lfirst(lc))->parallel_safe = false;
+			ColumnarAddScanPaths(root, rel, rte);
+		}
+	}
+}
+
+/*
+ * Register the settings and hooks of the columnar access method.
+ */
+void
+ColumnarInit(void)
+{
+	DefineCustomEnumVariable("biwh.compression",
+							 "Compression of new columnar row groups.",
+							 "A table's compression option overrides it.",
+							 &columnar_default_compression,
+							 COLUMNAR_COMPRESSION_ZSTD,
+							 compression_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("biwh.compression_level",
+							"zstd level of new columnar row groups.",
+							"A table's compression_level option overrides it.",
+							&columnar_default_compression_level,
+							3, 1, 19,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("biwh.row_group_size",
+							"Rows per columnar row group.",
+							"A table's row_group_size option overrides it.",
+							&columnar_default_row_group_size,
+							120000, COLUMNAR_MIN_ROW_GROUP_SIZE, COLUMNAR_MAX_ROW_GROUP_SIZE,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("biwh.write_buffer_size",
+							"Memory a backend may use to buffer rows written to columnar tables.",
+							"Row groups are flushed early when the buffers grow beyond it.",
+							&columnar_write_buffer_kb,
+							131072, 1024, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+
+	ColumnarWriterInit();
+	ColumnarScanInit();
+	RegisterXactCallback(options_xact_callback, NULL);
+
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = columnar_object_access;
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = columnar_set_rel_pathlist;
+}

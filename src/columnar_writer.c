@@ -1,0 +1,1023 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_writer.c
+ *	  Buffering inserted rows per backend into column vectors and flushing
+ *	  them as row groups.
+ *
+ * Every INSERT, COPY or INSERT ... SELECT appends to a write buffer: typed
+ * column vectors (the same ColumnarVector the encodings read) for one
+ * relation, one subtransaction and one command id.  The buffer reserves a
+ * row group's worth of row numbers when it is made, so the TIDs handed to
+ * the executor (AFTER triggers fetch rows by TID) stay valid after the
+ * flush.
+ *
+ * When a buffer is flushed:
+ *	- when it holds row_group_size rows, or its bytes (or all buffers'
+ *	  bytes) exceed biwh.write_buffer_size;
+ *	- at finish_bulk_insert (end of COPY, CREATE TABLE AS, REFRESH, table
+ *	  rewrites);
+ *	- before its subtransaction commits (SUBXACT_EVENT_PRE_COMMIT_SUB) and
+ *	  before the transaction commits or prepares.
+ * The catalog row of a flushed row group carries the command id of the
+ * statement that buffered it, so this backend's snapshots see it exactly
+ * when they would see heap tuples of that statement.  Before it is flushed,
+ * scans of this backend read the buffer itself (ColumnarPendingBatches), so
+ * "INSERT ...; SELECT ..." in one transaction needs no flush, and a
+ * statement never sees its own rows.
+ *
+ * A buffer belongs to the subtransaction that made it and is only ever
+ * flushed inside it; when the subtransaction aborts, its buffers are simply
+ * forgotten.  A write in a new subtransaction or with a new command id
+ * starts a new buffer.  A buffer that a scan is reading is pinned: it gets
+ * no more rows, and its memory outlives its flush until the scan ends.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "lib/qunique.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/sortsupport.h"
+#include "utils/typcache.h"
+
+#include "columnar.h"
+
+typedef struct WriteBuffer
+{
+	ColumnarBatch batch;		/* first: a pinned batch is its buffer */
+	Oid			relid;
+	Oid			relnode;
+	SubTransactionId subid;
+	CommandId	cid;
+	bool		sealed;			/* takes no more rows */
+	bool		done;			/* flushed or discarded */
+	int			pins;
+	uint64		storage_id;
+	uint32		capacity;		/* row numbers reserved */
+	uint32		rowcap;			/* rows allocated in the vectors */
+	uint32	   *datacap;		/* per column: bytes allocated in data */
+	Size		bytes;
+	TupleDesc	tupdesc;
+	ColumnarOptions options;
+	MemoryContext cxt;
+} WriteBuffer;
+
+/* the buffers not yet flushed, in TopTransactionContext */
+static List *write_buffers = NIL;
+
+static void flush_buffer(Relation rel, WriteBuffer *buf);
+
+static ProcessUtility_hook_type prev_process_utility_hook = NULL;
+
+/*
+ * Set the vector kind and fixed length that represent values of att.
+ */
+void
+ColumnarVectorSetKind(ColumnarVector *vec, Form_pg_attribute att)
+{
+	vec->typid = OidIsValid(att->atttypid) ? getBaseType(att->atttypid) : InvalidOid;
+	vec->fixed_len = 0;
+	if (att->attlen == -1)
+		vec->kind = COLUMNAR_KIND_VARLENA;
+	else if (att->attlen == -2)
+		vec->kind = COLUMNAR_KIND_CSTRING;
+	else if (att->attbyval && att->attlen == 1 && vec->typid == BOOLOID)
+		vec->kind = COLUMNAR_KIND_BOOL;
+	else if (att->attbyval && att->attlen == 2)
+		vec->kind = COLUMNAR_KIND_INT16;
+	else if (att->attbyval && att->attlen == 4)
+		vec->kind = vec->typid == FLOAT4OID ? COLUMNAR_KIND_FLOAT4 : COLUMNAR_KIND_INT32;
+	else if (att->attbyval && att->attlen == 8)
+		vec->kind = vec->typid == FLOAT8OID ? COLUMNAR_KIND_FLOAT8 : COLUMNAR_KIND_INT64;
+	else
+	{
+		vec->kind = COLUMNAR_KIND_FIXED;
+		vec->fixed_len = att->attlen;
+	}
+}
+
+/*
+ * Return the bytes one value of a fixed-width kind takes.
+ */
+static int
+kind_width(const ColumnarVector *vec)
+{
+	switch (vec->kind)
+	{
+		case COLUMNAR_KIND_INT16:
+			return 2;
+		case COLUMNAR_KIND_INT32:
+		case COLUMNAR_KIND_FLOAT4:
+			return 4;
+		case COLUMNAR_KIND_INT64:
+		case COLUMNAR_KIND_FLOAT8:
+			return 8;
+		case COLUMNAR_KIND_BOOL:
+			return sizeof(bool);
+		case COLUMNAR_KIND_FIXED:
+			return vec->fixed_len;
+		default:
+			return 0;
+	}
+}
+
+/*
+ * Make an empty vector for att with room for capacity rows.
+ */
+void
+ColumnarVectorInit(ColumnarVector *vec, Form_pg_attribute att, uint32 capacity)
+{
+	memset(vec, 0, sizeof(*vec));
+	ColumnarVectorSetKind(vec, att);
+	if (vec->kind == COLUMNAR_KIND_VARLENA || vec->kind == COLUMNAR_KIND_CSTRING)
+	{
+		vec->offsets = palloc0(sizeof(uint32) * (capacity + 1));
+		vec->data = palloc(1024);
+	}
+	else
+		vec->values = palloc0((Size) kind_width(vec) * capacity);
+}
+
+/*
+ * Grow every vector of the buffer to newcap rows.
+ */
+static void
+grow_rows(WriteBuffer *buf, uint32 newcap)
+{
+	for (int i = 0; i < buf->batch.ncols; i++)
+	{
+		ColumnarVector *vec = buf->batch.vectors[i];
+
+		if (vec->offsets)
+			vec->offsets = repalloc(vec->offsets, sizeof(uint32) * (newcap + 1));
+		else
+			vec->values = repalloc(vec->values, (Size) kind_width(vec) * newcap);
+		if (vec->validity)
+		{
+			vec->validity = repalloc(vec->validity, newcap / 8 + 1);
+			memset(vec->validity + buf->rowcap / 8 + 1, 0xFF,
+				   newcap / 8 - buf->rowcap / 8);
+		}
+		buf->bytes += (Size) (kind_width(vec) + (vec->offsets ? 4 : 0)) *
+			(newcap - buf->rowcap);
+	}
+	buf->rowcap = newcap;
+}
+
+/*
+ * Make a new buffer for rel in the current subtransaction and command.
+ */
+static WriteBuffer *
+new_buffer(Relation rel, CommandId cid)
+{
+	MemoryContext cxt = AllocSetContextCreate(TopTransactionContext,
+											  "columnar write buffer",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	WriteBuffer *buf = palloc0(sizeof(WriteBuffer));
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	buf->cxt = cxt;
+	buf->relid = RelationGetRelid(rel);
+	buf->relnode = rel->rd_node.relNode;
+	buf->subid = GetCurrentSubTransactionId();
+	buf->cid = cid;
+	ColumnarReadOptions(rel, &buf->options);
+	buf->capacity = buf->options.row_group_size;
+	buf->tupdesc = CreateTupleDescCopy(desc);
+	buf->rowcap = Min(buf->capacity, 1024);
+	buf->batch.ncols = desc->natts;
+	buf->batch.vectors = palloc0(sizeof(ColumnarVector *) * Max(desc->natts, 1));
+	buf->datacap = palloc0(sizeof(uint32) * Max(desc->natts, 1));
+	for (int i = 0; i < desc->natts; i++)
+	{
+		buf->batch.vectors[i] = palloc(sizeof(ColumnarVector));
+		ColumnarVectorInit(buf->batch.vectors[i], TupleDescAttr(desc, i), buf->rowcap);
+		buf->datacap[i] = 1024;
+		buf->bytes += (Size) kind_width(buf->batch.vectors[i]) * buf->rowcap + 1024;
+	}
+	MemoryContextSwitchTo(old);
+
+	/* reserve the row numbers (this makes the metapage of an empty table) */
+	buf->batch.first_row = ColumnarReserveRows(rel, buf->capacity, &buf->storage_id);
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	write_buffers = lappend(write_buffers, buf);
+	MemoryContextSwitchTo(old);
+	return buf;
+}
+
+/*
+ * Forget a buffer: take it off the list, free it unless a scan reads it.
+ */
+static void
+retire_buffer(WriteBuffer *buf)
+{
+	write_buffers = list_delete_ptr(write_buffers, buf);
+	buf->done = true;
+	if (buf->pins == 0)
+		MemoryContextDelete(buf->cxt);
+}
+
+/*
+ * Append one value (or a NULL) to row r of a vector.
+ */
+static void
+append_value(WriteBuffer *buf, int col, uint32 r, Datum value, bool isnull,
+			 Form_pg_attribute att)
+{
+	ColumnarVector *vec = buf->batch.vectors[col];
+
+	if (isnull || att->attisdropped)
+	{
+		if (vec->validity == NULL)
+		{
+			vec->validity = MemoryContextAlloc(buf->cxt, buf->rowcap / 8 + 1);
+			memset(vec->validity, 0xFF, buf->rowcap / 8 + 1);
+			buf->bytes += buf->rowcap / 8 + 1;
+		}
+		vec->validity[r >> 3] &= ~(1 << (r & 7));
+		vec->nnulls++;
+		if (vec->offsets)
+			vec->offsets[r + 1] = vec->offsets[r];
+		else
+			memset((char *) vec->values + (Size) kind_width(vec) * r, 0, kind_width(vec));
+		return;
+	}
+
+	switch (vec->kind)
+	{
+		case COLUMNAR_KIND_INT16:
+			((int16 *) vec->values)[r] = DatumGetInt16(value);
+			break;
+		case COLUMNAR_KIND_INT32:
+			((int32 *) vec->values)[r] = DatumGetInt32(value);
+			break;
+		case COLUMNAR_KIND_INT64:
+			((int64 *) vec->values)[r] = DatumGetInt64(value);
+			break;
+		case COLUMNAR_KIND_FLOAT4:
+			((float4 *) vec->values)[r] = DatumGetFloat4(value);
+			break;
+		case COLUMNAR_KIND_FLOAT8:
+			((float8 *) vec->values)[r] = DatumGetFloat8(value);
+			break;
+		case COLUMNAR_KIND_BOOL:
+			((bool *) vec->values)[r] = DatumGetBool(value);
+			break;
+		case COLUMNAR_KIND_FIXED:
+			if (att->attbyval)
+			{
+				char		c = DatumGetChar(value);
+
+				Assert(vec->fixed_len == 1);
+				((char *) vec->values)[r] = c;
+			}
+			else
+				memcpy((char *) vec->values + (Size) vec->fixed_len * r,
+					   DatumGetPointer(value), vec->fixed_len);
+			break;
+		case COLUMNAR_KIND_VARLENA:
+		case COLUMNAR_KIND_CSTRING:
+			{
+				const char *src;
+				Size		len;
+				uint32		start = vec->offsets[r];
+				Size		end;
+				struct varlena *v = NULL;
+
+				if (vec->kind == COLUMNAR_KIND_VARLENA)
+				{
+					v = pg_detoast_datum((struct varlena *) DatumGetPointer(value));
+					src = (const char *) v;
+					len = VARSIZE(v);
+					end = INTALIGN(start + len);
+				}
+				else
+				{
+					src = DatumGetCString(value);
+					len = strlen(src) + 1;
+					end = start + len;
+				}
+				if (end > PG_UINT32_MAX - 8)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("column chunk of a columnar row group exceeds 4 GB"),
+							 errhint("Lower the table's row_group_size.")));
+				if (end > buf->datacap[col])
+				{
+					Size		newcap = Max((Size) buf->datacap[col] * 2, end);
+
+					newcap = Min(newcap, PG_UINT32_MAX);
+					vec->data = repalloc_huge(vec->data, newcap);
+					buf->bytes += newcap - buf->datacap[col];
+					buf->datacap[col] = newcap;
+				}
+				memcpy(vec->data + start, src, len);
+				if (end > start + len)
+					memset(vec->data + start + len, 0, end - start - len);
+				vec->offsets[r + 1] = end;
+				if (v && (Pointer) v != DatumGetPointer(value))
+					pfree(v);
+			}
+			break;
+	}
+}
+
+/*
+ * Return the buffer rows of rel written by command cid go to, making one
+ * when needed.
+ */
+static WriteBuffer *
+buffer_for(Relation rel, CommandId cid)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if (buf->relid != RelationGetRelid(rel) ||
+			buf->relnode != rel->rd_node.relNode ||
+			buf->sealed || buf->subid != subid)
+			continue;
+		if (buf->cid != cid || buf->pins > 0 ||
+			buf->tupdesc->natts != RelationGetDescr(rel)->natts)
+		{
+			/* older rows of this subtransaction: flush, start afresh */
+			if (buf->pins > 0)
+				buf->sealed = true;
+			else
+				flush_buffer(rel, buf);
+			break;
+		}
+		return buf;
+	}
+	return new_buffer(rel, cid);
+}
+
+/*
+ * Return the bytes all buffers hold.
+ */
+static Size
+total_bytes(void)
+{
+	Size		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+		total += ((WriteBuffer *) lfirst(lc))->bytes;
+	return total;
+}
+
+/*
+ * Flush every buffer of the current subtransaction (all relations).
+ */
+static void
+flush_subxact_buffers(SubTransactionId subid, Oid relid)
+{
+	List	   *todo = NIL;
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if (buf->subid == subid && (relid == InvalidOid || buf->relid == relid))
+			todo = lappend(todo, buf);
+	}
+	foreach(lc, todo)
+	{
+		WriteBuffer *buf = lfirst(lc);
+		Relation	rel = try_relation_open(buf->relid, RowExclusiveLock);
+
+		if (rel == NULL || rel->rd_node.relNode != buf->relnode)
+			retire_buffer(buf); /* dropped or truncated since */
+		else
+			flush_buffer(rel, buf);
+		if (rel)
+			relation_close(rel, RowExclusiveLock);
+	}
+	list_free(todo);
+}
+
+/*
+ * Buffer the row in slot for rel, written by command cid; sets the slot's
+ * TID.  Flushes when the buffer is full.
+ */
+void
+ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid)
+{
+	WriteBuffer *buf = buffer_for(rel, cid);
+	TupleDesc	desc = buf->tupdesc;
+	uint32		r = buf->batch.nrows;
+
+	slot_getallattrs(slot);
+	if (r >= buf->rowcap)
+	{
+		MemoryContext old = MemoryContextSwitchTo(buf->cxt);
+
+		grow_rows(buf, Min((uint64) buf->rowcap * 2, buf->capacity));
+		MemoryContextSwitchTo(old);
+	}
+	for (int i = 0; i < desc->natts; i++)
+		append_value(buf, i, r, slot->tts_values[i], slot->tts_isnull[i],
+					 TupleDescAttr(desc, i));
+	buf->batch.nrows++;
+	ColumnarRowToTid(buf->batch.first_row + r, &slot->tts_tid);
+	slot->tts_tableOid = RelationGetRelid(rel);
+
+	if (buf->batch.nrows >= buf->capacity ||
+		buf->bytes >= (Size) columnar_write_buffer_kb * 1024)
+		flush_buffer(rel, buf);
+	else if (total_bytes() >= (Size) columnar_write_buffer_kb * 1024)
+		flush_subxact_buffers(GetCurrentSubTransactionId(), InvalidOid);
+}
+
+/*
+ * Compute the text forms of the smallest and largest value of a vector;
+ * leaves them NULL for types without ordering or long values.
+ */
+static void
+vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **max)
+{
+	TypeCacheEntry *tce;
+	Datum		lo = 0,
+				hi = 0;
+	bool		found = false;
+	Oid			outfunc;
+	bool		isvarlena;
+	Oid			collation = att->attcollation;
+
+	*min = *max = NULL;
+	if (att->attisdropped || vec->nnulls == vec->nrows)
+		return;
+	tce = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
+	if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
+		return;
+
+	for (uint32 i = 0; i < vec->nrows; i++)
+	{
+		Datum		d;
+
+		if (!COLUMNAR_VALID(vec, i))
+			continue;
+		switch (vec->kind)
+		{
+			case COLUMNAR_KIND_INT16:
+				d = Int16GetDatum(((int16 *) vec->values)[i]);
+				break;
+			case COLUMNAR_KIND_INT32:
+				d = Int32GetDatum(((int32 *) vec->values)[i]);
+				break;
+			case COLUMNAR_KIND_INT64:
+				d = Int64GetDatum(((int64 *) vec->values)[i]);
+				break;
+			case COLUMNAR_KIND_FLOAT4:
+				d = Float4GetDatum(((float4 *) vec->values)[i]);
+				break;
+			case COLUMNAR_KIND_FLOAT8:
+				d = Float8GetDatum(((float8 *) vec->values)[i]);
+				break;
+			case COLUMNAR_KIND_BOOL:
+				d = BoolGetDatum(((bool *) vec->values)[i]);
+				break;
+			case COLUMNAR_KIND_FIXED:
+				if (att->attbyval)
+					d = CharGetDatum(((char *) vec->values)[i]);
+				else
+					d = PointerGetDatum((char *) vec->values + (Size) vec->fixed_len * i);
+				break;
+			default:
+				d = PointerGetDatum(vec->data + vec->offsets[i]);
+				break;
+		}
+		if (!found)
+		{
+			lo = hi = d;
+			found = true;
+			continue;
+		}
+		if (DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation, d, lo)) < 0)
+			lo = d;
+		else if (DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation, d, hi)) > 0)
+			hi = d;
+	}
+	if (!found)
+		return;
+	getTypeOutputInfo(att->atttypid, &outfunc, &isvarlena);
+	*min = OidOutputFunctionCall(outfunc, lo);
+	*max = OidOutputFunctionCall(outfunc, hi);
+	if (strlen(*min) > COLUMNAR_MAX_MINMAX_LEN || strlen(*max) > COLUMNAR_MAX_MINMAX_LEN)
+		*min = *max = NULL;
+}
+
+/* what the sort comparator needs */
+typedef struct SortContext
+{
+	int			nkeys;
+	ColumnarVector **vecs;
+	Form_pg_attribute *atts;
+	SortSupportData *ssup;
+} SortContext;
+
+/*
+ * Compare rows *a and *b on the sort keys, then on their position.
+ */
+static int
+compare_rows(const void *a, const void *b, void *arg)
+{
+	SortContext *ctx = arg;
+	uint32		ra = *(const uint32 *) a;
+	uint32		rb = *(const uint32 *) b;
+
+	for (int k = 0; k < ctx->nkeys; k++)
+	{
+		ColumnarVector *vec = ctx->vecs[k];
+		bool		na = !COLUMNAR_VALID(vec, ra);
+		bool		nb = !COLUMNAR_VALID(vec, rb);
+		Datum		da = na ? (Datum) 0 : ColumnarVectorDatum(vec, ra, ctx->atts[k]);
+		Datum		db = nb ? (Datum) 0 : ColumnarVectorDatum(vec, rb, ctx->atts[k]);
+		int			c = ApplySortComparator(da, na, db, nb, &ctx->ssup[k]);
+
+		if (c != 0)
+			return c;
+	}
+	return ra < rb ? -1 : (ra > rb ? 1 : 0);
+}
+
+/*
+ * Return the order of the buffer's rows by the table's sort key (NULL when
+ * the rows stay as they are).  Rows keep their order when AFTER ROW
+ * triggers may still fetch them by the TIDs given at insert.
+ */
+static uint32 *
+sort_order(Relation rel, WriteBuffer *buf)
+{
+	SortContext ctx;
+	uint32	   *perm;
+	uint32		n = buf->batch.nrows;
+
+	if (buf->options.nsortkeys == 0 || n < 2 ||
+		(rel->trigdesc && rel->trigdesc->trig_insert_after_row))
+		return NULL;
+	ctx.nkeys = 0;
+	ctx.vecs = palloc(sizeof(ColumnarVector *) * buf->options.nsortkeys);
+	ctx.atts = palloc(sizeof(Form_pg_attribute) * buf->options.nsortkeys);
+	ctx.ssup = palloc0(sizeof(SortSupportData) * buf->options.nsortkeys);
+	for (int k = 0; k < buf->options.nsortkeys; k++)
+	{
+		AttrNumber	attnum = buf->options.sortkeys[k];
+		Form_pg_attribute att;
+		TypeCacheEntry *tce;
+
+		if (attnum < 1 || attnum > buf->tupdesc->natts)
+			continue;
+		att = TupleDescAttr(buf->tupdesc, attnum - 1);
+		if (att->attisdropped)
+			continue;
+		tce = lookup_type_cache(att->atttypid, TYPECACHE_LT_OPR);
+		if (!OidIsValid(tce->lt_opr))
+			continue;
+		ctx.ssup[ctx.nkeys].ssup_cxt = CurrentMemoryContext;
+		ctx.ssup[ctx.nkeys].ssup_collation = att->attcollation;
+		ctx.ssup[ctx.nkeys].ssup_nulls_first = false;
+		PrepareSortSupportFromOrderingOp(tce->lt_opr, &ctx.ssup[ctx.nkeys]);
+		ctx.vecs[ctx.nkeys] = buf->batch.vectors[attnum - 1];
+		ctx.atts[ctx.nkeys] = att;
+		ctx.nkeys++;
+	}
+	if (ctx.nkeys == 0)
+		return NULL;
+	perm = palloc(sizeof(uint32) * n);
+	for (uint32 i = 0; i < n; i++)
+		perm[i] = i;
+	qsort_arg(perm, n, sizeof(uint32), compare_rows, &ctx);
+	return perm;
+}
+
+/*
+ * Return a copy of the first n rows of vec in the order perm.
+ */
+static ColumnarVector *
+permute_vector(ColumnarVector *vec, uint32 *perm, uint32 n)
+{
+	ColumnarVector *out = palloc(sizeof(ColumnarVector));
+
+	*out = *vec;
+	out->nrows = n;
+	if (vec->validity)
+	{
+		out->validity = palloc0(n / 8 + 1);
+		for (uint32 i = 0; i < n; i++)
+			if (COLUMNAR_VALID(vec, perm[i]))
+				out->validity[i >> 3] |= 1 << (i & 7);
+	}
+	if (vec->offsets)
+	{
+		uint32		pos = 0;
+
+		out->offsets = palloc(sizeof(uint32) * (n + 1));
+		out->data = palloc(Max(vec->offsets[n], 1));
+		for (uint32 i = 0; i < n; i++)
+		{
+			uint32		start = vec->offsets[perm[i]];
+			uint32		len = vec->offsets[perm[i] + 1] - start;
+
+			/* lengths include the alignment padding, so offsets stay aligned */
+			out->offsets[i] = pos;
+			memcpy(out->data + pos, vec->data + start, len);
+			pos += len;
+		}
+		out->offsets[n] = pos;
+	}
+	else
+	{
+		int			w = kind_width(vec);
+
+		out->values = palloc((Size) w * Max(n, 1));
+		for (uint32 i = 0; i < n; i++)
+			memcpy((char *) out->values + (Size) w * i,
+				   (char *) vec->values + (Size) w * perm[i], w);
+	}
+	return out;
+}
+
+/*
+ * Encode, compress and write the buffer as one row group, insert its
+ * catalog row, and retire the buffer.
+ */
+static void
+flush_buffer(Relation rel, WriteBuffer *buf)
+{
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext,
+											  "columnar flush",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+	ColumnarRowGroupMeta meta;
+	StringInfoData stream;
+	StringInfoData image;
+	TupleDesc	desc = buf->tupdesc;
+	uint32	   *perm;
+
+	buf->sealed = true;
+	if (buf->batch.nrows == 0)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(tmp);
+		retire_buffer(buf);
+		return;
+	}
+
+	memset(&meta, 0, sizeof(meta));
+	meta.first_row = buf->batch.first_row;
+	meta.row_count = buf->batch.nrows;
+	meta.ncols = desc->natts;
+	meta.chunks = palloc0(sizeof(ColumnarChunkMeta) * Max(desc->natts, 1));
+	initStringInfo(&stream);
+	initStringInfo(&image);
+	for (int i = 0; i < desc->natts; i++)
+		buf->batch.vectors[i]->nrows = buf->batch.nrows;
+	perm = sort_order(rel, buf);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		ColumnarVector *vec = buf->batch.vectors[i];
+		ColumnarChunkMeta *chunk = &meta.chunks[i];
+
+		CHECK_FOR_INTERRUPTS();
+		if (vec->nnulls == 0)
+			vec->validity = NULL;
+		if (perm)
+			vec = permute_vector(vec, perm, buf->batch.nrows);
+		resetStringInfo(&image);
+		chunk->encoding = ColumnarEncodeVector(vec, &image);
+		chunk->offset = stream.len;
+		chunk->raw_length = image.len;
+		chunk->null_count = vec->nnulls;
+		ColumnarFrameChunk(&stream, image.data, image.len,
+						   buf->options.compression, buf->options.compression_level);
+		chunk->length = stream.len - chunk->offset;
+		vector_min_max(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max);
+	}
+	meta.data_length = stream.len;
+	meta.start_block = ColumnarWriteStream(rel, stream.data, Max(stream.len, 1));
+	ColumnarCatalogInsertRowGroup(buf->storage_id, &meta, buf->cid);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+	retire_buffer(buf);
+}
+
+/*
+ * Flush the buffers of rel made in the current subtransaction (in every
+ * subtransaction still open when all_subxacts: only safe at top level).
+ */
+void
+ColumnarFlushRelation(Relation rel, bool all_subxacts)
+{
+	List	   *todo = NIL;
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if (buf->relid == RelationGetRelid(rel) &&
+			(all_subxacts || buf->subid == GetCurrentSubTransactionId()))
+			todo = lappend(todo, buf);
+	}
+	foreach(lc, todo)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if (buf->relnode != rel->rd_node.relNode)
+			retire_buffer(buf);
+		else
+			flush_buffer(rel, buf);
+	}
+	list_free(todo);
+}
+
+/*
+ * Forget every buffer of rel (its storage is being dropped or truncated).
+ */
+void
+ColumnarDiscardRelation(Relation rel)
+{
+	List	   *todo = NIL;
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if (buf->relid == RelationGetRelid(rel))
+			todo = lappend(todo, buf);
+	}
+	foreach(lc, todo)
+		retire_buffer(lfirst(lc));
+	list_free(todo);
+}
+
+/*
+ * Return (pinned) the buffered batches of rel that snapshot may see: those
+ * of earlier commands of this transaction.
+ */
+List *
+ColumnarPendingBatches(Relation rel, Snapshot snapshot)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if (buf->relid != RelationGetRelid(rel) ||
+			buf->relnode != rel->rd_node.relNode ||
+			buf->batch.nrows == 0)
+			continue;
+		if (snapshot != NULL && IsMVCCSnapshot(snapshot) &&
+			buf->cid >= snapshot->curcid)
+			continue;
+		buf->pins++;
+		result = lappend(result, &buf->batch);
+	}
+	return result;
+}
+
+/*
+ * Unpin batches returned by ColumnarPendingBatches and free the list.
+ */
+void
+ColumnarUnpinBatches(List *pinned)
+{
+	ListCell   *lc;
+
+	foreach(lc, pinned)
+	{
+		WriteBuffer *buf = (WriteBuffer *) lfirst(lc);
+
+		if (--buf->pins == 0 && buf->done)
+			MemoryContextDelete(buf->cxt);
+	}
+	list_free(pinned);
+}
+
+/*
+ * Put the buffered row number rownum of rel into slot; false when no buffer
+ * holds it.
+ */
+bool
+ColumnarPendingFetch(Relation rel, uint64 rownum, TupleTableSlot *slot)
+{
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if (buf->relid != RelationGetRelid(rel) ||
+			buf->relnode != rel->rd_node.relNode)
+			continue;
+		if (rownum >= buf->batch.first_row &&
+			rownum < buf->batch.first_row + buf->batch.nrows)
+		{
+			ColumnarBatchToSlot(&buf->batch, rownum - buf->batch.first_row, slot);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * VACUUM: rewrite the table's small row groups (left by small transactions)
+ * into full ones; returns how many were rewritten.  Readers with older
+ * snapshots keep seeing the old row groups (their catalog rows are deleted,
+ * not their pages); rows get new TIDs.  A row group counts as small when it
+ * holds less than half a group and less than an eighth of the write buffer
+ * in encoded bytes, so groups cut short by the memory cap are left alone.
+ */
+int
+ColumnarCompact(Relation rel)
+{
+	ColumnarOptions options;
+	Snapshot	snapshot;
+	uint64		storage_id = ColumnarStorageId(rel);
+	List	   *groups;
+	List	   *small = NIL;
+	ListCell   *lc;
+	MemoryContext cxt;
+	TupleTableSlot *slot;
+	CommandId	cid;
+	int			n;
+
+	if (storage_id == 0)
+		return 0;
+	ColumnarReadOptions(rel, &options);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	groups = ColumnarCatalogRowGroups(storage_id, snapshot);
+	foreach(lc, groups)
+	{
+		ColumnarRowGroupMeta *meta = lfirst(lc);
+		uint64		raw = 0;
+
+		for (int i = 0; i < meta->ncols; i++)
+			raw += meta->chunks[i].raw_length;
+		if (meta->row_count < (uint64) options.row_group_size / 2 &&
+			raw < (uint64) columnar_write_buffer_kb * 1024 / 8)
+			small = lappend(small, meta);
+	}
+	n = list_length(small);
+	if (n < 2)
+	{
+		UnregisterSnapshot(snapshot);
+		return 0;
+	}
+
+	cid = GetCurrentCommandId(true);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar compact",
+								ALLOCSET_DEFAULT_SIZES);
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
+	foreach(lc, small)
+	{
+		ColumnarRowGroupMeta *meta = lfirst(lc);
+		ColumnarBatch *batch;
+
+		MemoryContextReset(cxt);
+		batch = ColumnarLoadRowGroup(rel, meta, RelationGetDescr(rel), true, NULL, cxt);
+		for (uint32 r = 0; r < batch->nrows; r++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			ColumnarBatchToSlot(batch, r, slot);
+			ColumnarWriteRow(rel, slot, cid);
+		}
+		/* the buffer copies what it keeps: the batch may go */
+		ColumnarCatalogDeleteRowGroup(storage_id, meta->first_row);
+	}
+	ColumnarFlushRelation(rel, false);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(cxt);
+	UnregisterSnapshot(snapshot);
+	return n;
+}
+
+/*
+ * Flush or forget buffers as transactions end.
+ */
+static void
+columnar_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			while (write_buffers != NIL)
+				flush_subxact_buffers(((WriteBuffer *) linitial(write_buffers))->subid,
+									  InvalidOid);
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			/* the memory goes with TopTransactionContext */
+			write_buffers = NIL;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * Flush a committing subtransaction's buffers inside it; forget an
+ * aborting one's.
+ */
+static void
+columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						  SubTransactionId parentSubid, void *arg)
+{
+	switch (event)
+	{
+		case SUBXACT_EVENT_PRE_COMMIT_SUB:
+			flush_subxact_buffers(mySubid, InvalidOid);
+			break;
+		case SUBXACT_EVENT_ABORT_SUB:
+			{
+				List	   *todo = NIL;
+				ListCell   *lc;
+
+				foreach(lc, write_buffers)
+				{
+					WriteBuffer *buf = lfirst(lc);
+
+					if (buf->subid == mySubid)
+						todo = lappend(todo, buf);
+				}
+				foreach(lc, todo)
+				{
+					WriteBuffer *buf = lfirst(lc);
+
+					/* scans of the aborted subtransaction never unpin */
+					write_buffers = list_delete_ptr(write_buffers, buf);
+					buf->done = true;
+				}
+				list_free(todo);
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * Register the transaction callbacks of the writer.
+ */
+/*
+ * Flush the current subtransaction's buffers before ANALYZE and VACUUM:
+ * they read the relation's blocks, not this backend's buffers, so rows
+ * loaded earlier in the same transaction (a load followed by ANALYZE, as
+ * the warehouse layer does) would be invisible to their sampling.
+ */
+static void
+columnar_process_utility(PlannedStmt *pstmt, const char *queryString,
+						 bool readOnlyTree, ProcessUtilityContext context,
+						 ParamListInfo params, QueryEnvironment *queryEnv,
+						 DestReceiver *dest, QueryCompletion *qc)
+{
+	if (IsA(pstmt->utilityStmt, VacuumStmt) && write_buffers != NIL)
+		flush_subxact_buffers(GetCurrentSubTransactionId(), InvalidOid);
+
+	if (prev_process_utility_hook)
+		prev_process_utility_hook(pstmt, queryString, readOnlyTree, context,
+								  params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
+/*
+ * Register the transaction callbacks and the utility hook of the writer.
+ */
+void
+ColumnarWriterInit(void)
+{
+	RegisterXactCallback(columnar_xact_callback, NULL);
+	RegisterSubXactCallback(columnar_subxact_callback, NULL);
+	prev_process_utility_hook = ProcessUtility_hook;
+	ProcessUtility_hook = columnar_process_utility;
+}
