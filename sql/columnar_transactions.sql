@@ -141,6 +141,22 @@ FETCH ALL FROM cur;
 SELECT count(*) FROM c WHERE b = 'kept';
 COMMIT;
 
+-- ANALYZE sees rows loaded earlier in its own transaction, as on heap
+CREATE TABLE an_c (a int, b text) USING columnar;
+CREATE TABLE an_h (a int, b text);
+BEGIN;
+INSERT INTO an_c SELECT g, 'v' || g % 7 FROM generate_series(1, 1000) g;
+INSERT INTO an_h SELECT g, 'v' || g % 7 FROM generate_series(1, 1000) g;
+ANALYZE an_c;
+ANALYZE an_h;
+SELECT relname, reltuples FROM pg_class WHERE relname IN ('an_c', 'an_h') ORDER BY 1;
+SELECT tablename, attname, n_distinct FROM pg_stats
+ WHERE tablename IN ('an_c', 'an_h') AND attname = 'b' ORDER BY 1;
+COMMIT;
+SELECT count(*) FROM (SELECT * FROM an_c EXCEPT ALL SELECT * FROM an_h) x;
+SELECT count(*) FROM (SELECT * FROM an_h EXCEPT ALL SELECT * FROM an_c) x;
+DROP TABLE an_c, an_h;
+
 DROP TABLE c;
 SELECT count(*) FROM biwh.columnar_row_group;
 DROP EXTENSION biwh;
