@@ -144,6 +144,14 @@ UPDATE _wh.mv_templates SET source_sql = 'SELECT {{date}}::date, 1/0, ''x''' WHE
 SELECT pg_temp.leaks($$SELECT _wh.refresh_mv('tenant_t', 'secprobe_2025_09_02')$$) AS remote_error;
 UPDATE _wh.mv_templates SET source_sql = 'SELECT {{date}}::date + 1, ''x'', ''x''' WHERE template_name = 'secprobe';
 SELECT pg_temp.leaks($$SELECT _wh.refresh_mv('tenant_t', 'secprobe_2025_09_02')$$) AS outside_day;
+-- a canceled load or DirectQuery leaves no connection open in the session
+-- (it would let the caller reuse the tenant's login)
+UPDATE _wh.mv_templates SET source_sql = 'SELECT {{date}}::date, ''x'', pg_sleep(0.5)::text' WHERE template_name = 'secprobe';
+SET statement_timeout = '100ms';
+SELECT _wh.refresh_mv('tenant_t', 'secprobe_2025_09_02');
+SELECT * FROM _wh.direct_query('tenant_t', 'SELECT pg_sleep(0.5)');
+RESET statement_timeout;
+SELECT dblink_get_connections() AS open_connections;
 -- nothing stored or readable holds it
 SELECT count(*) AS run_log_leaks FROM _wh.run_log WHERE concat_ws(' ', unit, message) ~ 'Zq7|sec''ret|password=';
 SELECT count(*) AS failed_loads_logged FROM _wh.run_log WHERE status = 'failed' AND tenant_name = 'tenant_t';

@@ -512,7 +512,9 @@ BEGIN
 		VALUES (unit, p_template, p_tenant, p_schema, p_day, started, clock_timestamp(),
 				'succeeded', nrows, nbytes);
 		RETURN format('loaded %s rows', nrows);
-	EXCEPTION WHEN OTHERS THEN
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		-- query_canceled too (cancel, statement_timeout): the named connection
+		-- must not stay open in the caller's session, logged in as the tenant
 		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
 								det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
 		BEGIN
