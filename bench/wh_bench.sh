@@ -10,6 +10,7 @@
 #
 # PGHOST, PGPORT, PGDATABASE point at the cluster; BIWH_SRC at the sources.
 # BENCH_SIZE (default 1,000,000) is the row count of the refreshed day.
+# WH_BENCH_REFRESH_ONLY=1 skips the planning part (1.) while iterating.
 set -euo pipefail
 
 SIZE=${BENCH_SIZE:-1000000}
@@ -18,6 +19,7 @@ DAYS=365
 ROWS_PER_DAY=10
 BIG_DAY_ROWS=$SIZE
 REPS=20
+REFRESH_ONLY=${WH_BENCH_REFRESH_ONLY:-0}
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 
 cd "$BIWH_SRC"
@@ -30,7 +32,7 @@ CREATE DATABASE wh_bench_src;
 CREATE DATABASE wh_bench_big;
 \c wh_bench_src
 \i sql/source-foodlogstats.sql
-SELECT phood_generate('2024-01-01', $DAYS, $ROWS_PER_DAY);
+SELECT phood_generate('2024-01-01', CASE WHEN $REFRESH_ONLY = 1 THEN 1 ELSE $DAYS END, $ROWS_PER_DAY);
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO wh_bench_reader;
 \c wh_bench_big
 \i sql/source-foodlogstats.sql
@@ -38,6 +40,7 @@ SELECT phood_generate('2024-06-01', 1, $BIG_DAY_ROWS);
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO wh_bench_reader;
 SQL
 
+if [ "$REFRESH_ONLY" != 1 ]; then
 # biwh's design: every tenant reads the same source, into a schema of its own
 start=$SECONDS
 for t in $(seq -w 1 $TENANTS); do
@@ -122,14 +125,17 @@ SELECT round(max(planning_ms) FILTER (WHERE design LIKE 'seed%') / max(planning_
        round(max(total_ms) FILTER (WHERE design LIKE 'seed%') / max(total_ms) FILTER (WHERE design LIKE 'biwh%'), 0) AS total_speedup_x
   FROM wh_bench_result;
 SQL
+fi
 
 # Refresh of one large day: biwh's path vs a plain INSERT ... SELECT FROM dblink
 "${PSQL[@]}" -v port="$PGPORT" <<SQL
 \pset footer off
 INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
 VALUES ('bench_big', '127.0.0.1', :port, 'wh_bench_big', 'wh_bench_reader', 'bench');
+\i sql/template-foodlogstats.sql
 SELECT _wh.update_mv_by_template('foodlogstats', 'bench_big', 'bench_big', '2024-06-01') AS first_load;
 CREATE TEMP TABLE plain_heap AS SELECT * FROM bench_big.foodlogstats WITH NO DATA;
+CREATE TABLE public.plain_logged AS SELECT * FROM bench_big.foodlogstats WITH NO DATA;
 CREATE TEMP TABLE refresh_result (path text, ms numeric);
 DO \$\$
 DECLARE
@@ -149,7 +155,14 @@ BEGIN
 		EXECUTE format('INSERT INTO plain_heap SELECT %L, r.* FROM dblink(%L, %L) AS r(%s)',
 					   'bench_big', 'host=127.0.0.1 port=$PGPORT dbname=wh_bench_big user=wh_bench_reader password=bench',
 					   src, cols);
-		INSERT INTO refresh_result VALUES ('plain INSERT INTO heap SELECT FROM dblink',
+		INSERT INTO refresh_result VALUES ('plain INSERT INTO heap SELECT FROM dblink (temp table)',
+										   extract(epoch FROM clock_timestamp() - t0) * 1000);
+		TRUNCATE public.plain_logged;
+		t0 := clock_timestamp();
+		EXECUTE format('INSERT INTO public.plain_logged SELECT %L, r.* FROM dblink(%L, %L) AS r(%s)',
+					   'bench_big', 'host=127.0.0.1 port=$PGPORT dbname=wh_bench_big user=wh_bench_reader password=bench',
+					   src, cols);
+		INSERT INTO refresh_result VALUES ('plain INSERT INTO heap SELECT FROM dblink (logged table)',
 										   extract(epoch FROM clock_timestamp() - t0) * 1000);
 	END LOOP;
 END
@@ -161,14 +174,15 @@ SELECT path, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) 
   FROM refresh_result GROUP BY 1 ORDER BY 1;
 SQL
 
-echo
-echo "load through dblink of $TENANTS x $DAYS days (biwh): $load_s s; building the seed's $((TENANTS * DAYS)) materialized views from them: $seed_s s"
+[ "$REFRESH_ONLY" = 1 ] || echo
+[ "$REFRESH_ONLY" = 1 ] || echo "load through dblink of $TENANTS x $DAYS days (biwh): $load_s s; building the seed's $((TENANTS * DAYS)) materialized views from them: $seed_s s"
 
 # Clean up
 "${PSQL[@]}" <<SQL >/dev/null 2>&1 || true
 DROP VIEW IF EXISTS public.seed_foodlogstats;
 $(for t in $(seq -w 1 $TENANTS); do echo "DROP SCHEMA IF EXISTS seed_t$t CASCADE; DROP SCHEMA IF EXISTS bench_t$t CASCADE;"; done)
 DROP SCHEMA IF EXISTS bench_big CASCADE;
+DROP TABLE IF EXISTS public.plain_logged;
 DROP TABLE IF EXISTS public.foodlogstats;
 DELETE FROM _wh.tenant_connections WHERE tenant_name LIKE 'bench%';
 DELETE FROM _wh.units;

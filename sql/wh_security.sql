@@ -100,9 +100,80 @@ SELECT schema_name, count(*) FROM public.foodlogstats GROUP BY 1 ORDER BY 1;
 SELECT count(*) FROM tenant_t.foodlogstats;
 RESET ROLE;
 
+-- No path shows a password: failing connections, remote errors, DirectQuery,
+-- the run log, bookkeeping tables, function sources and, while a load runs,
+-- pg_stat_activity of every backend (read by a template at the source).
+UPDATE _wh.tenant_connections SET password = 'Zq7-pw' WHERE tenant_name = 'tenant_t';
+CREATE FUNCTION pg_temp.leaks(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	m text; d text; h text; c text;
+BEGIN
+	EXECUTE stmt;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL,
+							h = PG_EXCEPTION_HINT, c = PG_EXCEPTION_CONTEXT;
+	RETURN CASE WHEN concat_ws(' ', m, d, h, c) ~ 'Zq7|sec''ret|password=' THEN 'LEAK: ' ELSE '' END
+		|| left(split_part(m, ': ', 2), 40);
+END
+$$;
+SELECT pg_temp.leaks(format('SELECT _wh.load_day(%L, %L, %L, %L, %L)',
+		'foodlogstats', 'tenant_t', 'tenant_t', '2025-09-02', 'force')) AS wrong_password;
+UPDATE _wh.tenant_connections SET port = 1, password = 'Zq7-pw' WHERE tenant_name = 'tenant_t';
+SELECT pg_temp.leaks($$SELECT _wh.refresh_mv('tenant_t', 'foodlogstats_2025_09_02')$$) AS refused;
+SELECT pg_temp.leaks($$SELECT * FROM _wh.direct_query('tenant_t', 'SELECT 1')$$) AS direct_refused;
+UPDATE _wh.tenant_connections SET host = '/nonexistent', password = 'Zq7-pw' WHERE tenant_name = 'tenant_t';
+SELECT pg_temp.leaks($$SELECT _wh.refresh_mv('tenant_t', 'foodlogstats_2025_09_02')$$) AS no_socket;
+UPDATE _wh.tenant_connections SET host = '127.0.0.1', port = :port, dbname = 'no_such_db', password = 'Zq7-pw'
+ WHERE tenant_name = 'tenant_t';
+SELECT pg_temp.leaks($$SELECT _wh.refresh_mv('tenant_t', 'foodlogstats_2025_09_02')$$) AS no_db;
+-- the right password from here on, with a role that sees every backend
+ALTER ROLE wh_sec_reader PASSWORD 'Zq7-pw';
+GRANT pg_read_all_stats TO wh_sec_reader;
+UPDATE _wh.tenant_connections SET dbname = 'wh_src_s', password = 'Zq7-pw' WHERE tenant_name = 'tenant_t';
+SELECT pg_temp.leaks($$SELECT * FROM _wh.direct_query('tenant_t', 'SELECT no_such_column')$$) AS direct_remote_error;
+SELECT pg_temp.leaks($$SELECT * FROM _wh.direct_query('tenant_t', 'SELECT 1/0')$$) AS direct_division;
+INSERT INTO _wh.mv_templates (template_name, source_sql, column_definitions, date_column)
+VALUES ('secprobe', 'SELECT {{date}}::date AS day, application_name AS app, query AS q FROM pg_stat_activity',
+		'day date, app text, q text', 'day');
+SELECT _wh.update_mv_by_template('secprobe', 'tenant_t', 'tenant_t', '2025-09-02');
+SELECT count(*) > 0 AS saw_the_loader, count(*) FILTER (WHERE q ~ 'Zq7|sec''ret|password') AS leaks
+  FROM public.secprobe WHERE q LIKE '%update_mv_by_template%';
+SELECT count(*) FILTER (WHERE q ~ 'Zq7|sec''ret|password') AS activity_leaks FROM public.secprobe;
+UPDATE _wh.mv_templates SET source_sql = 'SELECT {{date}}::date, 1/0, ''x''' WHERE template_name = 'secprobe';
+SELECT pg_temp.leaks($$SELECT _wh.refresh_mv('tenant_t', 'secprobe_2025_09_02')$$) AS remote_error;
+UPDATE _wh.mv_templates SET source_sql = 'SELECT {{date}}::date + 1, ''x'', ''x''' WHERE template_name = 'secprobe';
+SELECT pg_temp.leaks($$SELECT _wh.refresh_mv('tenant_t', 'secprobe_2025_09_02')$$) AS outside_day;
+-- a canceled load or DirectQuery leaves no connection open in the session
+-- (it would let the caller reuse the tenant's login)
+UPDATE _wh.mv_templates SET source_sql = 'SELECT {{date}}::date, ''x'', pg_sleep(0.5)::text' WHERE template_name = 'secprobe';
+SET statement_timeout = '100ms';
+SELECT _wh.refresh_mv('tenant_t', 'secprobe_2025_09_02');
+SELECT * FROM _wh.direct_query('tenant_t', 'SELECT pg_sleep(0.5)');
+RESET statement_timeout;
+SELECT dblink_get_connections() AS open_connections;
+-- nothing stored or readable holds it
+SELECT count(*) AS run_log_leaks FROM _wh.run_log WHERE concat_ws(' ', unit, message) ~ 'Zq7|sec''ret|password=';
+SELECT count(*) AS failed_loads_logged FROM _wh.run_log WHERE status = 'failed' AND tenant_name = 'tenant_t';
+SELECT count(*) AS table_leaks FROM (
+	SELECT to_jsonb(p)::text AS j FROM _wh.pieces p UNION ALL SELECT to_jsonb(u)::text FROM _wh.units u
+	UNION ALL SELECT to_jsonb(c)::text FROM _wh.tenant_connections c
+	UNION ALL SELECT to_jsonb(s)::text FROM _wh.settings s) x WHERE j ~ 'Zq7|sec''ret';
+SELECT count(*) AS prosrc_leaks FROM pg_proc
+ WHERE prosrc ~ 'Zq7|sec''ret' AND pronamespace <> pg_my_temp_schema();
+SELECT count(*) AS comment_leaks FROM pg_description WHERE description ~ 'Zq7|sec''ret';
+-- log_conninfo is read by whadmin: it may not hold a password, and only a
+-- superuser may point the owner's loopback connection somewhere
+SET ROLE whadmin;
+INSERT INTO _wh.settings VALUES ('log_conninfo', 'host=/tmp dbname=x');
+RESET ROLE;
+INSERT INTO _wh.settings VALUES ('log_conninfo', 'host=/tmp password=Zq7-pw');
+REVOKE pg_read_all_stats FROM wh_sec_reader;
+DROP SCHEMA tenant_t CASCADE;
+DROP TABLE public.secprobe;
+
 -- Clean up
 DROP SCHEMA tenant_s CASCADE;
-DROP SCHEMA tenant_t CASCADE;
 DROP TABLE public.foodlogstats;
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

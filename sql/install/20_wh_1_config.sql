@@ -146,6 +146,39 @@ SELECT pg_catalog.pg_extension_config_dump('_wh.units', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.pieces', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.role_grants', '');
 
+/*
+ * Check a setting on every change.  log_conninfo is the connection string
+ * of the run log's loopback connection, made as the extension owner: only a
+ * superuser may set it (else an admin could send the owner's connection
+ * anywhere), and it may not hold a password, since admins read this table.
+ */
+CREATE FUNCTION _wh.settings_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	IF NEW.name = 'log_conninfo' THEN
+		IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
+			RAISE EXCEPTION 'only a superuser may set "log_conninfo"'
+				USING ERRCODE = 'insufficient_privilege';
+		END IF;
+		IF NEW.value ~* '(password|passwd|pwd)\s*=' THEN
+			RAISE EXCEPTION '"log_conninfo" must not contain a password'
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = 'Warehouse admins can read _wh.settings.',
+					  HINT = 'Use a ~/.pgpass file of the server''s operating system user, or peer or trust authentication on the local socket.';
+		END IF;
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER check_setting
+	BEFORE INSERT OR UPDATE ON _wh.settings
+	FOR EACH ROW EXECUTE FUNCTION _wh.settings_check();
+
 /* Return a warehouse setting, or its default */
 CREATE FUNCTION _wh.setting(setting_name text)
 RETURNS text

@@ -14,8 +14,9 @@
  * schema) pair is recorded in _wh.units and cannot change silently.
  *
  * Loading a day: the day is fetched over dblink into a staging table created
- * in the tenant schema but outside the tree, analyzed and given a CHECK
- * constraint equal to the partition bounds (so ATTACH does not scan it);
+ * in the tenant schema but outside the tree, with a CHECK constraint equal
+ * to the partition bounds (rows are checked as they are inserted, and ATTACH
+ * does not scan it), then analyzed;
  * then, with a short lock_timeout and a few retries (subtransactions), the
  * old piece is dropped, the new one renamed and attached.  The live tree is
  * locked only for that last step; the staging table is never visible to
@@ -368,6 +369,7 @@ DECLARE
 	msg			text;
 	det			text;
 	hnt			text;
+	cname		text;
 BEGIN
 	unit := format('%s/%s/%s/%s', left(p_template, 80), left(p_tenant, 80), left(p_schema, 80), p_day);
 	BEGIN
@@ -434,12 +436,30 @@ BEGIN
 		-- fetch the day into a staging table outside the tree
 		stage := '_wh_stage_' || left(md5(p_template || ' ' || p_day), 16);
 		am := _wh.piece_access_method(p_day);
-		EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I) USING %I',
-					   p_schema, stage, p_schema, p_template, am);
+		-- the CHECK equal to the partition bounds is there from the start, so
+		-- rows are checked as they arrive (no validation scan) and ATTACH
+		-- does not scan the piece either
+		EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_day_bounds CHECK '
+					   '(schema_name IS NOT NULL AND schema_name = %L AND %I IS NOT NULL '
+					   'AND %I >= %L::%s AND %I < %L::%s)) USING %I',
+					   p_schema, stage, p_schema, p_template,
+					   p_schema, t.date_column,
+					   t.date_column, b.lo, date_type, t.date_column, b.hi, date_type, am);
 		PERFORM _wh.dblink_open(conname, p_tenant);
-		EXECUTE format('INSERT INTO %I.%I SELECT $1, r.* FROM public.dblink($2, $3) AS r(%s)',
-					   p_schema, stage, coldefs)
-			USING p_schema, conname, src_sql;
+		BEGIN
+			EXECUTE format('INSERT INTO %I.%I SELECT $1, r.* FROM public.dblink($2, $3) AS r(%s)',
+						   p_schema, stage, coldefs)
+				USING p_schema, conname, src_sql;
+		EXCEPTION WHEN check_violation THEN
+			GET STACKED DIAGNOSTICS cname = CONSTRAINT_NAME;
+			IF cname IS DISTINCT FROM 'biwh_day_bounds' THEN
+				RAISE;
+			END IF;
+			RAISE EXCEPTION 'source returned rows outside the day'
+				USING ERRCODE = 'check_violation',
+					  DETAIL = format('Every %s must be in [%s, %s).', t.date_column, b.lo, b.hi),
+					  HINT = 'Restrict the template''s query with {{start}} and {{end}}.';
+		END;
 		GET DIAGNOSTICS nrows = ROW_COUNT;
 		PERFORM _wh.dblink_close(conname);
 
@@ -449,18 +469,6 @@ BEGIN
 					  HINT = 'Reload it with _wh.update_mv_by_template(..., force => true) if the day is really empty now.';
 		END IF;
 		EXECUTE format('ANALYZE %I.%I', p_schema, stage);
-		BEGIN
-			EXECUTE format('ALTER TABLE %I.%I ADD CONSTRAINT biwh_day_bounds CHECK '
-						   '(schema_name IS NOT NULL AND schema_name = %L AND %I IS NOT NULL '
-						   'AND %I >= %L::%s AND %I < %L::%s)',
-						   p_schema, stage, p_schema, t.date_column,
-						   t.date_column, b.lo, date_type, t.date_column, b.hi, date_type);
-		EXCEPTION WHEN check_violation THEN
-			RAISE EXCEPTION 'source returned rows outside the day'
-				USING ERRCODE = 'check_violation',
-					  DETAIL = format('Every %s must be in [%s, %s).', t.date_column, b.lo, b.hi),
-					  HINT = 'Restrict the template''s query with {{start}} and {{end}}.';
-		END;
 
 		-- swap: drop the old piece, attach the new one, with short lock waits
 		old_timeout := current_setting('lock_timeout');
@@ -504,7 +512,9 @@ BEGIN
 		VALUES (unit, p_template, p_tenant, p_schema, p_day, started, clock_timestamp(),
 				'succeeded', nrows, nbytes);
 		RETURN format('loaded %s rows', nrows);
-	EXCEPTION WHEN OTHERS THEN
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		-- query_canceled too (cancel, statement_timeout): the named connection
+		-- must not stay open in the caller's session, logged in as the tenant
 		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
 								det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
 		BEGIN

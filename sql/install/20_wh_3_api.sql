@@ -317,7 +317,8 @@ BEGIN
 			  FROM public.dblink(conname, 'SELECT pg_catalog.to_jsonb(q)::text FROM (' || q || E'\n) AS q') AS r(j text);
 		PERFORM public.dblink_exec(conname, 'ROLLBACK');
 		PERFORM _wh.dblink_close(conname);
-	EXCEPTION WHEN OTHERS THEN
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		-- also on cancel: never leave the connection open in the session
 		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
 		PERFORM _wh.dblink_close(conname);
 		RAISE EXCEPTION 'direct query on tenant "%" failed: %', tenant_name, _wh.sanitize(msg)
