@@ -50,10 +50,12 @@ SELECT cardinality(chunk_offset) AS columns, count(*)
   FROM biwh.columnar_row_group GROUP BY 1;
 
 -- COPY in and out
-COPY (SELECT * FROM h WHERE id <= 3000 ORDER BY id) TO '/tmp/biwh_columnar_basic.copy';
+-- a file in the data directory, so parallel runs do not share it
+SELECT current_setting('data_directory') || '/biwh_columnar_basic.copy' AS copyfile \gset
+COPY (SELECT * FROM h WHERE id <= 3000 ORDER BY id) TO :'copyfile';
 TRUNCATE c;
 SELECT count(*) FROM c;
-COPY c FROM '/tmp/biwh_columnar_basic.copy';
+COPY c FROM :'copyfile';
 COPY c FROM stdin;
 3001	5	copied	12.50	2025-03-01 00:00:00+00	t
 \N	\N	\N	\N	\N	\N

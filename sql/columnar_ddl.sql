@@ -57,8 +57,10 @@ CREATE TABLE p3 PARTITION OF p FOR VALUES FROM (5000) TO (MAXVALUE);
 INSERT INTO p SELECT * FROM h;
 SELECT am(tableoid::regclass), tableoid::regclass, count(*) FROM p GROUP BY 2 ORDER BY 2;
 SELECT * FROM compare('p', 'h');
-COPY (SELECT * FROM h WHERE id % 100 = 0) TO '/tmp/biwh_columnar_ddl.copy';
-COPY p FROM '/tmp/biwh_columnar_ddl.copy';
+-- a file in the data directory, so parallel runs do not share it
+SELECT current_setting('data_directory') || '/biwh_columnar_ddl.copy' AS copyfile \gset
+COPY (SELECT * FROM h WHERE id % 100 = 0) TO :'copyfile';
+COPY p FROM :'copyfile';
 SELECT tableoid::regclass, count(*) FROM p GROUP BY 1 ORDER BY 1;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM p WHERE id < 100;
 SELECT count(*) FROM p WHERE id < 100;

@@ -92,8 +92,10 @@ SELECT j, ai, at, e, dom, comp, m, ip FROM c LIMIT 4;
 SELECT i4, f4, f8, num, num2, t, d, tstz, j, e, comp FROM c WHERE i4 BETWEEN 31 AND 93 ORDER BY i4;
 SELECT i4, f4, f8, num, num2, t, d, tstz, j, e, comp FROM h WHERE i4 BETWEEN 31 AND 93 ORDER BY i4;
 CREATE TABLE c2 (LIKE h) USING columnar;
-COPY h TO '/tmp/biwh_columnar_types.copy';
-COPY c2 FROM '/tmp/biwh_columnar_types.copy';
+-- a file in the data directory, so parallel runs do not share it
+SELECT current_setting('data_directory') || '/biwh_columnar_types.copy' AS copyfile \gset
+COPY h TO :'copyfile';
+COPY c2 FROM :'copyfile';
 SELECT * FROM compare('c2', 'h');
 
 -- A column of all NULLs, and a column of one value
