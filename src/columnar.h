@@ -107,6 +107,7 @@ extern void ColumnarScanCounts(TableScanDesc sscan, int64 *read, int64 *skipped)
 /* columnar_storage.c */
 extern bool ColumnarStorageExists(Relation rel);
 extern uint64 ColumnarStorageId(Relation rel);
+extern uint64 ColumnarStorageIdNoError(Relation rel);
 extern uint64 ColumnarReserveRows(Relation rel, uint64 nrows, uint64 *storage_id);
 extern BlockNumber ColumnarWriteStream(Relation rel, const char *data, Size len);
 extern void ColumnarReadStream(Relation rel, BlockNumber start_block,

@@ -440,7 +440,7 @@ columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 	 */
 	if (rel->rd_node.relNode != newrnode->relNode &&
 		smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
-		ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+		ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 
 	/* no transaction ids are stored in the data */
 	*freezeXid = InvalidTransactionId;
@@ -453,7 +453,7 @@ columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 static void
 columnar_relation_nontransactional_truncate(Relation rel)
 {
-	ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+	ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 	ColumnarDiscardRelation(rel);
 	RelationTruncate(rel, 0);
 }
@@ -1049,7 +1049,7 @@ columnar_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 			{
 				ColumnarDiscardRelation(rel);
 				if (smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
-					ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+					ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 				ColumnarDeleteOptions(objectId);
 			}
 			relation_close(rel, NoLock);
