@@ -1045,9 +1045,13 @@ columnar_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 		{
 			Relation	rel = relation_open(objectId, AccessExclusiveLock);
 
+			/*
+			 * Buffered rows stay: the DROP may still be rolled back (to a
+			 * savepoint); at flush, buffers of a relation that is gone are
+			 * forgotten.
+			 */
 			if (ColumnarIsColumnarRelation(rel))
 			{
-				ColumnarDiscardRelation(rel);
 				if (smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
 					ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 				ColumnarDeleteOptions(objectId);
