@@ -50,5 +50,46 @@ COMMIT;
 SELECT count(*) FROM biwh.columnar_row_group WHERE storage_id = :dr_sid;
 DROP TABLE dr_h;
 
+-- TRUNCATE twice in a savepoint (the second one in place), rolled back
+CREATE TABLE tt_c (a int) USING columnar;
+CREATE TABLE tt_h (a int);
+BEGIN;
+INSERT INTO tt_c VALUES (1);
+INSERT INTO tt_h VALUES (1);
+SAVEPOINT s;
+TRUNCATE tt_c;
+TRUNCATE tt_h;
+INSERT INTO tt_c VALUES (2);
+INSERT INTO tt_h VALUES (2);
+TRUNCATE tt_c;
+TRUNCATE tt_h;
+INSERT INTO tt_c VALUES (3);
+INSERT INTO tt_h VALUES (3);
+ROLLBACK TO s;
+SELECT count(*), sum(a) FROM tt_c;
+SELECT count(*), sum(a) FROM tt_h;
+COMMIT;
+SELECT count(*), sum(a) FROM tt_c;
+SELECT count(*), sum(a) FROM tt_h;
+
+-- and released: only the rows written after the second TRUNCATE stay
+BEGIN;
+INSERT INTO tt_c VALUES (10);
+INSERT INTO tt_h VALUES (10);
+SAVEPOINT s;
+TRUNCATE tt_c;
+TRUNCATE tt_h;
+INSERT INTO tt_c VALUES (20);
+INSERT INTO tt_h VALUES (20);
+TRUNCATE tt_c;
+TRUNCATE tt_h;
+INSERT INTO tt_c VALUES (30);
+INSERT INTO tt_h VALUES (30);
+RELEASE s;
+COMMIT;
+SELECT count(*), sum(a) FROM tt_c;
+SELECT count(*), sum(a) FROM tt_h;
+DROP TABLE tt_c, tt_h;
+
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

@@ -753,7 +753,9 @@ ColumnarFlushRelation(Relation rel, bool all_subxacts)
 }
 
 /*
- * Forget every buffer of rel (its storage is being dropped or truncated).
+ * Forget the buffers of rel's current file (it is being truncated in
+ * place).  Buffers of older files of rel belong to enclosing
+ * subtransactions, which a rollback to a savepoint brings back.
  */
 void
 ColumnarDiscardRelation(Relation rel)
@@ -765,7 +767,8 @@ ColumnarDiscardRelation(Relation rel)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->relid == RelationGetRelid(rel))
+		if (buf->relid == RelationGetRelid(rel) &&
+			buf->relnode == rel->rd_node.relNode)
 			todo = lappend(todo, buf);
 	}
 	foreach(lc, todo)
