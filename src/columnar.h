@@ -63,8 +63,11 @@ typedef struct ColumnarChunkMeta
 	uint64		raw_length;		/* encoded image bytes before compression */
 	int			encoding;
 	uint64		null_count;
-	char	   *min;			/* output of the type, or NULL */
-	char	   *max;
+	char	   *min;			/* image of the smallest value (see
+								 * ColumnarBoundImage), or NULL */
+	char	   *max;			/* image of the largest value, or NULL */
+	uint32		min_len;
+	uint32		max_len;
 } ColumnarChunkMeta;
 
 /* One row group, as the catalog describes it */
@@ -135,6 +138,9 @@ extern void ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row);
 extern bool ColumnarCatalogReady(void);
 extern void ColumnarReadOptions(Relation rel, ColumnarOptions *options);
 extern void ColumnarDeleteOptions(Oid relid);
+extern char *ColumnarBoundImage(Datum value, Form_pg_attribute att, uint32 *len);
+extern bool ColumnarBoundDatum(const char *image, uint32 len, int16 typlen,
+							   bool typbyval, Datum *value);
 
 /* columnar_scan.c */
 struct PlannerInfo;

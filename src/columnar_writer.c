@@ -449,18 +449,18 @@ ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid)
 }
 
 /*
- * Compute the text forms of the smallest and largest value of a vector;
- * leaves them NULL for types without ordering or long values.
+ * Compute the stored forms (ColumnarBoundImage) of the smallest and largest
+ * value of a vector; leaves them NULL for types without ordering or long
+ * values.
  */
 static void
-vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **max)
+vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **max,
+			   uint32 *min_len, uint32 *max_len)
 {
 	TypeCacheEntry *tce;
 	Datum		lo = 0,
 				hi = 0;
 	bool		found = false;
-	Oid			outfunc;
-	bool		isvarlena;
 	Oid			collation = att->attcollation;
 
 	*min = *max = NULL;
@@ -519,10 +519,9 @@ vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **ma
 	}
 	if (!found)
 		return;
-	getTypeOutputInfo(att->atttypid, &outfunc, &isvarlena);
-	*min = OidOutputFunctionCall(outfunc, lo);
-	*max = OidOutputFunctionCall(outfunc, hi);
-	if (strlen(*min) > COLUMNAR_MAX_MINMAX_LEN || strlen(*max) > COLUMNAR_MAX_MINMAX_LEN)
+	*min = ColumnarBoundImage(lo, att, min_len);
+	*max = ColumnarBoundImage(hi, att, max_len);
+	if (*min == NULL || *max == NULL)
 		*min = *max = NULL;
 }
 
@@ -711,7 +710,8 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 		ColumnarFrameChunk(&stream, image.data, image.len,
 						   buf->options.compression, buf->options.compression_level);
 		chunk->length = stream.len - chunk->offset;
-		vector_min_max(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max);
+		vector_min_max(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max,
+					   &chunk->min_len, &chunk->max_len);
 	}
 	meta.data_length = stream.len;
 	meta.start_block = ColumnarWriteStream(rel, stream.data, Max(stream.len, 1));
