@@ -68,6 +68,7 @@ typedef struct ColumnarChunkMeta
 	char	   *max;			/* image of the largest value, or NULL */
 	uint32		min_len;
 	uint32		max_len;
+	Oid			collation;		/* min/max are by this collation's order */
 } ColumnarChunkMeta;
 
 /* One row group, as the catalog describes it */

@@ -52,7 +52,8 @@ char	   *columnar_sort_key_override = NULL;
 #define Anum_rg_chunk_null_count	10
 #define Anum_rg_chunk_min			11
 #define Anum_rg_chunk_max			12
-#define Natts_rg					12
+#define Anum_rg_chunk_collation		13
+#define Natts_rg					13
 
 /* attribute numbers of biwh.columnar_options */
 #define Anum_opt_relid				1
@@ -278,6 +279,10 @@ ColumnarCatalogInsertRowGroup(uint64 storage_id, ColumnarRowGroupMeta *meta,
 		lens[i] = meta->chunks[i].max_len;
 	}
 	values[Anum_rg_chunk_max - 1] = bytea_array(s, lens, n);
+	for (int i = 0; i < n; i++)
+		enc[i] = ObjectIdGetDatum(meta->chunks[i].collation);
+	values[Anum_rg_chunk_collation - 1] =
+		PointerGetDatum(construct_array(enc, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	heap_insert(rel, tup, cid, 0, NULL);
@@ -387,6 +392,21 @@ meta_from_tuple(HeapTuple tup, TupleDesc desc)
 				meta->chunks[i].max = v;
 				meta->chunks[i].max_len = len;
 			}
+		}
+	}
+
+	a = DatumGetArrayTypeP(values[Anum_rg_chunk_collation - 1]);
+	{
+		int			count;
+
+		deconstruct_array(a, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &enulls, &count);
+		for (int i = 0; i < n; i++)
+		{
+			/* min/max without their collation are not used */
+			if (i >= count || enulls[i])
+				meta->chunks[i].min = meta->chunks[i].max = NULL;
+			else
+				meta->chunks[i].collation = DatumGetObjectId(elems[i]);
 		}
 	}
 

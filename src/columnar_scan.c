@@ -436,7 +436,13 @@ skip_row_group(ColumnarRowGroupMeta *meta, void *arg)
 		/* a comparison is never true for NULLs */
 		if (chunk->null_count == meta->row_count)
 			return true;
-		/* bounds that do not fit the column's type are not used */
+		/*
+		 * Bounds computed under another collation (the column's changed
+		 * without a rewrite) or that do not fit the column's type are not
+		 * used.
+		 */
+		if (chunk->collation != sq->collation)
+			continue;
 		if (!ColumnarBoundDatum(chunk->min, chunk->min_len, sq->typlen, sq->typbyval, &min) ||
 			!ColumnarBoundDatum(chunk->max, chunk->max_len, sq->typlen, sq->typbyval, &max))
 			continue;

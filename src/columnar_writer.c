@@ -712,6 +712,7 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 		chunk->length = stream.len - chunk->offset;
 		vector_min_max(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max,
 					   &chunk->min_len, &chunk->max_len);
+		chunk->collation = TupleDescAttr(desc, i)->attcollation;
 	}
 	meta.data_length = stream.len;
 	meta.start_block = ColumnarWriteStream(rel, stream.data, Max(stream.len, 1));

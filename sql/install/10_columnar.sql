@@ -12,7 +12,8 @@ CREATE SEQUENCE biwh.columnar_storage_id_seq;
  * chunk_* arrays have one element per column, in attribute number order.
  * chunk_min / chunk_max hold the bytes of the smallest and largest value
  * (the Datum image, independent of any session setting; NULL when unknown
- * or long); biwh.columnar_bound_text shows them as text.
+ * or long), ordered by the collation in chunk_collation (the column's
+ * when the row group was written); biwh.columnar_bound_text shows them.
  */
 CREATE TABLE biwh.columnar_row_group (
 	storage_id			bigint NOT NULL,
@@ -27,6 +28,7 @@ CREATE TABLE biwh.columnar_row_group (
 	chunk_null_count	bigint[] NOT NULL,
 	chunk_min			bytea[] NOT NULL,
 	chunk_max			bytea[] NOT NULL,
+	chunk_collation		oid[] NOT NULL,
 	PRIMARY KEY (storage_id, first_row)
 );
 COMMENT ON TABLE biwh.columnar_row_group IS 'row groups of columnar tables: location, encodings and min/max of every column chunk';
