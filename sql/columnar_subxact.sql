@@ -91,5 +91,27 @@ SELECT count(*), sum(a) FROM tt_c;
 SELECT count(*), sum(a) FROM tt_h;
 DROP TABLE tt_c, tt_h;
 
+-- a fetch by TID (Tid Scan) sees buffered rows only as its snapshot does
+CREATE TABLE tid_c (a int) USING columnar;
+CREATE TABLE tid_h (a int);
+SET biwh.enable_custom_scan = off;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT * FROM tid_c WHERE ctid = '(0,1)';
+BEGIN;
+DECLARE cc CURSOR FOR SELECT * FROM tid_c WHERE ctid = '(0,1)';
+DECLARE ch CURSOR FOR SELECT * FROM tid_h WHERE ctid = '(0,1)';
+INSERT INTO tid_c VALUES (42);
+INSERT INTO tid_h VALUES (42);
+FETCH ALL cc;
+FETCH ALL ch;
+-- a later statement sees them
+SELECT * FROM tid_c WHERE ctid = '(0,1)';
+SELECT * FROM tid_h WHERE ctid = '(0,1)';
+COMMIT;
+SELECT * FROM tid_c WHERE ctid = '(0,1)';
+RESET biwh.enable_custom_scan;
+RESET enable_seqscan;
+DROP TABLE tid_c, tid_h;
+
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

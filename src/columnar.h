@@ -160,7 +160,7 @@ extern int	ColumnarCompact(Relation rel);
 extern List *ColumnarPendingBatches(Relation rel, Snapshot snapshot);
 extern void ColumnarUnpinBatches(List *pinned);
 extern bool ColumnarPendingFetch(Relation rel, uint64 rownum,
-								 TupleTableSlot *slot);
+								 Snapshot snapshot, TupleTableSlot *slot);
 extern void ColumnarVectorInit(ColumnarVector *vec, Form_pg_attribute att,
 							   uint32 capacity);
 extern void ColumnarVectorSetKind(ColumnarVector *vec, Form_pg_attribute att);

@@ -824,10 +824,12 @@ ColumnarUnpinBatches(List *pinned)
 
 /*
  * Put the buffered row number rownum of rel into slot; false when no buffer
- * holds it.
+ * holds it or snapshot may not see it (by the rule of
+ * ColumnarPendingBatches).
  */
 bool
-ColumnarPendingFetch(Relation rel, uint64 rownum, TupleTableSlot *slot)
+ColumnarPendingFetch(Relation rel, uint64 rownum, Snapshot snapshot,
+					 TupleTableSlot *slot)
 {
 	ListCell   *lc;
 
@@ -841,6 +843,9 @@ ColumnarPendingFetch(Relation rel, uint64 rownum, TupleTableSlot *slot)
 		if (rownum >= buf->batch.first_row &&
 			rownum < buf->batch.first_row + buf->batch.nrows)
 		{
+			if (snapshot != NULL && IsMVCCSnapshot(snapshot) &&
+				buf->cid >= snapshot->curcid)
+				return false;
 			ColumnarBatchToSlot(&buf->batch, rownum - buf->batch.first_row, slot);
 			return true;
 		}
