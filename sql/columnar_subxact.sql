@@ -113,5 +113,62 @@ RESET biwh.enable_custom_scan;
 RESET enable_seqscan;
 DROP TABLE tid_c, tid_h;
 
+-- ALTER TABLE SET TABLESPACE in a savepoint keeps the parent's buffered rows
+SET allow_in_place_tablespaces = on;
+CREATE TABLESPACE regress_columnar_ts LOCATION '';
+CREATE TABLE ts_c (a int) USING columnar;
+CREATE TABLE ts_h (a int);
+BEGIN;
+INSERT INTO ts_c VALUES (1);
+INSERT INTO ts_h VALUES (1);
+SAVEPOINT s;
+INSERT INTO ts_c VALUES (2);
+INSERT INTO ts_h VALUES (2);
+ALTER TABLE ts_c SET TABLESPACE regress_columnar_ts;
+ALTER TABLE ts_h SET TABLESPACE regress_columnar_ts;
+INSERT INTO ts_c VALUES (3);
+INSERT INTO ts_h VALUES (3);
+SELECT count(*), sum(a) FROM ts_c;
+SELECT count(*), sum(a) FROM ts_h;
+RELEASE s;
+COMMIT;
+SELECT count(*), sum(a) FROM ts_c;
+SELECT count(*), sum(a) FROM ts_h;
+-- and rolled back: the rows stay with the old file
+BEGIN;
+INSERT INTO ts_c VALUES (10);
+INSERT INTO ts_h VALUES (10);
+SAVEPOINT s;
+ALTER TABLE ts_c SET TABLESPACE pg_default;
+ALTER TABLE ts_h SET TABLESPACE pg_default;
+INSERT INTO ts_c VALUES (20);
+INSERT INTO ts_h VALUES (20);
+SELECT count(*), sum(a) FROM ts_c;
+SELECT count(*), sum(a) FROM ts_h;
+ROLLBACK TO s;
+COMMIT;
+SELECT count(*), sum(a) FROM ts_c;
+SELECT count(*), sum(a) FROM ts_h;
+SELECT spcname FROM pg_class c JOIN pg_tablespace t ON t.oid = c.reltablespace
+ WHERE relname IN ('ts_c', 'ts_h') ORDER BY relname;
+-- moved, then truncated in place in the same savepoint: the rows go
+BEGIN;
+INSERT INTO ts_c VALUES (100);
+INSERT INTO ts_h VALUES (100);
+SAVEPOINT s;
+ALTER TABLE ts_c SET TABLESPACE pg_default;
+ALTER TABLE ts_h SET TABLESPACE pg_default;
+TRUNCATE ts_c;
+TRUNCATE ts_h;
+INSERT INTO ts_c VALUES (200);
+INSERT INTO ts_h VALUES (200);
+RELEASE s;
+COMMIT;
+SELECT count(*), sum(a) FROM ts_c;
+SELECT count(*), sum(a) FROM ts_h;
+DROP TABLE ts_c, ts_h;
+DROP TABLESPACE regress_columnar_ts;
+RESET allow_in_place_tablespaces;
+
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

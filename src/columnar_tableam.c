@@ -463,7 +463,12 @@ columnar_relation_copy_data(Relation rel, const RelFileNode *newrnode)
 {
 	SMgrRelation dstrel;
 
-	/* rows buffered under the old file would be lost: write them first */
+	/*
+	 * Rows this subtransaction buffered are written to the old file first
+	 * (they are copied with it); those of enclosing subtransactions stay
+	 * buffered and follow the storage id, which the copy keeps, to the new
+	 * file, or stay with the old one if this subtransaction rolls back.
+	 */
 	ColumnarFlushRelation(rel, false);
 	FlushRelationBuffers(rel);
 	dstrel = RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);

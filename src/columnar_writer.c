@@ -233,6 +233,23 @@ retire_buffer(WriteBuffer *buf)
 }
 
 /*
+ * Return whether buf holds rows of rel's current file.  A buffer made
+ * before the relation moved to a new file keeps its rows when the new file
+ * has the same storage (ALTER TABLE SET TABLESPACE copies the metapage, in
+ * a subtransaction that a rollback may undo), not when it is a new storage
+ * (TRUNCATE, rewrites).
+ */
+static bool
+buffer_of(Relation rel, WriteBuffer *buf)
+{
+	if (buf->relid != RelationGetRelid(rel))
+		return false;
+	if (buf->relnode == rel->rd_node.relNode)
+		return true;
+	return buf->storage_id == ColumnarStorageIdNoError(rel);
+}
+
+/*
  * Append one value (or a NULL) to row r of a vector.
  */
 static void
@@ -405,7 +422,7 @@ flush_subxact_buffers(SubTransactionId subid, Oid relid)
 		WriteBuffer *buf = lfirst(lc);
 		Relation	rel = try_relation_open(buf->relid, RowExclusiveLock);
 
-		if (rel == NULL || rel->rd_node.relNode != buf->relnode)
+		if (rel == NULL || !buffer_of(rel, buf))
 			retire_buffer(buf); /* dropped or truncated since */
 		else
 			flush_buffer(rel, buf);
@@ -745,7 +762,7 @@ ColumnarFlushRelation(Relation rel, bool all_subxacts)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->relnode != rel->rd_node.relNode)
+		if (!buffer_of(rel, buf))
 			retire_buffer(buf);
 		else
 			flush_buffer(rel, buf);
@@ -791,9 +808,8 @@ ColumnarPendingBatches(Relation rel, Snapshot snapshot)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->relid != RelationGetRelid(rel) ||
-			buf->relnode != rel->rd_node.relNode ||
-			buf->batch.nrows == 0)
+		if (buf->relid != RelationGetRelid(rel) || buf->batch.nrows == 0 ||
+			!buffer_of(rel, buf))
 			continue;
 		if (snapshot != NULL && IsMVCCSnapshot(snapshot) &&
 			buf->cid >= snapshot->curcid)
@@ -837,11 +853,9 @@ ColumnarPendingFetch(Relation rel, uint64 rownum, Snapshot snapshot,
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->relid != RelationGetRelid(rel) ||
-			buf->relnode != rel->rd_node.relNode)
-			continue;
 		if (rownum >= buf->batch.first_row &&
-			rownum < buf->batch.first_row + buf->batch.nrows)
+			rownum < buf->batch.first_row + buf->batch.nrows &&
+			buffer_of(rel, buf))
 		{
 			if (snapshot != NULL && IsMVCCSnapshot(snapshot) &&
 				buf->cid >= snapshot->curcid)
