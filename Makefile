@@ -62,6 +62,9 @@ $(BIWH_INSTALL_SCRIPT): $(sort $(wildcard sql/install/*.sql)) $(EXTENSION).contr
 	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION) CASCADE" to load this file. \quit'; \
 	  for f in $(sort $(wildcard sql/install/*.sql)); do echo; cat $$f; done; } > $@
 
+# Rebuild every object when a header changes (on-page structs live there).
+$(OBJS): $(wildcard src/*.h)
+
 .PHONY: test demo bench
 
 test:
