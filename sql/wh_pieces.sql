@@ -4,6 +4,11 @@
 -- of a timestamptz date column in the warehouse time zone.
 --
 \set VERBOSITY terse
+-- "Today" is the warehouse's (time zone UTC by default, as this cluster's);
+-- pg_regress runs sessions in PST8PDT, so CURRENT_DATE would be another day
+-- for eight hours of every day (\setenv: also for the sessions of \c)
+\setenv PGTZ UTC
+SET TimeZone = 'UTC';
 CREATE EXTENSION biwh CASCADE;
 CREATE ROLE wh_p_reader LOGIN PASSWORD 'p''p';
 CREATE DATABASE wh_src_p;
