@@ -109,6 +109,7 @@ typedef struct DenseValues
 	const char **ptrs;			/* VARLENA/CSTRING: value bytes (no header) */
 	uint32	   *lens;			/* VARLENA/CSTRING: value lengths */
 	uint64		var_bytes;		/* VARLENA/CSTRING: sum of lens */
+	uint32		min_len;		/* VARLENA/CSTRING: shortest of lens */
 	uint64	   *keys;			/* kinds of up to 8 bytes but FIXED: each
 								 * value's bits, integers sign-extended */
 } DenseValues;
@@ -132,6 +133,9 @@ typedef struct Analysis
 	int			scale;			/* scaled numeric: the common scale */
 	uint64	   *scaled;			/* scaled numeric: value * 10^scale */
 	uint64	   *dscales;		/* scaled numeric: display scales */
+	bool		scaled_ok;		/* scaled numeric: analysis succeeded */
+	uint32		argmin;			/* scaled numeric: index of a smallest value */
+	uint32		argmax;			/* scaled numeric: index of a largest value */
 } Analysis;
 
 /*
@@ -483,6 +487,7 @@ gather_dense(const ColumnarVector *vec, DenseValues *dv)
 	dv->ptrs = NULL;
 	dv->lens = NULL;
 	dv->var_bytes = 0;
+	dv->min_len = PG_UINT32_MAX;
 	dv->keys = NULL;
 
 	if (!kind_is_var(vec->kind))
@@ -534,6 +539,7 @@ gather_dense(const ColumnarVector *vec, DenseValues *dv)
 			dv->ptrs[j] = v;
 			dv->lens[j] = len;
 			dv->var_bytes += len;
+			dv->min_len = Min(dv->min_len, len);
 			j++;
 		}
 		Assert(j == n);
@@ -707,7 +713,11 @@ build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
 	uint32		n = dv->n;
 	uint32		nd = 0;
 	uint64		bytes = 0;
-	uint32		hint = Min(Min(cap, n), 65536);
+	/*
+	 * Start small and let simplehash grow: a table sized for the cap would
+	 * be zeroed (megabytes) for every chunk, mostly to find few values.
+	 */
+	uint32		hint = Min(Min(cap, n), 256);
 
 	an->codes = alloc_huge(sizeof(uint32) * (Size) n);
 	an->first = alloc_huge(sizeof(uint32) * (Size) cap);
@@ -1542,11 +1552,20 @@ analyse_numeric(const DenseValues *dv, Analysis *an)
 			return false;
 		an->scaled[i] = (uint64) u;
 		an->dscales[i] = np.dscale;
-		an->min = Min(an->min, u);
-		an->max = Max(an->max, u);
+		if (u < an->min)
+		{
+			an->min = u;
+			an->argmin = i;
+		}
+		if (u > an->max)
+		{
+			an->max = u;
+			an->argmax = i;
+		}
 		an->dmin = Min(an->dmin, np.dscale);
 		an->dmax = Max(an->dmax, np.dscale);
 	}
+	an->scaled_ok = true;
 	return true;
 }
 
@@ -1719,6 +1738,39 @@ dict_size(const DenseValues *dv, const Analysis *an)
 		packed_size(dv->n, bit_width(an->ndistinct - 1));
 }
 
+/*
+ * Return the most distinct values a dictionary of dv's variable-width
+ * values can have and still be smaller than size bytes: each entry takes at
+ * least its uint32 length and the shortest value's bytes, and the codes
+ * need bit_width(nd - 1) bits each.  Stopping a dictionary there changes no
+ * choice, it only spares building dictionaries that cannot win.
+ */
+static uint32
+dict_cap_below(const DenseValues *dv, uint64 size)
+{
+	uint32		n = dv->n;
+	uint64		entry = sizeof(uint32) + dv->min_len;
+	uint64		fixed = sizeof(uint32) + 1;
+	uint64		cap = 0;
+
+	if (size <= fixed)
+		return 0;
+	for (int w = 0; w <= 32; w++)
+	{
+		uint64		codes = packed_size(n, w);
+		uint64		by_bits;
+		uint64		by_bytes;
+
+		if (fixed + codes >= size)
+			break;
+		/* nd distinct values need w >= bit_width(nd - 1) */
+		by_bits = (w >= 32) ? PG_UINT32_MAX : ((uint64) 1 << w);
+		by_bytes = (size - fixed - codes - 1) / entry;
+		cap = Max(cap, Min(by_bits, by_bytes));
+	}
+	return (uint32) Min(cap, PG_UINT32_MAX);
+}
+
 /* Count runs of equal values and the longest run. */
 static void
 analyse_runs(const DenseValues *dv, Analysis *an)
@@ -1795,13 +1847,18 @@ choose_encoding(const DenseValues *dv, Oid typid, Analysis *an)
 
 	if (kind_is_var(dv->kind))
 	{
+		uint32		cap;
+
 		if (all_equal(dv))
 			return COLUMNAR_ENC_CONSTANT;
-		if (build_dict(dv, an, dv->n - dv->n / 4))
-			CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
+
+		/* numerics first: a dictionary must then beat the scaled integers */
 		if (dv->kind == COLUMNAR_KIND_VARLENA && typid == NUMERICOID &&
 			analyse_numeric(dv, an))
 			CONSIDER(COLUMNAR_ENC_SCALED_NUMERIC, scaled_size(dv, an));
+		cap = Min(dv->n - dv->n / 4, dict_cap_below(dv, best_size));
+		if (cap >= 2 && build_dict(dv, an, cap))
+			CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
 		return best;
 	}
 
@@ -1843,10 +1900,126 @@ choose_encoding(const DenseValues *dv, Oid typid, Analysis *an)
  */
 
 /*
+ * Is the type's order that of its values read as (sign-extended) integers?
+ */
+static bool
+integer_ordered(const ColumnarVector *vec)
+{
+	switch (vec->typid)
+	{
+		case INT2OID:
+			return vec->kind == COLUMNAR_KIND_INT16;
+		case INT4OID:
+		case DATEOID:
+			return vec->kind == COLUMNAR_KIND_INT32;
+		case INT8OID:
+		case TIMEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return vec->kind == COLUMNAR_KIND_INT64;
+		case BOOLOID:
+			return vec->kind == COLUMNAR_KIND_BOOL;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Fill stats->minmax_rows from what the analysis found (see
+ * ColumnarEncodeStats): the first row of every dictionary entry, the
+ * constant's row, or the rows of the smallest and largest integer or
+ * scaled numeric.
+ */
+static void
+find_minmax_rows(const ColumnarVector *vec, const DenseValues *dv,
+				 const Analysis *an, ColumnarEncoding enc,
+				 ColumnarEncodeStats *stats)
+{
+	uint32	   *idx;
+	uint32		k = 0;
+
+	stats->minmax_rows = NULL;
+	stats->nminmax_rows = 0;
+	if (dv->n == 0)
+		return;
+	if (enc == COLUMNAR_ENC_CONSTANT)
+	{
+		idx = palloc(sizeof(uint32));
+		idx[k++] = 0;
+	}
+	else if (an->scaled_ok || (dv->keys && integer_ordered(vec)))
+	{
+		uint32		lo = 0;
+		uint32		hi = 0;
+
+		if (an->scaled_ok)
+		{
+			lo = an->argmin;
+			hi = an->argmax;
+		}
+		else
+		{
+			for (uint32 i = 1; i < dv->n; i++)
+			{
+				if ((int64) dv->keys[i] < (int64) dv->keys[lo])
+					lo = i;
+				else if ((int64) dv->keys[i] > (int64) dv->keys[hi])
+					hi = i;
+			}
+		}
+		idx = palloc(sizeof(uint32) * 2);
+		idx[k++] = Min(lo, hi);
+		if (hi != lo)
+			idx[k++] = Max(lo, hi);
+	}
+	else if (an->ndistinct > 0)
+	{
+		/* first-seen order: ascending already */
+		if (an->ndistinct > dv->n / 2)
+			return;
+		idx = palloc(sizeof(uint32) * an->ndistinct);
+		memcpy(idx, an->first, sizeof(uint32) * an->ndistinct);
+		k = an->ndistinct;
+	}
+	else
+		return;
+
+	/* dense indexes to row numbers */
+	if (vec->nnulls > 0)
+	{
+		uint32		j = 0;
+		uint32		t = 0;
+
+		for (uint32 i = 0; i < vec->nrows && t < k; i++)
+		{
+			if (!COLUMNAR_VALID(vec, i))
+				continue;
+			if (j == idx[t])
+				idx[t++] = i;
+			j++;
+		}
+		Assert(t == k);
+	}
+	stats->minmax_rows = idx;
+	stats->nminmax_rows = k;
+}
+
+/*
  * Append the encoded image of vec to buf; returns the encoding chosen.
  */
 ColumnarEncoding
 ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
+{
+	return ColumnarEncodeVectorStats(vec, buf, NULL);
+}
+
+/*
+ * Append the encoded image of vec to buf and describe it in *stats (unless
+ * stats is NULL); returns the encoding chosen.
+ */
+ColumnarEncoding
+ColumnarEncodeVectorStats(const ColumnarVector *vec, StringInfo buf,
+						  ColumnarEncodeStats *stats)
 {
 	EncHeader	hdr;
 	DenseValues dv;
@@ -1920,6 +2093,8 @@ ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
 			elog(ERROR, "unexpected columnar encoding %d", (int) enc);
 	}
 
+	if (stats)
+		find_minmax_rows(vec, &dv, &an, enc, stats);
 	return enc;
 }
 

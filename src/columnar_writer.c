@@ -298,12 +298,25 @@ append_value(WriteBuffer *buf, int col, uint32 r, Datum value, bool isnull,
 				uint32		start = vec->offsets[r];
 				Size		end;
 				struct varlena *v = NULL;
+				bool		short_hdr = false;
 
 				if (vec->kind == COLUMNAR_KIND_VARLENA)
 				{
-					v = pg_detoast_datum((struct varlena *) DatumGetPointer(value));
-					src = (const char *) v;
-					len = VARSIZE(v);
+					v = (struct varlena *) DatumGetPointer(value);
+					if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
+					{
+						/* a heap tuple's short header: copied with a 4-byte one */
+						short_hdr = true;
+						src = VARDATA_SHORT(v);
+						len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT + VARHDRSZ;
+						v = NULL;
+					}
+					else
+					{
+						v = pg_detoast_datum(v);
+						src = (const char *) v;
+						len = VARSIZE(v);
+					}
 					end = INTALIGN(start + len);
 				}
 				else
@@ -326,7 +339,13 @@ append_value(WriteBuffer *buf, int col, uint32 r, Datum value, bool isnull,
 					buf->bytes += newcap - buf->datacap[col];
 					buf->datacap[col] = newcap;
 				}
-				memcpy(vec->data + start, src, len);
+				if (short_hdr)
+				{
+					SET_VARSIZE(vec->data + start, len);
+					memcpy(vec->data + start + VARHDRSZ, src, len - VARHDRSZ);
+				}
+				else
+					memcpy(vec->data + start, src, len);
 				if (end > start + len)
 					memset(vec->data + start + len, 0, end - start - len);
 				vec->offsets[r + 1] = end;
@@ -658,6 +677,51 @@ permute_vector(ColumnarVector *vec, uint32 *perm, uint32 n)
 }
 
 /*
+ * Return a vector of rows rows[0 .. n - 1] of vec (ascending, non-NULL).
+ */
+static ColumnarVector *
+gather_rows(ColumnarVector *vec, const uint32 *rows, uint32 n)
+{
+	ColumnarVector *out = palloc(sizeof(ColumnarVector));
+
+	*out = *vec;
+	out->nrows = n;
+	out->nnulls = 0;
+	out->validity = NULL;
+	if (vec->offsets)
+	{
+		uint32		pos = 0;
+
+		out->offsets = palloc(sizeof(uint32) * (n + 1));
+		for (uint32 i = 0; i < n; i++)
+			pos += vec->offsets[rows[i] + 1] - vec->offsets[rows[i]];
+		out->data = palloc(Max(pos, 1));
+		pos = 0;
+		for (uint32 i = 0; i < n; i++)
+		{
+			uint32		start = vec->offsets[rows[i]];
+			uint32		len = vec->offsets[rows[i] + 1] - start;
+
+			/* lengths include the alignment padding, so offsets stay aligned */
+			out->offsets[i] = pos;
+			memcpy(out->data + pos, vec->data + start, len);
+			pos += len;
+		}
+		out->offsets[n] = pos;
+	}
+	else
+	{
+		int			w = kind_width(vec);
+
+		out->values = palloc((Size) w * Max(n, 1));
+		for (uint32 i = 0; i < n; i++)
+			memcpy((char *) out->values + (Size) w * i,
+				   (char *) vec->values + (Size) w * rows[i], w);
+	}
+	return out;
+}
+
+/*
  * Encode, compress and write the buffer as one row group, insert its
  * catalog row, and retire the buffer.
  */
@@ -673,6 +737,7 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 	StringInfoData image;
 	TupleDesc	desc = buf->tupdesc;
 	uint32	   *perm;
+	ColumnarEncodeStats stats;
 
 	buf->sealed = true;
 	if (buf->batch.nrows == 0)
@@ -704,13 +769,16 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 		if (perm)
 			vec = permute_vector(vec, perm, buf->batch.nrows);
 		resetStringInfo(&image);
-		chunk->encoding = ColumnarEncodeVector(vec, &image);
+		chunk->encoding = ColumnarEncodeVectorStats(vec, &image, &stats);
 		chunk->offset = stream.len;
 		chunk->raw_length = image.len;
 		chunk->null_count = vec->nnulls;
 		ColumnarFrameChunk(&stream, image.data, image.len,
 						   buf->options.compression, buf->options.compression_level);
 		chunk->length = stream.len - chunk->offset;
+		/* min/max among the few rows the analysis points at, if any */
+		if (stats.minmax_rows)
+			vec = gather_rows(vec, stats.minmax_rows, stats.nminmax_rows);
 		vector_min_max(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max);
 	}
 	meta.data_length = stream.len;
