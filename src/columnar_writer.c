@@ -82,7 +82,23 @@ typedef struct WriteBuffer
 /* the buffers not yet flushed, in TopTransactionContext */
 static List *write_buffers = NIL;
 
+/*
+ * The shape of the last full row group this backend flushed: a bulk load's
+ * next buffer for the same relation is allocated at that size at once,
+ * instead of doubling every vector from 1,024 rows (each doubling a realloc
+ * and a copy: 7% of an INSERT ... SELECT).
+ */
+static struct
+{
+	Oid			relid;
+	Oid			relnode;
+	int			natts;
+	uint32		rows;
+	uint32	   *data_bytes;		/* per column, in TopMemoryContext */
+}			last_full;
+
 static void flush_buffer(Relation rel, WriteBuffer *buf);
+static Size total_bytes(void);
 
 static ProcessUtility_hook_type prev_process_utility_hook = NULL;
 
@@ -181,6 +197,68 @@ grow_rows(WriteBuffer *buf, uint32 newcap)
 	buf->rowcap = newcap;
 }
 
+/* Return the data bytes to allocate for column i of a presized buffer. */
+static uint32
+presize_data_bytes(int i)
+{
+	uint64		want = (uint64) last_full.data_bytes[i] * 17 / 16 + 1024;
+
+	return (uint32) Min(want, PG_UINT32_MAX - 8);
+}
+
+/*
+ * Should a new buffer of rel with room for capacity rows be allocated at
+ * the size of the last full row group of rel?  Only when that fits well
+ * within biwh.write_buffer_size beside the other buffers, so that loading
+ * many relations at once still flushes by bytes as before.
+ */
+static bool
+presize_like_last(Relation rel, uint32 capacity)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	uint64		bytes = 0;
+
+	if (last_full.relid != RelationGetRelid(rel) ||
+		last_full.relnode != rel->rd_node.relNode ||
+		last_full.natts != desc->natts || last_full.rows != capacity)
+		return false;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		ColumnarVector vec;
+
+		ColumnarVectorSetKind(&vec, TupleDescAttr(desc, i));
+		bytes += (uint64) (kind_width(&vec) + 4) * capacity + presize_data_bytes(i);
+	}
+	return total_bytes() + bytes < (uint64) columnar_write_buffer_kb * 1024 / 2;
+}
+
+/*
+ * Remember the shape of buf, a full buffer being flushed (see last_full).
+ */
+static void
+remember_full(WriteBuffer *buf)
+{
+	int			natts = buf->tupdesc->natts;
+
+	if (last_full.data_bytes == NULL || last_full.natts < natts)
+	{
+		if (last_full.data_bytes)
+			pfree(last_full.data_bytes);
+		last_full.data_bytes = MemoryContextAlloc(TopMemoryContext,
+												  sizeof(uint32) * Max(natts, 1));
+	}
+	last_full.relid = buf->relid;
+	last_full.relnode = buf->relnode;
+	last_full.natts = natts;
+	last_full.rows = buf->capacity;
+	for (int i = 0; i < natts; i++)
+	{
+		ColumnarVector *vec = buf->batch.vectors[i];
+
+		last_full.data_bytes[i] = vec->offsets ? vec->offsets[buf->batch.nrows] : 0;
+	}
+}
+
 /*
  * Make a new buffer for rel in the current subtransaction and command.
  */
@@ -193,6 +271,7 @@ new_buffer(Relation rel, CommandId cid)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	WriteBuffer *buf = palloc0(sizeof(WriteBuffer));
 	TupleDesc	desc = RelationGetDescr(rel);
+	bool		presize;
 
 	buf->cxt = cxt;
 	buf->relid = RelationGetRelid(rel);
@@ -206,12 +285,23 @@ new_buffer(Relation rel, CommandId cid)
 	buf->batch.ncols = desc->natts;
 	buf->batch.vectors = palloc0(sizeof(ColumnarVector *) * Max(desc->natts, 1));
 	buf->datacap = palloc0(sizeof(uint32) * Max(desc->natts, 1));
+	presize = presize_like_last(rel, buf->capacity);
+	if (presize)
+		buf->rowcap = buf->capacity;
 	for (int i = 0; i < desc->natts; i++)
 	{
-		buf->batch.vectors[i] = palloc(sizeof(ColumnarVector));
-		ColumnarVectorInit(buf->batch.vectors[i], TupleDescAttr(desc, i), buf->rowcap);
+		ColumnarVector *vec = palloc(sizeof(ColumnarVector));
+
+		buf->batch.vectors[i] = vec;
+		ColumnarVectorInit(vec, TupleDescAttr(desc, i), buf->rowcap);
 		buf->datacap[i] = 1024;
-		buf->bytes += (Size) kind_width(buf->batch.vectors[i]) * buf->rowcap + 1024;
+		if (presize && vec->data)
+		{
+			buf->datacap[i] = presize_data_bytes(i);
+			vec->data = repalloc_huge(vec->data, buf->datacap[i]);
+		}
+		buf->bytes += (Size) (kind_width(vec) + (vec->offsets ? 4 : 0)) * buf->rowcap +
+			buf->datacap[i];
 	}
 	MemoryContextSwitchTo(old);
 
@@ -788,6 +878,8 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 	initStringInfo(&image);
 	for (int i = 0; i < desc->natts; i++)
 		buf->batch.vectors[i]->nrows = buf->batch.nrows;
+	if (buf->batch.nrows == buf->capacity)
+		remember_full(buf);
 	perm = sort_order(rel, buf);
 	for (int i = 0; i < desc->natts; i++)
 	{
