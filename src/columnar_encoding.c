@@ -595,6 +595,72 @@ typedef struct ByteKey
 	uint32		len;
 } ByteKey;
 
+/*
+ * Load the first and last up to 8 bytes of a short value (len <= 16) as two
+ * words, with overlapping loads that never leave the value: together they
+ * cover every byte, so two values of one length are equal exactly when
+ * their words are.
+ */
+static inline void
+short_words(const char *p, uint32 len, uint64 *w0, uint64 *w1)
+{
+	if (len >= 8)
+	{
+		memcpy(w0, p, 8);
+		memcpy(w1, p + len - 8, 8);
+	}
+	else if (len >= 4)
+	{
+		uint32		a;
+		uint32		b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, p + len - 4, 4);
+		*w0 = a;
+		*w1 = b;
+	}
+	else
+	{
+		*w0 = len > 0 ? (uint8) p[0] | ((uint64) (uint8) p[len / 2] << 8) |
+			((uint64) (uint8) p[len - 1] << 16) : 0;
+		*w1 = 0;
+	}
+}
+
+/*
+ * Hash a dictionary key: short values (most text and numerics) from their
+ * two words with PostgreSQL's integer hashes, longer ones with hash_bytes.
+ */
+static inline uint32
+hash_key(const ByteKey *k)
+{
+	uint64		w0;
+	uint64		w1;
+
+	if (k->len > 16)
+		return hash_bytes((const unsigned char *) k->ptr, (int) k->len);
+	short_words(k->ptr, k->len, &w0, &w1);
+	return hash_u64(hash_combine64(w0, w1 + k->len));
+}
+
+/* Are two dictionary keys equal (bytewise)? */
+static inline bool
+keys_equal(const ByteKey *a, const ByteKey *b)
+{
+	uint64		a0;
+	uint64		a1;
+	uint64		b0;
+	uint64		b1;
+
+	if (a->len != b->len)
+		return false;
+	if (a->len > 16)
+		return memcmp(a->ptr, b->ptr, a->len) == 0;
+	short_words(a->ptr, a->len, &a0, &a1);
+	short_words(b->ptr, b->len, &b0, &b1);
+	return a0 == b0 && a1 == b1;
+}
+
 typedef struct DictBytesEntry
 {
 	ByteKey		key;
@@ -607,8 +673,8 @@ typedef struct DictBytesEntry
 #define SH_ELEMENT_TYPE DictBytesEntry
 #define SH_KEY_TYPE ByteKey
 #define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).ptr, (int) (k).len)
-#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).ptr, (b).ptr, (a).len) == 0)
+#define SH_HASH_KEY(tb, k) hash_key(&(k))
+#define SH_EQUAL(tb, a, b) keys_equal(&(a), &(b))
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
 #define SH_SCOPE static inline
