@@ -22,7 +22,7 @@ WH_OBJS =
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding columnar_load
-COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan
+COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax
 WH_REGRESS = wh_api wh_errors wh_security wh_pieces
 
 MODULE_big = biwh
@@ -61,6 +61,9 @@ $(BIWH_INSTALL_SCRIPT): $(sort $(wildcard sql/install/*.sql)) $(EXTENSION).contr
 	  echo; \
 	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION) CASCADE" to load this file. \quit'; \
 	  for f in $(sort $(wildcard sql/install/*.sql)); do echo; cat $$f; done; } > $@
+
+# Rebuild every object when a header changes (on-page structs live there).
+$(OBJS): $(wildcard src/*.h)
 
 .PHONY: test demo bench
 

@@ -74,7 +74,9 @@ BEGIN
 			  WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped ORDER BY attnum LOOP
 		n_wrong := 0;
 		n_groups := 0;
-		FOR g IN SELECT first_row, row_count, chunk_min[a.attnum] AS mn, chunk_max[a.attnum] AS mx
+		FOR g IN SELECT first_row, row_count,
+					   biwh.columnar_bound_text(tbl, a.attnum, chunk_min[a.attnum]) AS mn,
+					   biwh.columnar_bound_text(tbl, a.attnum, chunk_max[a.attnum]) AS mx
 				   FROM biwh.columnar_row_group
 				  WHERE storage_id = biwh.columnar_storage_id(tbl) ORDER BY first_row LOOP
 			n_groups := n_groups + 1;
@@ -89,7 +91,7 @@ BEGIN
 				a.attname, tbl)
 				INTO lo, hi USING g.first_row, g.row_count;
 			/* bounds longer than 64 bytes are not kept */
-			IF length(lo) > 64 OR length(hi) > 64 THEN
+			IF octet_length(lo) > 64 OR octet_length(hi) > 64 THEN
 				lo := NULL;
 				hi := NULL;
 			END IF;

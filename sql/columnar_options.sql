@@ -18,7 +18,8 @@ END $$;
 -- row groups of a table: rows, and min/max of column n
 CREATE FUNCTION groups(tbl regclass, n int)
 RETURNS TABLE (row_count bigint, min text, max text) LANGUAGE sql AS $$
-	SELECT row_count, chunk_min[n], chunk_max[n] FROM biwh.columnar_row_group
+	SELECT row_count, biwh.columnar_bound_text(tbl, n, chunk_min[n]),
+		   biwh.columnar_bound_text(tbl, n, chunk_max[n]) FROM biwh.columnar_row_group
 	 WHERE storage_id = biwh.columnar_storage_id(tbl) ORDER BY first_row
 $$;
 

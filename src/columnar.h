@@ -63,8 +63,12 @@ typedef struct ColumnarChunkMeta
 	uint64		raw_length;		/* encoded image bytes before compression */
 	int			encoding;
 	uint64		null_count;
-	char	   *min;			/* output of the type, or NULL */
-	char	   *max;
+	char	   *min;			/* image of the smallest value (see
+								 * ColumnarBoundImage), or NULL */
+	char	   *max;			/* image of the largest value, or NULL */
+	uint32		min_len;
+	uint32		max_len;
+	Oid			collation;		/* min/max are by this collation's order */
 } ColumnarChunkMeta;
 
 /* One row group, as the catalog describes it */
@@ -107,6 +111,7 @@ extern void ColumnarScanCounts(TableScanDesc sscan, int64 *read, int64 *skipped)
 /* columnar_storage.c */
 extern bool ColumnarStorageExists(Relation rel);
 extern uint64 ColumnarStorageId(Relation rel);
+extern uint64 ColumnarStorageIdNoError(Relation rel);
 extern uint64 ColumnarReserveRows(Relation rel, uint64 nrows, uint64 *storage_id);
 extern BlockNumber ColumnarWriteStream(Relation rel, const char *data, Size len);
 extern void ColumnarReadStream(Relation rel, BlockNumber start_block,
@@ -134,6 +139,9 @@ extern void ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row);
 extern bool ColumnarCatalogReady(void);
 extern void ColumnarReadOptions(Relation rel, ColumnarOptions *options);
 extern void ColumnarDeleteOptions(Oid relid);
+extern char *ColumnarBoundImage(Datum value, Form_pg_attribute att, uint32 *len);
+extern bool ColumnarBoundDatum(const char *image, uint32 len, int16 typlen,
+							   bool typbyval, Datum *value);
 
 /* columnar_scan.c */
 struct PlannerInfo;
@@ -152,7 +160,7 @@ extern int	ColumnarCompact(Relation rel);
 extern List *ColumnarPendingBatches(Relation rel, Snapshot snapshot);
 extern void ColumnarUnpinBatches(List *pinned);
 extern bool ColumnarPendingFetch(Relation rel, uint64 rownum,
-								 TupleTableSlot *slot);
+								 Snapshot snapshot, TupleTableSlot *slot);
 extern void ColumnarVectorInit(ColumnarVector *vec, Form_pg_attribute att,
 							   uint32 capacity);
 extern void ColumnarVectorSetKind(ColumnarVector *vec, Form_pg_attribute att);

@@ -52,7 +52,8 @@ char	   *columnar_sort_key_override = NULL;
 #define Anum_rg_chunk_null_count	10
 #define Anum_rg_chunk_min			11
 #define Anum_rg_chunk_max			12
-#define Natts_rg					12
+#define Anum_rg_chunk_collation		13
+#define Natts_rg					13
 
 /* attribute numbers of biwh.columnar_options */
 #define Anum_opt_relid				1
@@ -118,7 +119,7 @@ int8_array(uint64 *values, int n)
  * Build a one-dimensional text array whose NULL entries are NULLs.
  */
 static Datum
-text_array(char **values, int n)
+bytea_array(char **values, uint32 *lens, int n)
 {
 	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
 	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
@@ -128,12 +129,98 @@ text_array(char **values, int n)
 	for (int i = 0; i < n; i++)
 	{
 		nulls[i] = values[i] == NULL;
-		d[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(values[i]);
+		if (!nulls[i])
+		{
+			bytea	   *b = palloc(VARHDRSZ + lens[i]);
+
+			SET_VARSIZE(b, VARHDRSZ + lens[i]);
+			memcpy(VARDATA(b), values[i], lens[i]);
+			d[i] = PointerGetDatum(b);
+		}
+		else
+			d[i] = (Datum) 0;
 	}
 	if (n == 0)
-		return PointerGetDatum(construct_empty_array(TEXTOID));
-	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, TEXTOID,
+		return PointerGetDatum(construct_empty_array(BYTEAOID));
+	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, BYTEAOID,
 											  -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Return the stored form of a row group's min or max value of column att:
+ * the bytes of the Datum itself (its attlen bytes for a fixed-length type,
+ * the whole uncompressed 4-byte-header varlena, the string and its NUL for
+ * cstring), which, unlike the type's text output, depends on no setting of
+ * the writing session (DateStyle, extra_float_digits, TimeZone, ...).
+ * Returns NULL for values longer than COLUMNAR_MAX_MINMAX_LEN bytes.
+ */
+char *
+ColumnarBoundImage(Datum value, Form_pg_attribute att, uint32 *len)
+{
+	char	   *image;
+	Size		n;
+
+	if (att->attbyval)
+	{
+		n = att->attlen;
+		image = palloc(Max(n, sizeof(Datum)));
+		store_att_byval(image, value, att->attlen);
+	}
+	else
+	{
+		if (att->attlen > 0)
+			n = att->attlen;
+		else if (att->attlen == -1)
+		{
+			if (VARATT_IS_EXTENDED(DatumGetPointer(value)))
+				return NULL;	/* the writer's values are plain: never here */
+			n = VARSIZE(DatumGetPointer(value));
+		}
+		else
+			n = strlen(DatumGetCString(value)) + 1;
+		if (n > COLUMNAR_MAX_MINMAX_LEN + VARHDRSZ)
+			return NULL;
+		image = palloc(n);
+		memcpy(image, DatumGetPointer(value), n);
+	}
+	*len = (uint32) n;
+	return image;
+}
+
+/*
+ * Turn a stored min or max image back into a Datum of a type of length
+ * typlen; false (the bound is not used) when the image does not fit the
+ * type, e.g. after the column's type changed.  The Datum points into image
+ * for types passed by reference; image must be MAXALIGNed.
+ */
+bool
+ColumnarBoundDatum(const char *image, uint32 len, int16 typlen, bool typbyval,
+				   Datum *value)
+{
+	if (image == NULL)
+		return false;
+	if (typlen > 0)
+	{
+		if (len != (uint32) typlen || (typbyval && typlen > (int16) sizeof(Datum)))
+			return false;
+		*value = typbyval ? fetch_att(image, true, typlen) : PointerGetDatum(image);
+		return true;
+	}
+	if (typlen == -1)
+	{
+		if (len < VARHDRSZ || VARATT_IS_EXTENDED(image) || VARSIZE(image) != len)
+			return false;
+		*value = PointerGetDatum(image);
+		return true;
+	}
+	if (typlen == -2)
+	{
+		if (len == 0 || image[len - 1] != '\0' || strlen(image) != len - 1)
+			return false;
+		*value = CStringGetDatum(image);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -151,6 +238,7 @@ ColumnarCatalogInsertRowGroup(uint64 storage_id, ColumnarRowGroupMeta *meta,
 	int			n = meta->ncols;
 	uint64	   *u = palloc(sizeof(uint64) * Max(n, 1));
 	char	  **s = palloc(sizeof(char *) * Max(n, 1));
+	uint32	   *lens = palloc(sizeof(uint32) * Max(n, 1));
 	Datum	   *enc = palloc(sizeof(Datum) * Max(n, 1));
 	HeapTuple	tup;
 	Datum		ivalues[2];
@@ -180,11 +268,21 @@ ColumnarCatalogInsertRowGroup(uint64 storage_id, ColumnarRowGroupMeta *meta,
 		u[i] = meta->chunks[i].null_count;
 	values[Anum_rg_chunk_null_count - 1] = int8_array(u, n);
 	for (int i = 0; i < n; i++)
+	{
 		s[i] = meta->chunks[i].min;
-	values[Anum_rg_chunk_min - 1] = text_array(s, n);
+		lens[i] = meta->chunks[i].min_len;
+	}
+	values[Anum_rg_chunk_min - 1] = bytea_array(s, lens, n);
 	for (int i = 0; i < n; i++)
+	{
 		s[i] = meta->chunks[i].max;
-	values[Anum_rg_chunk_max - 1] = text_array(s, n);
+		lens[i] = meta->chunks[i].max_len;
+	}
+	values[Anum_rg_chunk_max - 1] = bytea_array(s, lens, n);
+	for (int i = 0; i < n; i++)
+		enc[i] = ObjectIdGetDatum(meta->chunks[i].collation);
+	values[Anum_rg_chunk_collation - 1] =
+		PointerGetDatum(construct_array(enc, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	heap_insert(rel, tup, cid, 0, NULL);
@@ -271,15 +369,44 @@ meta_from_tuple(HeapTuple tup, TupleDesc desc)
 		int			count;
 
 		a = DatumGetArrayTypeP(values[anum - 1]);
-		deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &count);
+		deconstruct_array(a, BYTEAOID, -1, false, TYPALIGN_INT, &elems, &enulls, &count);
 		for (int i = 0; i < n && i < count; i++)
 		{
-			char	   *v = enulls[i] ? NULL : TextDatumGetCString(elems[i]);
+			char	   *v = NULL;
+			uint32		len = 0;
 
+			if (!enulls[i])
+			{
+				/* a copy: MAXALIGNed, so fixed-length images can be read */
+				len = VARSIZE_ANY_EXHDR(DatumGetPointer(elems[i]));
+				v = palloc(Max(len, sizeof(Datum)));
+				memcpy(v, VARDATA_ANY(DatumGetPointer(elems[i])), len);
+			}
 			if (k == 0)
+			{
 				meta->chunks[i].min = v;
+				meta->chunks[i].min_len = len;
+			}
 			else
+			{
 				meta->chunks[i].max = v;
+				meta->chunks[i].max_len = len;
+			}
+		}
+	}
+
+	a = DatumGetArrayTypeP(values[Anum_rg_chunk_collation - 1]);
+	{
+		int			count;
+
+		deconstruct_array(a, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &enulls, &count);
+		for (int i = 0; i < n; i++)
+		{
+			/* min/max without their collation are not used */
+			if (i >= count || enulls[i])
+				meta->chunks[i].min = meta->chunks[i].max = NULL;
+			else
+				meta->chunks[i].collation = DatumGetObjectId(elems[i]);
 		}
 	}
 
@@ -543,6 +670,7 @@ ColumnarDeleteOptions(Oid relid)
 
 PG_FUNCTION_INFO_V1(columnar_storage_id);
 PG_FUNCTION_INFO_V1(columnar_encoding_name);
+PG_FUNCTION_INFO_V1(columnar_bound_text);
 
 /*
  * SQL: the storage id of a columnar table, NULL while it has none.
@@ -576,4 +704,46 @@ columnar_encoding_name(PG_FUNCTION_ARGS)
 	if (enc < 0 || enc >= COLUMNAR_ENC_COUNT)
 		PG_RETURN_TEXT_P(cstring_to_text(psprintf("unknown (%d)", enc)));
 	PG_RETURN_TEXT_P(cstring_to_text(ColumnarEncodingName((ColumnarEncoding) enc)));
+}
+
+/*
+ * SQL: the text form of a stored min or max image of column attnum of a
+ * columnar table (for people; NULL when it does not fit the column's type).
+ */
+Datum
+columnar_bound_text(PG_FUNCTION_ARGS)
+{
+	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+	int			attnum = PG_GETARG_INT32(1);
+	bytea	   *b = PG_GETARG_BYTEA_PP(2);
+	uint32		len = VARSIZE_ANY_EXHDR(b);
+	char	   *image = palloc(Max(len, sizeof(Datum)));
+	Form_pg_attribute att;
+	Datum		value;
+	Oid			outfunc;
+	bool		isvarlena;
+	char	   *result;
+
+	if (!ColumnarIsColumnarRelation(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is not a columnar table",
+						RelationGetRelationName(rel))));
+	if (attnum < 1 || attnum > RelationGetDescr(rel)->natts ||
+		TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attisdropped)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column %d of table \"%s\" does not exist",
+						attnum, RelationGetRelationName(rel))));
+	att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	memcpy(image, VARDATA_ANY(b), len);
+	if (!ColumnarBoundDatum(image, len, att->attlen, att->attbyval, &value))
+	{
+		relation_close(rel, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+	getTypeOutputInfo(att->atttypid, &outfunc, &isvarlena);
+	result = OidOutputFunctionCall(outfunc, value);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_TEXT_P(cstring_to_text(result));
 }

@@ -433,7 +433,7 @@ ColumnarFetchRow(Relation rel, uint64 rownum, Snapshot snapshot,
 	ColumnarRowGroupMeta *meta;
 	TupleDesc	desc = slot->tts_tupleDescriptor;
 
-	if (ColumnarPendingFetch(rel, rownum, slot))
+	if (ColumnarPendingFetch(rel, rownum, snapshot, slot))
 		return true;
 	storage_id = ColumnarStorageId(rel);
 	if (storage_id == 0)

@@ -62,9 +62,8 @@ typedef struct SkipQual
 	FmgrInfo	cmp;			/* column type vs value type, btree order */
 	Oid			coltype;
 	Oid			collation;
-	Oid			typinput;
-	Oid			typioparam;
-	int32		typmod;
+	int16		typlen;			/* of the column, to read stored min/max */
+	bool		typbyval;
 } SkipQual;
 
 typedef struct ColumnarScanState
@@ -271,8 +270,8 @@ init_skip_cmp(SkipQual *sq, Var *var, Oid opfamily, Oid valtype, Oid inputcollid
 	sq->col = var->varattno - 1;
 	sq->coltype = att->atttypid;
 	sq->collation = att->attcollation;
-	sq->typmod = att->atttypmod;
-	getTypeInputInfo(att->atttypid, &sq->typinput, &sq->typioparam);
+	sq->typlen = att->attlen;
+	sq->typbyval = att->attbyval;
 	return true;
 }
 
@@ -437,10 +436,16 @@ skip_row_group(ColumnarRowGroupMeta *meta, void *arg)
 		/* a comparison is never true for NULLs */
 		if (chunk->null_count == meta->row_count)
 			return true;
-		if (chunk->min == NULL || chunk->max == NULL)
+		/*
+		 * Bounds computed under another collation (the column's changed
+		 * without a rewrite) or that do not fit the column's type are not
+		 * used.
+		 */
+		if (chunk->collation != sq->collation)
 			continue;
-		min = OidInputFunctionCall(sq->typinput, chunk->min, sq->typioparam, sq->typmod);
-		max = OidInputFunctionCall(sq->typinput, chunk->max, sq->typioparam, sq->typmod);
+		if (!ColumnarBoundDatum(chunk->min, chunk->min_len, sq->typlen, sq->typbyval, &min) ||
+			!ColumnarBoundDatum(chunk->max, chunk->max_len, sq->typlen, sq->typbyval, &max))
+			continue;
 		for (int i = 0; i < sq->nvalues && !any; i++)
 		{
 			int			cmin,

@@ -47,6 +47,10 @@
  * -------
  * Making the metapage and appending data pages happen under the relation
  * extension lock, so two backends flushing at once get disjoint page ranges.
+ * The metapage's buffer is locked before it becomes valid
+ * (RBM_ZERO_AND_LOCK), so a reader never sees it half made; an all-zero
+ * block 0 (the file was extended but a crash lost the metapage's WAL) means
+ * "no storage yet", as an empty file does, and the next write makes it.
  * The metapage's row counter is updated under the metapage buffer's
  * exclusive lock.  Data pages are written once and never changed, so
  * readers take only a share lock per page while copying bytes out.
@@ -184,28 +188,15 @@ new_storage_id(void)
 }
 
 /*
- * Make the metapage of an empty relation; the caller holds the extension
- * lock and has checked that the relation has no block.
+ * Fill a new (all-zero) metapage in an exclusively locked buffer, WAL-logged.
  */
 static void
-init_meta(Relation rel)
+fill_meta(Relation rel, Buffer buf)
 {
-	Buffer		buf;
 	GenericXLogState *state;
 	Page		page;
 	ColumnarMetaPageData *meta;
 
-	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("unlogged columnar tables are not supported"),
-				 errhint("Use a logged or temporary table.")));
-
-	buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
-	if (BufferGetBlockNumber(buf) != COLUMNAR_META_BLOCK)
-		elog(ERROR, "columnar metapage of \"%s\" is not block 0",
-			 RelationGetRelationName(rel));
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(rel);
 	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
 	PageInit(page, BLCKSZ, 0);
@@ -217,7 +208,75 @@ init_meta(Relation rel)
 	meta->crc = meta_crc(meta);
 	((PageHeader) page)->pd_lower = SizeOfPageHeaderData + sizeof(ColumnarMetaPageData);
 	GenericXLogFinish(state);
+}
+
+/*
+ * Make the metapage of a relation that has none: no block at all, or an
+ * all-zero block 0 (left by a crash between the extension of the file and
+ * the flush of the metapage's WAL).  Takes the extension lock, under which
+ * every metapage is made, so two writers never both make one.
+ */
+static void
+init_meta(Relation rel)
+{
+	Buffer		buf;
+
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unlogged columnar tables are not supported"),
+				 errhint("Use a logged or temporary table.")));
+
+	LockRelationForExtension(rel, ExclusiveLock);
+	if (RelationGetNumberOfBlocks(rel) == COLUMNAR_META_BLOCK)
+	{
+		/* locked before it becomes valid: readers never see the zeros */
+		buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_ZERO_AND_LOCK, NULL);
+		if (BufferGetBlockNumber(buf) != COLUMNAR_META_BLOCK)
+			elog(ERROR, "columnar metapage of \"%s\" is not block 0",
+				 RelationGetRelationName(rel));
+		fill_meta(rel, buf);
+	}
+	else
+	{
+		buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (PageIsNew(BufferGetPage(buf)))
+			fill_meta(rel, buf);
+	}
 	UnlockReleaseBuffer(buf);
+	UnlockRelationForExtension(rel, ExclusiveLock);
+}
+
+/*
+ * Return the storage id in the metapage, 0 when the relation has none yet
+ * (no block, or an all-zero block 0: see init_meta).  A damaged metapage
+ * raises ERRCODE_DATA_CORRUPTED, or returns 0 when !error.
+ */
+static uint64
+read_storage_id(Relation rel, bool error)
+{
+	Buffer		buf;
+	Page		page;
+	uint64		id = 0;
+
+	if (RelationGetNumberOfBlocks(rel) <= COLUMNAR_META_BLOCK)
+		return 0;
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (!PageIsNew(page))
+	{
+		if (error)
+			id = check_meta(rel, page)->storage_id;
+		else if (((PageHeader) page)->pd_lower >= SizeOfPageHeaderData + sizeof(ColumnarMetaPageData) &&
+				 ColumnarPageMeta(page)->magic == COLUMNAR_META_MAGIC &&
+				 ColumnarPageMeta(page)->version == COLUMNAR_META_VERSION &&
+				 EQ_CRC32C(ColumnarPageMeta(page)->crc, meta_crc(ColumnarPageMeta(page))))
+			id = ColumnarPageMeta(page)->storage_id;
+	}
+	UnlockReleaseBuffer(buf);
+	return id;
 }
 
 /*
@@ -227,7 +286,7 @@ init_meta(Relation rel)
 bool
 ColumnarStorageExists(Relation rel)
 {
-	return RelationGetNumberOfBlocks(rel) > COLUMNAR_META_BLOCK;
+	return read_storage_id(rel, true) != 0;
 }
 
 /*
@@ -236,16 +295,19 @@ ColumnarStorageExists(Relation rel)
 uint64
 ColumnarStorageId(Relation rel)
 {
-	Buffer		buf;
-	uint64		id;
+	return read_storage_id(rel, true);
+}
 
-	if (!ColumnarStorageExists(rel))
-		return 0;
-	buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	id = check_meta(rel, BufferGetPage(buf))->storage_id;
-	UnlockReleaseBuffer(buf);
-	return id;
+/*
+ * Return the storage id of the relation, 0 when it has none or its
+ * metapage is damaged: for DROP and TRUNCATE, which must work on a
+ * damaged table (its catalog rows then stay behind as garbage; storage
+ * ids are never reused).
+ */
+uint64
+ColumnarStorageIdNoError(Relation rel)
+{
+	return read_storage_id(rel, false);
 }
 
 /*
@@ -261,13 +323,8 @@ ColumnarReserveRows(Relation rel, uint64 nrows, uint64 *storage_id)
 	ColumnarMetaPageData *meta;
 	uint64		first;
 
-	if (!ColumnarStorageExists(rel))
-	{
-		LockRelationForExtension(rel, ExclusiveLock);
-		if (!ColumnarStorageExists(rel))
-			init_meta(rel);
-		UnlockRelationForExtension(rel, ExclusiveLock);
-	}
+	if (read_storage_id(rel, true) == 0)
+		init_meta(rel);
 
 	buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);

@@ -440,7 +440,7 @@ columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 	 */
 	if (rel->rd_node.relNode != newrnode->relNode &&
 		smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
-		ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+		ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 
 	/* no transaction ids are stored in the data */
 	*freezeXid = InvalidTransactionId;
@@ -453,7 +453,7 @@ columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 static void
 columnar_relation_nontransactional_truncate(Relation rel)
 {
-	ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+	ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 	ColumnarDiscardRelation(rel);
 	RelationTruncate(rel, 0);
 }
@@ -463,7 +463,12 @@ columnar_relation_copy_data(Relation rel, const RelFileNode *newrnode)
 {
 	SMgrRelation dstrel;
 
-	/* rows buffered under the old file would be lost: write them first */
+	/*
+	 * Rows this subtransaction buffered are written to the old file first
+	 * (they are copied with it); those of enclosing subtransactions stay
+	 * buffered and follow the storage id, which the copy keeps, to the new
+	 * file, or stay with the old one if this subtransaction rolls back.
+	 */
 	ColumnarFlushRelation(rel, false);
 	FlushRelationBuffers(rel);
 	dstrel = RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
@@ -1045,11 +1050,15 @@ columnar_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 		{
 			Relation	rel = relation_open(objectId, AccessExclusiveLock);
 
+			/*
+			 * Buffered rows stay: the DROP may still be rolled back (to a
+			 * savepoint); at flush, buffers of a relation that is gone are
+			 * forgotten.
+			 */
 			if (ColumnarIsColumnarRelation(rel))
 			{
-				ColumnarDiscardRelation(rel);
 				if (smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
-					ColumnarCatalogDeleteStorage(ColumnarStorageId(rel));
+					ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 				ColumnarDeleteOptions(objectId);
 			}
 			relation_close(rel, NoLock);

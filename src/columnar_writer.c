@@ -364,6 +364,23 @@ copy_bytes(char *dst, const char *src, Size len)
 }
 
 /*
+ * Return whether buf holds rows of rel's current file.  A buffer made
+ * before the relation moved to a new file keeps its rows when the new file
+ * has the same storage (ALTER TABLE SET TABLESPACE copies the metapage, in
+ * a subtransaction that a rollback may undo), not when it is a new storage
+ * (TRUNCATE, rewrites).
+ */
+static bool
+buffer_of(Relation rel, WriteBuffer *buf)
+{
+	if (buf->relid != RelationGetRelid(rel))
+		return false;
+	if (buf->relnode == rel->rd_node.relNode)
+		return true;
+	return buf->storage_id == ColumnarStorageIdNoError(rel);
+}
+
+/*
  * Append one value (or a NULL) to row r of a vector.
  */
 static void
@@ -560,7 +577,7 @@ flush_subxact_buffers(SubTransactionId subid, Oid relid)
 		WriteBuffer *buf = lfirst(lc);
 		Relation	rel = try_relation_open(buf->relid, RowExclusiveLock);
 
-		if (rel == NULL || rel->rd_node.relNode != buf->relnode)
+		if (rel == NULL || !buffer_of(rel, buf))
 			retire_buffer(buf); /* dropped or truncated since */
 		else
 			flush_buffer(rel, buf);
@@ -631,18 +648,18 @@ ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid)
 }
 
 /*
- * Compute the text forms of the smallest and largest value of a vector;
- * leaves them NULL for types without ordering or long values.
+ * Compute the stored forms (ColumnarBoundImage) of the smallest and largest
+ * value of a vector; leaves them NULL for types without ordering or long
+ * values.
  */
 static void
-vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **max)
+vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **max,
+			   uint32 *min_len, uint32 *max_len)
 {
 	TypeCacheEntry *tce;
 	Datum		lo = 0,
 				hi = 0;
 	bool		found = false;
-	Oid			outfunc;
-	bool		isvarlena;
 	Oid			collation = att->attcollation;
 
 	*min = *max = NULL;
@@ -701,10 +718,9 @@ vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **ma
 	}
 	if (!found)
 		return;
-	getTypeOutputInfo(att->atttypid, &outfunc, &isvarlena);
-	*min = OidOutputFunctionCall(outfunc, lo);
-	*max = OidOutputFunctionCall(outfunc, hi);
-	if (strlen(*min) > COLUMNAR_MAX_MINMAX_LEN || strlen(*max) > COLUMNAR_MAX_MINMAX_LEN)
+	*min = ColumnarBoundImage(lo, att, min_len);
+	*max = ColumnarBoundImage(hi, att, max_len);
+	if (*min == NULL || *max == NULL)
 		*min = *max = NULL;
 }
 
@@ -944,7 +960,9 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 		/* min/max among the few rows the analysis points at, if any */
 		if (stats.minmax_rows)
 			vec = gather_rows(vec, stats.minmax_rows, stats.nminmax_rows);
-		vector_min_max(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max);
+		vector_min_max(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max,
+					   &chunk->min_len, &chunk->max_len);
+		chunk->collation = TupleDescAttr(desc, i)->attcollation;
 	}
 	meta.data_length = stream.len;
 	meta.start_block = ColumnarWriteStream(rel, stream.data, Max(stream.len, 1));
@@ -977,7 +995,7 @@ ColumnarFlushRelation(Relation rel, bool all_subxacts)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->relnode != rel->rd_node.relNode)
+		if (!buffer_of(rel, buf))
 			retire_buffer(buf);
 		else
 			flush_buffer(rel, buf);
@@ -986,7 +1004,9 @@ ColumnarFlushRelation(Relation rel, bool all_subxacts)
 }
 
 /*
- * Forget every buffer of rel (its storage is being dropped or truncated).
+ * Forget the buffers of rel's current file (it is being truncated in
+ * place).  Buffers of older files of rel belong to enclosing
+ * subtransactions, which a rollback to a savepoint brings back.
  */
 void
 ColumnarDiscardRelation(Relation rel)
@@ -998,7 +1018,8 @@ ColumnarDiscardRelation(Relation rel)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->relid == RelationGetRelid(rel))
+		if (buf->relid == RelationGetRelid(rel) &&
+			buf->relnode == rel->rd_node.relNode)
 			todo = lappend(todo, buf);
 	}
 	foreach(lc, todo)
@@ -1020,9 +1041,8 @@ ColumnarPendingBatches(Relation rel, Snapshot snapshot)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->relid != RelationGetRelid(rel) ||
-			buf->relnode != rel->rd_node.relNode ||
-			buf->batch.nrows == 0)
+		if (buf->relid != RelationGetRelid(rel) || buf->batch.nrows == 0 ||
+			!buffer_of(rel, buf))
 			continue;
 		if (snapshot != NULL && IsMVCCSnapshot(snapshot) &&
 			buf->cid >= snapshot->curcid)
@@ -1053,10 +1073,12 @@ ColumnarUnpinBatches(List *pinned)
 
 /*
  * Put the buffered row number rownum of rel into slot; false when no buffer
- * holds it.
+ * holds it or snapshot may not see it (by the rule of
+ * ColumnarPendingBatches).
  */
 bool
-ColumnarPendingFetch(Relation rel, uint64 rownum, TupleTableSlot *slot)
+ColumnarPendingFetch(Relation rel, uint64 rownum, Snapshot snapshot,
+					 TupleTableSlot *slot)
 {
 	ListCell   *lc;
 
@@ -1064,12 +1086,13 @@ ColumnarPendingFetch(Relation rel, uint64 rownum, TupleTableSlot *slot)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->relid != RelationGetRelid(rel) ||
-			buf->relnode != rel->rd_node.relNode)
-			continue;
 		if (rownum >= buf->batch.first_row &&
-			rownum < buf->batch.first_row + buf->batch.nrows)
+			rownum < buf->batch.first_row + buf->batch.nrows &&
+			buffer_of(rel, buf))
 		{
+			if (snapshot != NULL && IsMVCCSnapshot(snapshot) &&
+				buf->cid >= snapshot->curcid)
+				return false;
 			ColumnarBatchToSlot(&buf->batch, rownum - buf->batch.first_row, slot);
 			return true;
 		}

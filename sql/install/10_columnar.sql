@@ -10,6 +10,10 @@ CREATE SEQUENCE biwh.columnar_storage_id_seq;
  * One row per row group of a columnar relation.  A row group is visible
  * exactly when its row is: MVCC of the data comes from this table.  The
  * chunk_* arrays have one element per column, in attribute number order.
+ * chunk_min / chunk_max hold the bytes of the smallest and largest value
+ * (the Datum image, independent of any session setting; NULL when unknown
+ * or long), ordered by the collation in chunk_collation (the column's
+ * when the row group was written); biwh.columnar_bound_text shows them.
  */
 CREATE TABLE biwh.columnar_row_group (
 	storage_id			bigint NOT NULL,
@@ -22,8 +26,9 @@ CREATE TABLE biwh.columnar_row_group (
 	chunk_raw_length	bigint[] NOT NULL,
 	chunk_encoding		smallint[] NOT NULL,
 	chunk_null_count	bigint[] NOT NULL,
-	chunk_min			text[] NOT NULL,
-	chunk_max			text[] NOT NULL,
+	chunk_min			bytea[] NOT NULL,
+	chunk_max			bytea[] NOT NULL,
+	chunk_collation		oid[] NOT NULL,
 	PRIMARY KEY (storage_id, first_row)
 );
 COMMENT ON TABLE biwh.columnar_row_group IS 'row groups of columnar tables: location, encodings and min/max of every column chunk';
@@ -216,6 +221,12 @@ CREATE FUNCTION biwh.columnar_verify(tbl regclass,
 RETURNS record
 LANGUAGE C STRICT
 AS 'MODULE_PATHNAME', 'columnar_verify';
+
+/* The text form of a stored min or max of column attnum of a columnar table. */
+CREATE FUNCTION biwh.columnar_bound_text(tbl regclass, attnum integer, image bytea)
+RETURNS text
+LANGUAGE C STRICT STABLE
+AS 'MODULE_PATHNAME', 'columnar_bound_text';
 
 CREATE FUNCTION biwh.columnar_encoding_name(smallint)
 RETURNS text

@@ -78,6 +78,18 @@ check_corrupted('ch', 'page header');
 check_corrupted('cm', 'metapage');
 check_corrupted('ct', 'truncated file');
 
+# a damaged table can still be emptied and dropped
+my ($ret) = $node->psql('postgres', 'TRUNCATE cm');
+is($ret, 0, 'a table with a damaged metapage can be truncated');
+is($node->safe_psql('postgres', 'INSERT INTO cm (id) VALUES (1); SELECT count(*) FROM cm'), '1',
+	'the truncated table takes new rows');
+$files{cm} = $node->data_dir . '/' . $node->safe_psql('postgres', "SELECT pg_relation_filepath('cm')");
+$node->stop;
+damage($files{cm}, 30, 16, "\x00");
+$node->start;
+($ret) = $node->psql('postgres', 'DROP TABLE cm');
+is($ret, 0, 'a table with a damaged metapage can be dropped');
+
 # undamaged tables of the same database still read
 $node->safe_psql('postgres', q{CREATE TABLE ok USING columnar AS SELECT generate_series(1, 3000) AS id});
 is($node->safe_psql('postgres', 'SELECT count(*) FROM ok'), '3000', 'other tables still read');
