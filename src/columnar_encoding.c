@@ -584,6 +584,7 @@ typedef struct DictU64Entry
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) hash_u64(k)
 #define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_FILLFACTOR (0.5)
 #define SH_SCOPE static inline
 #define SH_DECLARE
 #define SH_DEFINE
@@ -675,6 +676,7 @@ typedef struct DictBytesEntry
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) hash_key(&(k))
 #define SH_EQUAL(tb, a, b) keys_equal(&(a), &(b))
+#define SH_FILLFACTOR (0.5)
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
 #define SH_SCOPE static inline
@@ -769,6 +771,9 @@ dense_value(const DenseValues *dv, uint32 i, const char **p, uint32 *len)
 	}
 }
 
+/* values looked at before deciding how large a dictionary may get */
+#define DICT_SAMPLE 256
+
 /*
  * Give every value a code in first-seen order, stopping when more than cap
  * distinct values show up; returns whether the dictionary was built.
@@ -780,10 +785,14 @@ build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
 	uint32		nd = 0;
 	uint64		bytes = 0;
 	/*
-	 * Start small and let simplehash grow: a table sized for the cap would
-	 * be zeroed (megabytes) for every chunk, mostly to find few values.
+	 * Start small: a table sized for the cap would be zeroed (megabytes) for
+	 * every chunk, mostly to find few values.  When the first values are
+	 * mostly distinct, size it for the cap at once rather than doubling it
+	 * again and again.  Tables are kept at most half full (SH_FILLFACTOR):
+	 * nearly every value is a lookup of an existing entry.
 	 */
-	uint32		hint = Min(Min(cap, n), 256);
+	uint32		hint = Min(Min(cap, n), 2 * DICT_SAMPLE);
+	uint32		big = Min(cap, n);
 
 	an->codes = alloc_huge(sizeof(uint32) * (Size) n);
 	an->first = alloc_huge(sizeof(uint32) * (Size) cap);
@@ -807,6 +816,9 @@ build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
 				an->first[nd++] = i;
 			}
 			an->codes[i] = e->code;
+			if (i + 1 == DICT_SAMPLE && nd > DICT_SAMPLE / 2 &&
+				h->size < pg_nextpower2_64((uint64) big * 2 + 2))
+				dictu64_grow(h, pg_nextpower2_64((uint64) big * 2 + 2));
 		}
 		dictu64_destroy(h);
 		bytes = (uint64) nd * dv->esize;
@@ -835,6 +847,9 @@ build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
 				bytes += k.len + (dv->fixed ? 0 : sizeof(uint32));
 			}
 			an->codes[i] = e->code;
+			if (i + 1 == DICT_SAMPLE && nd > DICT_SAMPLE / 2 &&
+				h->size < pg_nextpower2_64((uint64) big * 2 + 2))
+				dictbytes_grow(h, pg_nextpower2_64((uint64) big * 2 + 2));
 		}
 		dictbytes_destroy(h);
 	}
