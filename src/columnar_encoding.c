@@ -109,6 +109,7 @@ typedef struct DenseValues
 	const char **ptrs;			/* VARLENA/CSTRING: value bytes (no header) */
 	uint32	   *lens;			/* VARLENA/CSTRING: value lengths */
 	uint64		var_bytes;		/* VARLENA/CSTRING: sum of lens */
+	uint32		min_len;		/* VARLENA/CSTRING: shortest of lens */
 	uint64	   *keys;			/* kinds of up to 8 bytes but FIXED: each
 								 * value's bits, integers sign-extended */
 } DenseValues;
@@ -132,6 +133,9 @@ typedef struct Analysis
 	int			scale;			/* scaled numeric: the common scale */
 	uint64	   *scaled;			/* scaled numeric: value * 10^scale */
 	uint64	   *dscales;		/* scaled numeric: display scales */
+	bool		scaled_ok;		/* scaled numeric: analysis succeeded */
+	uint32		argmin;			/* scaled numeric: index of a smallest value */
+	uint32		argmax;			/* scaled numeric: index of a largest value */
 } Analysis;
 
 /*
@@ -483,6 +487,7 @@ gather_dense(const ColumnarVector *vec, DenseValues *dv)
 	dv->ptrs = NULL;
 	dv->lens = NULL;
 	dv->var_bytes = 0;
+	dv->min_len = PG_UINT32_MAX;
 	dv->keys = NULL;
 
 	if (!kind_is_var(vec->kind))
@@ -534,6 +539,7 @@ gather_dense(const ColumnarVector *vec, DenseValues *dv)
 			dv->ptrs[j] = v;
 			dv->lens[j] = len;
 			dv->var_bytes += len;
+			dv->min_len = Min(dv->min_len, len);
 			j++;
 		}
 		Assert(j == n);
@@ -578,6 +584,7 @@ typedef struct DictU64Entry
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) hash_u64(k)
 #define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_FILLFACTOR (0.5)
 #define SH_SCOPE static inline
 #define SH_DECLARE
 #define SH_DEFINE
@@ -588,6 +595,72 @@ typedef struct ByteKey
 	const char *ptr;
 	uint32		len;
 } ByteKey;
+
+/*
+ * Load the first and last up to 8 bytes of a short value (len <= 16) as two
+ * words, with overlapping loads that never leave the value: together they
+ * cover every byte, so two values of one length are equal exactly when
+ * their words are.
+ */
+static inline void
+short_words(const char *p, uint32 len, uint64 *w0, uint64 *w1)
+{
+	if (len >= 8)
+	{
+		memcpy(w0, p, 8);
+		memcpy(w1, p + len - 8, 8);
+	}
+	else if (len >= 4)
+	{
+		uint32		a;
+		uint32		b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, p + len - 4, 4);
+		*w0 = a;
+		*w1 = b;
+	}
+	else
+	{
+		*w0 = len > 0 ? (uint8) p[0] | ((uint64) (uint8) p[len / 2] << 8) |
+			((uint64) (uint8) p[len - 1] << 16) : 0;
+		*w1 = 0;
+	}
+}
+
+/*
+ * Hash a dictionary key: short values (most text and numerics) from their
+ * two words with PostgreSQL's integer hashes, longer ones with hash_bytes.
+ */
+static inline uint32
+hash_key(const ByteKey *k)
+{
+	uint64		w0;
+	uint64		w1;
+
+	if (k->len > 16)
+		return hash_bytes((const unsigned char *) k->ptr, (int) k->len);
+	short_words(k->ptr, k->len, &w0, &w1);
+	return hash_u64(hash_combine64(w0, w1 + k->len));
+}
+
+/* Are two dictionary keys equal (bytewise)? */
+static inline bool
+keys_equal(const ByteKey *a, const ByteKey *b)
+{
+	uint64		a0;
+	uint64		a1;
+	uint64		b0;
+	uint64		b1;
+
+	if (a->len != b->len)
+		return false;
+	if (a->len > 16)
+		return memcmp(a->ptr, b->ptr, a->len) == 0;
+	short_words(a->ptr, a->len, &a0, &a1);
+	short_words(b->ptr, b->len, &b0, &b1);
+	return a0 == b0 && a1 == b1;
+}
 
 typedef struct DictBytesEntry
 {
@@ -601,8 +674,9 @@ typedef struct DictBytesEntry
 #define SH_ELEMENT_TYPE DictBytesEntry
 #define SH_KEY_TYPE ByteKey
 #define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).ptr, (int) (k).len)
-#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).ptr, (b).ptr, (a).len) == 0)
+#define SH_HASH_KEY(tb, k) hash_key(&(k))
+#define SH_EQUAL(tb, a, b) keys_equal(&(a), &(b))
+#define SH_FILLFACTOR (0.5)
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
 #define SH_SCOPE static inline
@@ -697,6 +771,9 @@ dense_value(const DenseValues *dv, uint32 i, const char **p, uint32 *len)
 	}
 }
 
+/* values looked at before deciding how large a dictionary may get */
+#define DICT_SAMPLE 256
+
 /*
  * Give every value a code in first-seen order, stopping when more than cap
  * distinct values show up; returns whether the dictionary was built.
@@ -707,7 +784,15 @@ build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
 	uint32		n = dv->n;
 	uint32		nd = 0;
 	uint64		bytes = 0;
-	uint32		hint = Min(Min(cap, n), 65536);
+	/*
+	 * Start small: a table sized for the cap would be zeroed (megabytes) for
+	 * every chunk, mostly to find few values.  When the first values are
+	 * mostly distinct, size it for the cap at once rather than doubling it
+	 * again and again.  Tables are kept at most half full (SH_FILLFACTOR):
+	 * nearly every value is a lookup of an existing entry.
+	 */
+	uint32		hint = Min(Min(cap, n), 2 * DICT_SAMPLE);
+	uint32		big = Min(cap, n);
 
 	an->codes = alloc_huge(sizeof(uint32) * (Size) n);
 	an->first = alloc_huge(sizeof(uint32) * (Size) cap);
@@ -731,6 +816,9 @@ build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
 				an->first[nd++] = i;
 			}
 			an->codes[i] = e->code;
+			if (i + 1 == DICT_SAMPLE && nd > DICT_SAMPLE / 2 &&
+				h->size < pg_nextpower2_64((uint64) big * 2 + 2))
+				dictu64_grow(h, pg_nextpower2_64((uint64) big * 2 + 2));
 		}
 		dictu64_destroy(h);
 		bytes = (uint64) nd * dv->esize;
@@ -759,6 +847,9 @@ build_dict(const DenseValues *dv, Analysis *an, uint32 cap)
 				bytes += k.len + (dv->fixed ? 0 : sizeof(uint32));
 			}
 			an->codes[i] = e->code;
+			if (i + 1 == DICT_SAMPLE && nd > DICT_SAMPLE / 2 &&
+				h->size < pg_nextpower2_64((uint64) big * 2 + 2))
+				dictbytes_grow(h, pg_nextpower2_64((uint64) big * 2 + 2));
 		}
 		dictbytes_destroy(h);
 	}
@@ -1499,6 +1590,39 @@ numeric_build(char *dst, int64 u, int scale, int dscale)
 }
 
 /*
+ * Is the numeric at p (parsed into *np, digits already range-checked by
+ * numeric_to_scaled) in the one form numeric_build writes for its value and
+ * display scale?  That is: no leading or trailing zero digit, zero with
+ * weight 0 and a positive sign, and the short header exactly when the
+ * display scale and weight fit it (numeric_parts read every other header
+ * bit into *np).  PostgreSQL makes every numeric this way; one that is not
+ * (written by old releases) makes the column use another encoding.  This
+ * spares rebuilding every value to compare it, which cost as much as the
+ * rest of the analysis.
+ */
+static inline bool
+numeric_canonical(const char *p, const NumParts *np)
+{
+	uint16		h;
+	bool		short_fits;
+	int16		d;
+
+	memcpy(&h, p, 2);
+	short_fits = np->dscale <= (NUM_SHORT_DSCALE_MASK >> NUM_SHORT_DSCALE_SHIFT) &&
+		np->weight <= NUM_SHORT_WEIGHT_MASK &&
+		np->weight >= -(NUM_SHORT_WEIGHT_MASK + 1);
+	if (((h & NUM_SHORT) != 0) != short_fits)
+		return false;
+	if (np->ndigits == 0)
+		return !np->neg && np->weight == 0;
+	memcpy(&d, np->digits, 2);
+	if (d == 0)
+		return false;
+	memcpy(&d, np->digits + (np->ndigits - 1) * 2, 2);
+	return d != 0;
+}
+
+/*
  * Can every numeric be stored as an int64 at one scale (the largest
  * dscale), with its own dscale beside it?  Fills the scaled values and
  * display scales in *an when so.
@@ -1508,11 +1632,13 @@ analyse_numeric(const DenseValues *dv, Analysis *an)
 {
 	uint32		n = dv->n;
 	int			scale = 0;
+#ifdef USE_ASSERT_CHECKING
 	union
 	{
 		char		bytes[NUM_MAX_BUILT + 8];
 		int32		align;
 	}			scratch;
+#endif
 
 	for (uint32 i = 0; i < n; i++)
 	{
@@ -1535,18 +1661,30 @@ analyse_numeric(const DenseValues *dv, Analysis *an)
 		int64		u;
 
 		numeric_parts(dv->ptrs[i], dv->lens[i], &np);
-		if (!numeric_to_scaled(&np, scale, &u))
+		if (!numeric_to_scaled(&np, scale, &u) ||
+			!numeric_canonical(dv->ptrs[i], &np))
 			return false;
-		if (numeric_build(scratch.bytes, u, scale, np.dscale) != dv->lens[i] + VARHDRSZ ||
-			memcmp(scratch.bytes + VARHDRSZ, dv->ptrs[i], dv->lens[i]) != 0)
-			return false;
+#ifdef USE_ASSERT_CHECKING
+		/* the decoder's rebuild gives back exactly these bytes */
+		Assert(numeric_build(scratch.bytes, u, scale, np.dscale) == dv->lens[i] + VARHDRSZ &&
+			   memcmp(scratch.bytes + VARHDRSZ, dv->ptrs[i], dv->lens[i]) == 0);
+#endif
 		an->scaled[i] = (uint64) u;
 		an->dscales[i] = np.dscale;
-		an->min = Min(an->min, u);
-		an->max = Max(an->max, u);
+		if (u < an->min)
+		{
+			an->min = u;
+			an->argmin = i;
+		}
+		if (u > an->max)
+		{
+			an->max = u;
+			an->argmax = i;
+		}
 		an->dmin = Min(an->dmin, np.dscale);
 		an->dmax = Max(an->dmax, np.dscale);
 	}
+	an->scaled_ok = true;
 	return true;
 }
 
@@ -1719,6 +1857,39 @@ dict_size(const DenseValues *dv, const Analysis *an)
 		packed_size(dv->n, bit_width(an->ndistinct - 1));
 }
 
+/*
+ * Return the most distinct values a dictionary of dv's variable-width
+ * values can have and still be smaller than size bytes: each entry takes at
+ * least its uint32 length and the shortest value's bytes, and the codes
+ * need bit_width(nd - 1) bits each.  Stopping a dictionary there changes no
+ * choice, it only spares building dictionaries that cannot win.
+ */
+static uint32
+dict_cap_below(const DenseValues *dv, uint64 size)
+{
+	uint32		n = dv->n;
+	uint64		entry = sizeof(uint32) + dv->min_len;
+	uint64		fixed = sizeof(uint32) + 1;
+	uint64		cap = 0;
+
+	if (size <= fixed)
+		return 0;
+	for (int w = 0; w <= 32; w++)
+	{
+		uint64		codes = packed_size(n, w);
+		uint64		by_bits;
+		uint64		by_bytes;
+
+		if (fixed + codes >= size)
+			break;
+		/* nd distinct values need w >= bit_width(nd - 1) */
+		by_bits = (w >= 32) ? PG_UINT32_MAX : ((uint64) 1 << w);
+		by_bytes = (size - fixed - codes - 1) / entry;
+		cap = Max(cap, Min(by_bits, by_bytes));
+	}
+	return (uint32) Min(cap, PG_UINT32_MAX);
+}
+
 /* Count runs of equal values and the longest run. */
 static void
 analyse_runs(const DenseValues *dv, Analysis *an)
@@ -1795,13 +1966,18 @@ choose_encoding(const DenseValues *dv, Oid typid, Analysis *an)
 
 	if (kind_is_var(dv->kind))
 	{
+		uint32		cap;
+
 		if (all_equal(dv))
 			return COLUMNAR_ENC_CONSTANT;
-		if (build_dict(dv, an, dv->n - dv->n / 4))
-			CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
+
+		/* numerics first: a dictionary must then beat the scaled integers */
 		if (dv->kind == COLUMNAR_KIND_VARLENA && typid == NUMERICOID &&
 			analyse_numeric(dv, an))
 			CONSIDER(COLUMNAR_ENC_SCALED_NUMERIC, scaled_size(dv, an));
+		cap = Min(dv->n - dv->n / 4, dict_cap_below(dv, best_size));
+		if (cap >= 2 && build_dict(dv, an, cap))
+			CONSIDER(COLUMNAR_ENC_DICT, dict_size(dv, an));
 		return best;
 	}
 
@@ -1843,10 +2019,126 @@ choose_encoding(const DenseValues *dv, Oid typid, Analysis *an)
  */
 
 /*
+ * Is the type's order that of its values read as (sign-extended) integers?
+ */
+static bool
+integer_ordered(const ColumnarVector *vec)
+{
+	switch (vec->typid)
+	{
+		case INT2OID:
+			return vec->kind == COLUMNAR_KIND_INT16;
+		case INT4OID:
+		case DATEOID:
+			return vec->kind == COLUMNAR_KIND_INT32;
+		case INT8OID:
+		case TIMEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return vec->kind == COLUMNAR_KIND_INT64;
+		case BOOLOID:
+			return vec->kind == COLUMNAR_KIND_BOOL;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Fill stats->minmax_rows from what the analysis found (see
+ * ColumnarEncodeStats): the first row of every dictionary entry, the
+ * constant's row, or the rows of the smallest and largest integer or
+ * scaled numeric.
+ */
+static void
+find_minmax_rows(const ColumnarVector *vec, const DenseValues *dv,
+				 const Analysis *an, ColumnarEncoding enc,
+				 ColumnarEncodeStats *stats)
+{
+	uint32	   *idx;
+	uint32		k = 0;
+
+	stats->minmax_rows = NULL;
+	stats->nminmax_rows = 0;
+	if (dv->n == 0)
+		return;
+	if (enc == COLUMNAR_ENC_CONSTANT)
+	{
+		idx = palloc(sizeof(uint32));
+		idx[k++] = 0;
+	}
+	else if (an->scaled_ok || (dv->keys && integer_ordered(vec)))
+	{
+		uint32		lo = 0;
+		uint32		hi = 0;
+
+		if (an->scaled_ok)
+		{
+			lo = an->argmin;
+			hi = an->argmax;
+		}
+		else
+		{
+			for (uint32 i = 1; i < dv->n; i++)
+			{
+				if ((int64) dv->keys[i] < (int64) dv->keys[lo])
+					lo = i;
+				else if ((int64) dv->keys[i] > (int64) dv->keys[hi])
+					hi = i;
+			}
+		}
+		idx = palloc(sizeof(uint32) * 2);
+		idx[k++] = Min(lo, hi);
+		if (hi != lo)
+			idx[k++] = Max(lo, hi);
+	}
+	else if (an->ndistinct > 0)
+	{
+		/* first-seen order: ascending already */
+		if (an->ndistinct > dv->n / 2)
+			return;
+		idx = palloc(sizeof(uint32) * an->ndistinct);
+		memcpy(idx, an->first, sizeof(uint32) * an->ndistinct);
+		k = an->ndistinct;
+	}
+	else
+		return;
+
+	/* dense indexes to row numbers */
+	if (vec->nnulls > 0)
+	{
+		uint32		j = 0;
+		uint32		t = 0;
+
+		for (uint32 i = 0; i < vec->nrows && t < k; i++)
+		{
+			if (!COLUMNAR_VALID(vec, i))
+				continue;
+			if (j == idx[t])
+				idx[t++] = i;
+			j++;
+		}
+		Assert(t == k);
+	}
+	stats->minmax_rows = idx;
+	stats->nminmax_rows = k;
+}
+
+/*
  * Append the encoded image of vec to buf; returns the encoding chosen.
  */
 ColumnarEncoding
 ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
+{
+	return ColumnarEncodeVectorStats(vec, buf, NULL);
+}
+
+/*
+ * Append the encoded image of vec to buf and describe it in *stats (unless
+ * stats is NULL); returns the encoding chosen.
+ */
+ColumnarEncoding
+ColumnarEncodeVectorStats(const ColumnarVector *vec, StringInfo buf,
+						  ColumnarEncodeStats *stats)
 {
 	EncHeader	hdr;
 	DenseValues dv;
@@ -1920,6 +2212,8 @@ ColumnarEncodeVector(const ColumnarVector *vec, StringInfo buf)
 			elog(ERROR, "unexpected columnar encoding %d", (int) enc);
 	}
 
+	if (stats)
+		find_minmax_rows(vec, &dv, &an, enc, stats);
 	return enc;
 }
 

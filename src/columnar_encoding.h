@@ -86,6 +86,28 @@ extern ColumnarEncoding ColumnarEncodeVector(const ColumnarVector *vec,
 											 StringInfo buf);
 
 /*
+ * What the encoder's analysis learnt about a vector, for the writer's zone
+ * map: minmax_rows (ascending, in CurrentMemoryContext) lists rows of the
+ * vector among which a smallest and a largest value in the type's own
+ * order are found, so min/max need compare only those.  Either every
+ * non-NULL value equals (bytewise) the value of a listed row, which holds
+ * for any order (dictionary, constant), or the rows hold the smallest and
+ * largest value by integer value, for types ordered that way (integers,
+ * date, time, timestamps, bool, numeric at one scale).  minmax_rows is NULL
+ * when the analysis did not narrow the rows down.
+ */
+typedef struct ColumnarEncodeStats
+{
+	uint32	   *minmax_rows;
+	uint32		nminmax_rows;
+} ColumnarEncodeStats;
+
+/* ColumnarEncodeVector, also filling *stats. */
+extern ColumnarEncoding ColumnarEncodeVectorStats(const ColumnarVector *vec,
+												  StringInfo buf,
+												  ColumnarEncodeStats *stats);
+
+/*
  * Decode an image made by ColumnarEncodeVector into *out, allocating in
  * CurrentMemoryContext; kind, typid and fixed_len of *out must be set by the
  * caller and must match the image.  Malformed input raises
