@@ -144,6 +144,13 @@ SELECT c.relname, c.reloptions, a.amname FROM pg_class c LEFT JOIN pg_am a ON a.
 ALTER TABLE pt SET (compression = zstd);
 CREATE TABLE hpt AS SELECT day, id AS v FROM h WHERE id <= 2500;
 SELECT * FROM compare('pt', 'hpt');
+-- sort keys follow RENAME COLUMN and lose dropped columns (also through a
+-- partitioned table): they always name columns, so a dump restores
+ALTER TABLE pt RENAME COLUMN v TO "Value";
+ALTER TABLE r RENAME COLUMN k TO kk;
+SELECT relname, reloptions FROM pg_class WHERE relname IN ('pt1', 'r') ORDER BY 1;
+ALTER TABLE r DROP COLUMN kk;
+SELECT reloptions FROM pg_class WHERE oid = 'r'::regclass;
 CREATE TEMP TABLE tt USING columnar WITH (row_group_size = 1200) AS SELECT * FROM h;
 SELECT array_agg(row_count) FROM groups('tt', 1);
 CREATE MATERIALIZED VIEW mv USING columnar WITH (row_group_size = 1100) AS SELECT * FROM h;

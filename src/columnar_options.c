@@ -40,6 +40,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
@@ -88,6 +89,10 @@ typedef struct PendingOptions
 	Oid			relid;			/* ALTER: the table altered */
 	SubTransactionId subid;		/* where the statement began */
 	OptionValues values;		/* to store at the end; in effect meanwhile */
+	Oid			fix_relid;		/* RENAME / DROP COLUMN: fix sort keys */
+	bool		fix_recurse;	/* also of the inheritors */
+	char	   *fix_from;		/* column renamed (NULL: dropped ones) */
+	char	   *fix_to;
 	bool		overridden;		/* settings changed for CREATE TABLE AS */
 	int			saved_compression;
 	int			saved_level;
@@ -510,6 +515,65 @@ take_create_options(Node *stmt, List *options, RangeVar *rv, bool columnar,
 }
 
 /*
+ * Remember that a column of rv (and of its inheritors unless ONLY) is
+ * renamed (from, to) or dropped (NULL), to fix the sort keys at the end.
+ */
+static void
+track_columns(RangeVar *rv, const char *from, const char *to)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+	if (!OidIsValid(relid))
+		return;
+	pending.active = true;
+	pending.fix_relid = relid;
+	pending.fix_recurse = rv->inh;
+	pending.fix_from = from ? MemoryContextStrdup(pending_cxt, from) : NULL;
+	pending.fix_to = to ? MemoryContextStrdup(pending_cxt, to) : NULL;
+}
+
+/*
+ * Rename column from to "to" in the sort keys of relid (and of its
+ * inheritors when recurse), and leave out the columns that no longer
+ * exist, so that the sort keys always name columns (a dump restores).
+ */
+static void
+fix_sort_keys(Oid relid, bool recurse, const char *from, const char *to)
+{
+	List	   *rels = recurse ? find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+	ListCell   *lc;
+
+	foreach(lc, rels)
+	{
+		Oid			rel = lfirst_oid(lc);
+		OptionValues values;
+		StringInfoData buf;
+		ListCell   *lc2;
+
+		if (!is_columnar_relid(rel))
+			continue;
+		read_reloptions(rel, &values);
+		if (values.value[OPT_SORT_KEY] == NULL)
+			continue;
+		initStringInfo(&buf);
+		foreach(lc2, sort_key_names(values.value[OPT_SORT_KEY]))
+		{
+			char	   *name = lfirst(lc2);
+
+			if (from != NULL && strcmp(name, from) == 0)
+				name = pstrdup(to);
+			if (get_attnum(rel, name) > 0)
+				appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "",
+								 quote_identifier(name));
+		}
+		if (strcmp(buf.data, values.value[OPT_SORT_KEY]) == 0)
+			continue;
+		values.value[OPT_SORT_KEY] = buf.len > 0 ? buf.data : NULL;
+		write_reloptions(rel, &values);
+	}
+}
+
+/*
  * ddl_command_start of ALTER TABLE: take the columnar options out of SET /
  * RESET, and the table's options out of pg_class while the statement runs.
  */
@@ -529,6 +593,8 @@ alter_table_start(AlterTableStmt *stmt)
 	{
 		AlterTableCmd *cmd = lfirst(lc);
 
+		if (cmd->subtype == AT_DropColumn)
+			track_columns(stmt->relation, NULL, NULL);
 		if (cmd->subtype == AT_SetRelOptions || cmd->subtype == AT_ResetRelOptions)
 		{
 			ListCell   *lc2;
@@ -644,6 +710,13 @@ ddl_command_start(Node *parsetree)
 	}
 	else if (IsA(parsetree, AlterTableStmt))
 		alter_table_start((AlterTableStmt *) parsetree);
+	else if (IsA(parsetree, RenameStmt))
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+
+		if (stmt->renameType == OBJECT_COLUMN && stmt->relation != NULL)
+			track_columns(stmt->relation, stmt->subname, stmt->newname);
+	}
 }
 
 /*
@@ -652,19 +725,30 @@ ddl_command_start(Node *parsetree)
 static void
 ddl_command_end(void)
 {
-	Oid			relid;
+	Oid			relid = InvalidOid;
 	OptionValues values;
+	Oid			fix_relid = pending.fix_relid;
+	bool		fix_recurse = pending.fix_recurse;
+	char	   *fix_from = pending.fix_from ? pstrdup(pending.fix_from) : NULL;
+	char	   *fix_to = pending.fix_to ? pstrdup(pending.fix_to) : NULL;
 
 	if (!pending.active)
 		return;
-	relid = OidIsValid(pending.relid) ? pending.relid :
-		RangeVarGetRelid(pending.rel, NoLock, false);
+	if (OidIsValid(pending.relid))
+		relid = pending.relid;
+	else if (pending.rel != NULL)
+		relid = RangeVarGetRelid(pending.rel, NoLock, false);
 	for (int i = 0; i < NUM_OPTIONS; i++)
 		values.value[i] = pending.values.value[i] ? pstrdup(pending.values.value[i]) : NULL;
 	clear_pending_options();
-	if (values.value[OPT_SORT_KEY])
-		check_sort_key(relid, values.value[OPT_SORT_KEY]);
-	write_reloptions(relid, &values);
+	if (OidIsValid(relid))
+	{
+		if (values.value[OPT_SORT_KEY])
+			check_sort_key(relid, values.value[OPT_SORT_KEY]);
+		write_reloptions(relid, &values);
+	}
+	if (OidIsValid(fix_relid))
+		fix_sort_keys(fix_relid, fix_recurse, fix_from, fix_to);
 }
 
 /*
