@@ -159,6 +159,17 @@ REFRESH MATERIALIZED VIEW mv;
 SELECT reloptions FROM pg_class WHERE oid = 'mv'::regclass;
 SELECT array_agg(row_count) FROM groups('mv', 1);
 SELECT * FROM compare('mv', 'h');
+-- once the library is loaded a utility hook does the work of the event
+-- triggers: pg_upgrade creates them after the tables
+ALTER EVENT TRIGGER biwh_columnar_ddl_start DISABLE;
+ALTER EVENT TRIGGER biwh_columnar_ddl_end DISABLE;
+CREATE TABLE up (a int, b text) USING columnar WITH (row_group_size = '3000', sort_key = 'b');
+ALTER TABLE up SET (compression = none);
+ALTER TABLE up RENAME b TO c;
+SELECT reloptions FROM pg_class WHERE oid = 'up'::regclass;
+ALTER EVENT TRIGGER biwh_columnar_ddl_start ENABLE;
+ALTER EVENT TRIGGER biwh_columnar_ddl_end ENABLE;
+DROP TABLE up;
 DROP TABLE r, hr, nh, nh2, pt, hpt, tt;
 DROP MATERIALIZED VIEW mv;
 

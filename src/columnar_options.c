@@ -21,6 +21,11 @@
  * in the same statement) and written back, merged, at its end.  An error
  * rolls the catalog back with the statement.
  *
+ * The same work is done by a utility hook once the library is loaded (the
+ * event triggers then stand by): pg_upgrade's schema dump creates the event
+ * triggers last, after the tables, but creating the extension's C functions
+ * before them has loaded the library.
+ *
  * Rewrites (VACUUM FULL, CLUSTER, REFRESH, ALTER TABLE) copy reloptions to
  * the transient table, which therefore writes with the table's options.
  * ALTER TABLE ... SET ACCESS METHOD to another method removes the columnar
@@ -42,12 +47,14 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
 #include "commands/tablecmds.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
+#include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -103,6 +110,11 @@ static PendingOptions pending = {0};
 
 /* holds what "pending" points to (event trigger contexts do not last) */
 static MemoryContext pending_cxt = NULL;
+
+/* the utility hook handles the statement: the event triggers stand by */
+static bool in_utility_hook = false;
+
+static ProcessUtility_hook_type prev_process_utility_hook = NULL;
 
 /*
  * Return the index of a columnar option name, or -1.
@@ -764,11 +776,67 @@ columnar_ddl_event(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		elog(ERROR, "columnar_ddl_event must be called as an event trigger");
 	trigdata = (EventTriggerData *) fcinfo->context;
+	if (in_utility_hook)
+		PG_RETURN_VOID();
 	if (strcmp(trigdata->event, "ddl_command_start") == 0)
 		ddl_command_start(trigdata->parsetree);
 	else if (strcmp(trigdata->event, "ddl_command_end") == 0)
 		ddl_command_end();
 	PG_RETURN_VOID();
+}
+
+/*
+ * Handle the columnar options of CREATE / ALTER TABLE around the statement,
+ * as the event triggers do, once the library is loaded.  The event
+ * triggers alone do not do: pg_upgrade (pg_dump --binary-upgrade) creates
+ * them after the tables, whose WITH (...) PostgreSQL would then refuse;
+ * the library is loaded by then (creating its C functions loads it).
+ */
+static void
+options_process_utility(PlannedStmt *pstmt, const char *queryString,
+						bool readOnlyTree, ProcessUtilityContext context,
+						ParamListInfo params, QueryEnvironment *queryEnv,
+						DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	bool		handle;
+
+	/* as event triggers: not the statements a command runs for itself */
+	handle = !in_utility_hook && context != PROCESS_UTILITY_SUBCOMMAND &&
+		(IsA(parsetree, CreateStmt) || IsA(parsetree, CreateTableAsStmt) ||
+		 IsA(parsetree, AlterTableStmt) || IsA(parsetree, RenameStmt)) &&
+		IsTransactionState() && OidIsValid(get_extension_oid("biwh", true));
+	if (!handle)
+	{
+		if (prev_process_utility_hook)
+			prev_process_utility_hook(pstmt, queryString, readOnlyTree, context,
+									  params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									params, queryEnv, dest, qc);
+		return;
+	}
+
+	/* the options are taken out of the statement: work on a copy */
+	if (readOnlyTree)
+		pstmt = copyObject(pstmt);
+	in_utility_hook = true;
+	PG_TRY();
+	{
+		ddl_command_start(pstmt->utilityStmt);
+		if (prev_process_utility_hook)
+			prev_process_utility_hook(pstmt, queryString, false, context,
+									  params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, false, context,
+									params, queryEnv, dest, qc);
+		ddl_command_end();
+	}
+	PG_FINALLY();
+	{
+		in_utility_hook = false;
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -844,11 +912,13 @@ options_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 /*
- * Register the transaction callbacks of the options.
+ * Register the transaction callbacks and the utility hook of the options.
  */
 void
 ColumnarOptionsInit(void)
 {
 	RegisterXactCallback(options_xact_callback, NULL);
 	RegisterSubXactCallback(options_subxact_callback, NULL);
+	prev_process_utility_hook = ProcessUtility_hook;
+	ProcessUtility_hook = options_process_utility;
 }

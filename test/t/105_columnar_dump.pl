@@ -8,6 +8,8 @@
 # and row groups of the dumped sizes: the options were in effect when the
 # restore's COPY loaded the rows.  A temporary table of another session is
 # not dumped.  A dump without access methods restores as heap tables.
+# pg_upgrade, whose schema dump creates the event triggers after the
+# tables, keeps tables and options too.
 
 use strict;
 use warnings;
@@ -53,20 +55,21 @@ my @tables = qw(t1 t2 p1 p2 p3 mv);
 # Return a line per table: rows, md5 of the ordered rows, options, row groups.
 sub describe
 {
-	my ($db) = @_;
+	my ($db, $on) = @_;
+	my $n = $on // $node;
 	my $out = '';
 	for my $t (@tables)
 	{
-		$out .= $node->safe_psql($db, qq{
+		$out .= $n->safe_psql($db, qq{
 			SELECT '$t', count(*), md5(string_agg(x::text, '|' ORDER BY x::text))
 			  FROM $t x
 		}) . ' ';
-		$out .= $node->safe_psql($db, qq{
+		$out .= $n->safe_psql($db, qq{
 			SELECT a.amname, o.*
 			  FROM pg_class c JOIN pg_am a ON a.oid = c.relam, biwh.columnar_table_options(c.oid) o
 			 WHERE c.oid = '$t'::regclass
 		}) . ' ';
-		$out .= $node->safe_psql($db, qq{
+		$out .= $n->safe_psql($db, qq{
 			SELECT coalesce(string_agg(row_count::text, ',' ORDER BY first_row), '-')
 			  FROM biwh.columnar_row_group
 			 WHERE (SELECT amname FROM pg_am a JOIN pg_class c ON c.relam = a.oid
@@ -135,6 +138,23 @@ is($node->safe_psql('dst_noam', q{
 is($node->safe_psql('dst_noam', q{SELECT count(*), sum(id) FROM t1}), '12000|72006000',
 	'with the rows');
 
+# pg_upgrade into a new cluster
 $bg->quit;
+my $new = PostgreSQL::Test::Cluster->new('upgraded');
+$new->init;
 $node->stop;
+my $bindir = $node->config_data('--bindir');
+chdir $dir;
+command_ok(
+	[ 'pg_upgrade', '--no-sync', '-d', $node->data_dir, '-D', $new->data_dir,
+	  '-b', $bindir, '-B', $bindir, '-s', $new->host, '-p', $node->port, '-P', $new->port ],
+	'pg_upgrade');
+$new->start;
+is(describe('src', $new), $source, 'pg_upgrade: same rows, options and row groups');
+$new->safe_psql('src', q{INSERT INTO t1 SELECT * FROM t1 WHERE id <= 6000});
+is($new->safe_psql('src', q{
+	SELECT string_agg(row_count::text, ',' ORDER BY first_row) FROM biwh.columnar_row_group
+	 WHERE storage_id = biwh.columnar_storage_id('t1')
+}), '5000,5000,2000,5000,1000', 'an upgraded table is written with its options');
+$new->stop;
 done_testing();
