@@ -1,4 +1,4 @@
-# 105_columnar_dump.pl — pg_dump / pg_restore round trip of columnar tables
+# 106_columnar_dump.pl — pg_dump / pg_restore round trip of columnar tables
 #
 # Columnar tables with non-default options (also columnar partitions of a
 # partitioned table, and a materialized view) are dumped in plain and custom
