@@ -120,7 +120,10 @@ SELECT reloptions FROM pg_class WHERE oid = 'r'::regclass;
 -- SET ACCESS METHOD heap drops them (heap would refuse them); back to
 -- columnar with options in the same statement
 ALTER TABLE r SET ACCESS METHOD heap;
-SELECT reloptions FROM pg_class WHERE oid = 'r'::regclass;
+SELECT reloptions, reltoastrelid <> 0 AS has_toast FROM pg_class WHERE oid = 'r'::regclass;
+-- (the heap table got a TOAST table: a long value fits)
+INSERT INTO r SELECT 0, 0, string_agg(md5(g::text), ''), NULL FROM generate_series(1, 2000) g;
+INSERT INTO hr SELECT 0, 0, string_agg(md5(g::text), ''), NULL FROM generate_series(1, 2000) g;
 ALTER TABLE r SET (compression = zstd);
 ALTER TABLE r SET ACCESS METHOD columnar, SET (row_group_size = 4000, sort_key = 'k');
 SELECT reloptions FROM pg_class WHERE oid = 'r'::regclass;

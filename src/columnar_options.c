@@ -47,6 +47,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
+#include "catalog/toasting.h"
 #include "commands/extension.h"
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
@@ -100,6 +101,7 @@ typedef struct PendingOptions
 	bool		fix_recurse;	/* also of the inheritors */
 	char	   *fix_from;		/* column renamed (NULL: dropped ones) */
 	char	   *fix_to;
+	Oid			toast_relid;	/* SET ACCESS METHOD heap: add a TOAST table */
 	bool		overridden;		/* settings changed for CREATE TABLE AS */
 	int			saved_compression;
 	int			saved_level;
@@ -635,7 +637,12 @@ alter_table_start(AlterTableStmt *stmt)
 	if (new_am != NULL)
 	{
 		if (columnar && strcmp(new_am, "columnar") != 0)
+		{
 			write_reloptions(relid, NULL);	/* the other method would refuse them */
+			/* columnar tables have no TOAST table, nor does the rewrite */
+			pending.active = true;
+			pending.toast_relid = relid;
+		}
 		columnar = strcmp(new_am, "columnar") == 0;
 	}
 	if (!columnar)
@@ -743,6 +750,7 @@ ddl_command_end(void)
 	bool		fix_recurse = pending.fix_recurse;
 	char	   *fix_from = pending.fix_from ? pstrdup(pending.fix_from) : NULL;
 	char	   *fix_to = pending.fix_to ? pstrdup(pending.fix_to) : NULL;
+	Oid			toast_relid = pending.toast_relid;
 
 	if (!pending.active)
 		return;
@@ -761,6 +769,8 @@ ddl_command_end(void)
 	}
 	if (OidIsValid(fix_relid))
 		fix_sort_keys(fix_relid, fix_recurse, fix_from, fix_to);
+	if (OidIsValid(toast_relid))
+		AlterTableCreateToastTable(toast_relid, (Datum) 0, AccessExclusiveLock);
 }
 
 /*
