@@ -48,7 +48,9 @@ COMMENT ON ACCESS METHOD columnar IS 'biwh column store: row groups of encoded, 
  * of CREATE TABLE ... WITH (...), CREATE TABLE AS, CREATE MATERIALIZED
  * VIEW and ALTER TABLE ... SET / RESET (...), which PostgreSQL would
  * reject; after DDL: writes them into the table's pg_class.reloptions, so
- * that pg_dump dumps them with the table (see src/columnar_options.c).
+ * that pg_dump dumps them with the table.  Once the library is loaded, its
+ * utility hook does this work and the triggers stand by (pg_upgrade
+ * creates them after the tables); see src/columnar_options.c.
  */
 CREATE FUNCTION biwh.columnar_ddl_event()
 RETURNS event_trigger
