@@ -16,7 +16,7 @@ CORE_OBJS = src/biwh.o
 ENCODING_OBJS = src/columnar_encoding.o src/columnar_encoding_probe.o
 COLUMNAR_OBJS = src/columnar_tableam.o src/columnar_writer.o src/columnar_reader.o \
 	src/columnar_storage.o src/columnar_catalog.o src/columnar_compression.o \
-	src/columnar_scan.o
+	src/columnar_scan.o src/columnar_options.o
 WH_OBJS =
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out

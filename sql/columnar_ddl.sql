@@ -201,22 +201,20 @@ SELECT * FROM uc;
 -- (the storage catalog stays closed to it)
 SELECT * FROM biwh.columnar_row_group;
 RESET ROLE;
-SELECT compression, row_group_size, sort_key FROM biwh.columnar_options;
+SELECT reloptions FROM pg_class WHERE relname = 'uc';
 
 -- DROP in a new backend, which has not loaded the library yet, still
--- removes the catalog rows and options
+-- removes the catalog rows (the options go with the pg_class row)
 \c -
 SET ROLE regress_columnar_user;
 DROP TABLE uc;
 RESET ROLE;
 SELECT count(*) FROM biwh.columnar_row_group;
-SELECT count(*) FROM biwh.columnar_options;
 REVOKE CREATE ON SCHEMA public FROM regress_columnar_user;
 DROP ROLE regress_columnar_user;
 
 \set VERBOSITY terse
 DROP FUNCTION compare, am;
 SELECT count(*) FROM biwh.columnar_row_group;
-SELECT count(*) FROM biwh.columnar_options;
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

@@ -126,6 +126,10 @@ extern char *ColumnarUnframeChunk(const char *frame, Size len, Size *image_len);
 extern const char *ColumnarCompressionName(ColumnarCompression compression);
 extern ColumnarCompression ColumnarCompressionFromName(const char *name);
 
+/* columnar_options.c */
+extern void ColumnarOptionsInit(void);
+extern void ColumnarReadOptions(Relation rel, ColumnarOptions *options);
+
 /* columnar_catalog.c */
 extern void ColumnarCatalogInsertRowGroup(uint64 storage_id,
 										  ColumnarRowGroupMeta *meta,
@@ -137,8 +141,6 @@ extern ColumnarRowGroupMeta *ColumnarCatalogFindRowGroup(uint64 storage_id,
 extern void ColumnarCatalogDeleteStorage(uint64 storage_id);
 extern void ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row);
 extern bool ColumnarCatalogReady(void);
-extern void ColumnarReadOptions(Relation rel, ColumnarOptions *options);
-extern void ColumnarDeleteOptions(Oid relid);
 extern char *ColumnarBoundImage(Datum value, Form_pg_attribute att, uint32 *len);
 extern bool ColumnarBoundDatum(const char *image, uint32 len, int16 typlen,
 							   bool typbyval, Datum *value);

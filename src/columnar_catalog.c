@@ -1,8 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * columnar_catalog.c
- *	  The row-group catalog biwh.columnar_row_group and the per-table
- *	  options biwh.columnar_options.
+ *	  The row-group catalog biwh.columnar_row_group.
  *
  * These are ordinary heap tables of the extension, read and written here
  * directly (heap_insert, systable scans), not through SQL: that bypasses
@@ -36,9 +35,6 @@
 
 #include "columnar.h"
 
-/* sort key of CREATE TABLE AS ... WITH (sort_key = ...), while it runs */
-char	   *columnar_sort_key_override = NULL;
-
 /* attribute numbers of biwh.columnar_row_group */
 #define Anum_rg_storage_id			1
 #define Anum_rg_first_row			2
@@ -54,13 +50,6 @@ char	   *columnar_sort_key_override = NULL;
 #define Anum_rg_chunk_max			12
 #define Anum_rg_chunk_collation		13
 #define Natts_rg					13
-
-/* attribute numbers of biwh.columnar_options */
-#define Anum_opt_relid				1
-#define Anum_opt_compression		2
-#define Anum_opt_compression_level	3
-#define Anum_opt_row_group_size		4
-#define Anum_opt_sort_key			5
 
 /*
  * Return the oid of a relation of schema biwh, or InvalidOid.
@@ -540,132 +529,6 @@ ColumnarCatalogDeleteStorage(uint64 storage_id)
 		simple_heap_delete(rel, &tup->t_self);
 	systable_endscan(scan);
 	table_close(rel, RowExclusiveLock);
-}
-
-/*
- * Fill options with the table's options, falling back on the biwh.*
- * settings for those it does not set.
- */
-void
-ColumnarReadOptions(Relation rel, ColumnarOptions *options)
-{
-	Oid			optrelid = biwh_relid("columnar_options");
-	Relation	orel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	Oid			relid;
-	Oid			origid = InvalidOid;
-	char		extra;
-
-	memset(options, 0, sizeof(*options));
-	options->compression = (ColumnarCompression) columnar_default_compression;
-	options->compression_level = columnar_default_compression_level;
-	options->row_group_size = columnar_default_row_group_size;
-	if (columnar_sort_key_override != NULL)
-	{
-		List	   *names;
-		ListCell   *lc;
-		char	   *copy = pstrdup(columnar_sort_key_override);
-
-		if (!SplitIdentifierString(copy, ',', &names))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid sort_key \"%s\"", columnar_sort_key_override),
-					 errhint("Give a comma-separated list of the table's columns.")));
-		foreach(lc, names)
-		{
-			AttrNumber	attnum = get_attnum(RelationGetRelid(rel), lfirst(lc));
-
-			if (attnum <= 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("sort key column \"%s\" does not exist", (char *) lfirst(lc))));
-			if (options->nsortkeys < INDEX_MAX_KEYS)
-				options->sortkeys[options->nsortkeys++] = attnum;
-		}
-	}
-	if (!OidIsValid(optrelid))
-		return;
-
-	/*
-	 * Rewrites (VACUUM FULL, ALTER TABLE, REFRESH MATERIALIZED VIEW) fill a
-	 * transient table that make_new_heap names pg_temp_<oid of the table>:
-	 * it takes the options of that table.
-	 */
-	relid = RelationGetRelid(rel);
-	if (sscanf(RelationGetRelationName(rel), "pg_temp_%u%c", &origid, &extra) == 1 &&
-		OidIsValid(origid))
-		relid = origid;
-
-	orel = table_open(optrelid, AccessShareLock);
-	ScanKeyInit(&key, Anum_opt_relid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(relid));
-	scan = systable_beginscan(orel, InvalidOid, false, SnapshotSelf, 1, &key);
-	if (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		Datum		d;
-
-		d = heap_getattr(tup, Anum_opt_compression, RelationGetDescr(orel), &isnull);
-		if (!isnull)
-			options->compression = ColumnarCompressionFromName(TextDatumGetCString(d));
-		d = heap_getattr(tup, Anum_opt_compression_level, RelationGetDescr(orel), &isnull);
-		if (!isnull)
-			options->compression_level = DatumGetInt32(d);
-		d = heap_getattr(tup, Anum_opt_row_group_size, RelationGetDescr(orel), &isnull);
-		if (!isnull)
-			options->row_group_size = DatumGetInt32(d);
-		d = heap_getattr(tup, Anum_opt_sort_key, RelationGetDescr(orel), &isnull);
-		if (!isnull)
-		{
-			Datum	   *elems;
-			bool	   *enulls;
-			int			n;
-
-			deconstruct_array(DatumGetArrayTypeP(d), NAMEOID, NAMEDATALEN, false,
-							  TYPALIGN_CHAR, &elems, &enulls, &n);
-			for (int i = 0; i < n && options->nsortkeys < INDEX_MAX_KEYS; i++)
-			{
-				AttrNumber	attnum;
-
-				if (enulls[i])
-					continue;
-				attnum = get_attnum(RelationGetRelid(rel),
-									NameStr(*DatumGetName(elems[i])));
-				if (attnum <= 0 && relid != RelationGetRelid(rel))
-					attnum = get_attnum(relid, NameStr(*DatumGetName(elems[i])));
-				if (attnum > 0)
-					options->sortkeys[options->nsortkeys++] = attnum;
-			}
-		}
-	}
-	systable_endscan(scan);
-	table_close(orel, AccessShareLock);
-}
-
-/*
- * Delete the options row of a relation being dropped.
- */
-void
-ColumnarDeleteOptions(Oid relid)
-{
-	Oid			optrelid = biwh_relid("columnar_options");
-	Relation	orel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-
-	if (!OidIsValid(optrelid))
-		return;
-	orel = table_open(optrelid, RowExclusiveLock);
-	ScanKeyInit(&key, Anum_opt_relid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(relid));
-	scan = systable_beginscan(orel, InvalidOid, false, SnapshotSelf, 1, &key);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		simple_heap_delete(orel, &tup->t_self);
-	systable_endscan(scan);
-	table_close(orel, RowExclusiveLock);
 }
 
 PG_FUNCTION_INFO_V1(columnar_storage_id);

@@ -33,19 +33,6 @@ CREATE TABLE biwh.columnar_row_group (
 );
 COMMENT ON TABLE biwh.columnar_row_group IS 'row groups of columnar tables: location, encodings and min/max of every column chunk';
 
-/*
- * Per-table options of columnar tables; a missing row or NULL means the
- * biwh.* setting of the writing session.
- */
-CREATE TABLE biwh.columnar_options (
-	relid				oid PRIMARY KEY,
-	compression			text CHECK (compression IN ('none', 'zstd')),
-	compression_level	integer CHECK (compression_level BETWEEN 1 AND 19),
-	row_group_size		integer CHECK (row_group_size BETWEEN 1000 AND 10000000),
-	sort_key			name[]
-);
-COMMENT ON TABLE biwh.columnar_options IS 'per-table options of columnar tables';
-
 CREATE FUNCTION biwh.columnar_handler(internal)
 RETURNS table_am_handler
 LANGUAGE C STRICT
@@ -60,7 +47,10 @@ COMMENT ON ACCESS METHOD columnar IS 'biwh column store: row groups of encoded, 
  * options (compression, compression_level, row_group_size, sort_key) out
  * of CREATE TABLE ... WITH (...), CREATE TABLE AS, CREATE MATERIALIZED
  * VIEW and ALTER TABLE ... SET / RESET (...), which PostgreSQL would
- * reject; after DDL: stores them in biwh.columnar_options.
+ * reject; after DDL: writes them into the table's pg_class.reloptions, so
+ * that pg_dump dumps them with the table.  Once the library is loaded, its
+ * utility hook does this work and the triggers stand by (pg_upgrade
+ * creates them after the tables); see src/columnar_options.c.
  */
 CREATE FUNCTION biwh.columnar_ddl_event()
 RETURNS event_trigger
@@ -79,24 +69,12 @@ CREATE EVENT TRIGGER biwh_columnar_ddl_end ON ddl_command_end
 				 'CREATE MATERIALIZED VIEW', 'ALTER TABLE', 'ALTER MATERIALIZED VIEW')
 	EXECUTE FUNCTION biwh.columnar_ddl_event();
 
-/*
- * Set (non-NULL arguments) or reset (true reset_* arguments) options of a
- * columnar table, validating them.  Internal: no ownership check; the
- * callers check (the alter_columnar_table_* functions, or CREATE / ALTER
- * TABLE themselves for WITH (...) and SET (...)).
- */
-CREATE FUNCTION biwh.columnar_set_options(
-	tbl regclass,
-	compression text, compression_level integer, row_group_size integer, sort_key text,
-	reset_compression boolean, reset_compression_level boolean,
-	reset_row_group_size boolean, reset_sort_key boolean)
+/* Raise an error unless tbl is a columnar table. */
+CREATE FUNCTION biwh.columnar_check_table(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog
 AS $$
-DECLARE
-	keys name[];
-	k text;
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_class c JOIN pg_am a ON a.oid = c.relam
 				   WHERE c.oid = tbl AND a.amname = 'columnar') THEN
@@ -104,60 +82,12 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Columnar options apply to tables created USING columnar.';
 	END IF;
-	IF lower(compression) NOT IN ('none', 'zstd') THEN
-		RAISE EXCEPTION 'unrecognized compression type "%"', compression
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Valid types are "none" and "zstd".';
-	END IF;
-	IF compression_level NOT BETWEEN 1 AND 19 THEN
-		RAISE EXCEPTION 'compression_level % is out of range', compression_level
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Valid levels are 1 to 19.';
-	END IF;
-	IF row_group_size NOT BETWEEN 1000 AND 10000000 THEN
-		RAISE EXCEPTION 'row_group_size % is out of range', row_group_size
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Valid sizes are 1000 to 10000000 rows.';
-	END IF;
-	IF sort_key IS NOT NULL THEN
-		keys := '{}';
-		FOREACH k IN ARRAY regexp_split_to_array(btrim(sort_key), '\s*,\s*') LOOP
-			IF NOT EXISTS (SELECT FROM pg_attribute
-						   WHERE attrelid = tbl AND attname = k AND attnum > 0
-							 AND NOT attisdropped) THEN
-				RAISE EXCEPTION 'sort key column "%" does not exist in table "%"', k, tbl
-					USING ERRCODE = 'undefined_column',
-						  HINT = 'Give a comma-separated list of the table''s columns.';
-			END IF;
-			keys := keys || k::name;
-		END LOOP;
-	END IF;
-	INSERT INTO biwh.columnar_options AS o (relid, compression, compression_level, row_group_size, sort_key)
-	VALUES (tbl, lower(compression), compression_level, row_group_size, keys)
-	ON CONFLICT (relid) DO UPDATE SET
-		compression = CASE WHEN reset_compression THEN NULL
-						   ELSE coalesce(EXCLUDED.compression, o.compression) END,
-		compression_level = CASE WHEN reset_compression_level THEN NULL
-								 ELSE coalesce(EXCLUDED.compression_level, o.compression_level) END,
-		row_group_size = CASE WHEN reset_row_group_size THEN NULL
-							  ELSE coalesce(EXCLUDED.row_group_size, o.row_group_size) END,
-		sort_key = CASE WHEN reset_sort_key THEN NULL
-						ELSE coalesce(EXCLUDED.sort_key, o.sort_key) END;
 END $$;
 
-/* Raise an error unless the current user owns the table. */
-CREATE FUNCTION biwh.columnar_check_owner(tbl regclass)
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog
-AS $$
-BEGIN
-	IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = tbl), 'USAGE') THEN
-		RAISE EXCEPTION 'must be owner of table %', tbl
-			USING ERRCODE = 'insufficient_privilege';
-	END IF;
-END $$;
-
+/*
+ * The functions run ALTER TABLE ... SET / RESET (...): it checks ownership
+ * and validates, and the event triggers store the options in pg_class.
+ */
 CREATE FUNCTION biwh.alter_columnar_table_set(
 	tbl regclass,
 	compression text DEFAULT NULL,
@@ -168,10 +98,25 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog
 AS $$
+DECLARE
+	opts text[] := '{}';
 BEGIN
-	PERFORM biwh.columnar_check_owner(tbl);
-	PERFORM biwh.columnar_set_options(tbl, compression, compression_level, row_group_size,
-									  sort_key, false, false, false, false);
+	PERFORM biwh.columnar_check_table(tbl);
+	IF compression IS NOT NULL THEN
+		opts := opts || format('compression = %L', compression);
+	END IF;
+	IF compression_level IS NOT NULL THEN
+		opts := opts || format('compression_level = %L', compression_level);
+	END IF;
+	IF row_group_size IS NOT NULL THEN
+		opts := opts || format('row_group_size = %L', row_group_size);
+	END IF;
+	IF sort_key IS NOT NULL THEN
+		opts := opts || format('sort_key = %L', sort_key);
+	END IF;
+	IF cardinality(opts) > 0 THEN
+		EXECUTE format('ALTER TABLE %s SET (%s)', tbl, array_to_string(opts, ', '));
+	END IF;
 END $$;
 COMMENT ON FUNCTION biwh.alter_columnar_table_set(regclass, text, integer, integer, text) IS
 	'set options of a columnar table (NULL arguments are left unchanged); applies to row groups written afterwards';
@@ -186,28 +131,31 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog
 AS $$
+DECLARE
+	opts text[] := '{}';
 BEGIN
-	PERFORM biwh.columnar_check_owner(tbl);
-	PERFORM biwh.columnar_set_options(tbl, NULL, NULL, NULL, NULL,
-									  compression, compression_level, row_group_size, sort_key);
+	PERFORM biwh.columnar_check_table(tbl);
+	IF compression THEN opts := opts || 'compression'::text; END IF;
+	IF compression_level THEN opts := opts || 'compression_level'::text; END IF;
+	IF row_group_size THEN opts := opts || 'row_group_size'::text; END IF;
+	IF sort_key THEN opts := opts || 'sort_key'::text; END IF;
+	IF cardinality(opts) > 0 THEN
+		EXECUTE format('ALTER TABLE %s RESET (%s)', tbl, array_to_string(opts, ', '));
+	END IF;
 END $$;
 COMMENT ON FUNCTION biwh.alter_columnar_table_reset(regclass, boolean, boolean, boolean, boolean) IS
 	'reset options of a columnar table to the biwh.* settings';
 
-/* The options in effect for a columnar table, settings filled in. */
+/*
+ * The options in effect for a table (its pg_class.reloptions), the
+ * settings of this session filled in.
+ */
 CREATE FUNCTION biwh.columnar_table_options(tbl regclass,
 	OUT compression text, OUT compression_level integer,
 	OUT row_group_size integer, OUT sort_key name[])
 RETURNS record
-LANGUAGE sql STABLE
-SET search_path = pg_catalog
-AS $$
-	SELECT coalesce(o.compression, current_setting('biwh.compression')),
-		   coalesce(o.compression_level, current_setting('biwh.compression_level')::int),
-		   coalesce(o.row_group_size, current_setting('biwh.row_group_size')::int),
-		   o.sort_key
-	  FROM (SELECT tbl AS relid) t LEFT JOIN biwh.columnar_options o USING (relid)
-$$;
+LANGUAGE C STRICT STABLE
+AS 'MODULE_PATHNAME', 'columnar_table_options';
 
 /* The storage id in a columnar table's metapage (NULL while it is empty). */
 CREATE FUNCTION biwh.columnar_storage_id(regclass)
