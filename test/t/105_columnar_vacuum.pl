@@ -96,6 +96,49 @@ ok($node->safe_psql('postgres', q{SELECT biwh.columnar_free_pages('s')}) > 0,
 is($node->safe_psql('postgres', q{SELECT rows FROM biwh.columnar_verify('s')}), '2000',
 	'columnar_verify passes after compaction');
 
+# Loads (a third of them rolled back, some small enough to be merged) race
+# with VACUUMs that merge, truncate and free pages, and with readers:
+# every committed row is there once, each batch whole, every chunk intact.
+$node->safe_psql('postgres', q{
+	CREATE TABLE cc (client int, batch int, n int, v text) USING columnar;
+	CREATE TABLE done (client int, batch int, rows int);
+});
+$node->pgbench(
+	'--no-vacuum --client=3 --transactions=40',
+	0,
+	[qr{processed: 120/120}],
+	[qr{^$}],
+	'loads racing with VACUUM',
+	{
+		'105_load@4' => q{
+\set rows random(1, 2500)
+\set rb random(1, 3)
+BEGIN;
+INSERT INTO cc SELECT :client_id, (SELECT count(*) FROM done WHERE client = :client_id), g, md5(g::text) FROM generate_series(1, :rows) g;
+INSERT INTO done SELECT :client_id, (SELECT count(*) FROM done WHERE client = :client_id), :rows WHERE :rb > 1;
+SELECT count(*) FROM cc;
+\if :rb = 1
+ROLLBACK;
+\else
+COMMIT;
+\endif
+},
+		'105_vacuum@1' => q{
+VACUUM cc;
+}
+	});
+my $cc_check = q{
+	SELECT (SELECT count(*) FROM cc) = (SELECT coalesce(sum(rows), 0) FROM done),
+		   (SELECT count(*) FROM (SELECT client, batch, count(*) AS n FROM cc GROUP BY 1, 2) x
+			  JOIN done d USING (client, batch) WHERE x.n <> d.rows),
+		   (SELECT rows = (SELECT count(*) FROM cc) FROM biwh.columnar_verify('cc'))
+};
+is($node->safe_psql('postgres', $cc_check), 't|0|t',
+	'after loads racing with VACUUM: every committed row, each batch whole, verify passes');
+$node->safe_psql('postgres', 'VACUUM cc');
+$node->safe_psql('postgres', 'VACUUM cc');
+is($node->safe_psql('postgres', $cc_check), 't|0|t', 'and after two more VACUUMs');
+
 # A crash right after a truncation: recovery gives the same data and size
 $node->safe_psql('postgres', 'CHECKPOINT');
 $node->safe_psql('postgres', 'BEGIN; ' . sprintf($load, 'c', 1, 30000) . ' ROLLBACK;');
