@@ -469,6 +469,7 @@ take_free_range(Relation rel, BlockNumber npages, BlockNumber nblocks)
 	BlockNumber result = InvalidBlockNumber;
 	int			found = -1;
 	bool		dirty = false;
+	uint32		kept = 0;
 
 	buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -501,19 +502,15 @@ take_free_range(Relation rel, BlockNumber npages, BlockNumber nblocks)
 		r->count -= npages;
 	}
 	/* keep the good, non-empty ranges */
+	for (uint32 i = 0; i < meta->nfree; i++)
 	{
-		uint32		n = 0;
+		ColumnarFreeRange r = meta->free[i];
 
-		for (uint32 i = 0; i < meta->nfree; i++)
-		{
-			ColumnarFreeRange r = meta->free[i];
-
-			if (r.start != COLUMNAR_META_BLOCK && r.count > 0 &&
-				r.start <= nblocks && r.count <= nblocks - r.start)
-				meta->free[n++] = r;
-		}
-		meta->nfree = n;
+		if (r.start != COLUMNAR_META_BLOCK && r.count > 0 &&
+			r.start <= nblocks && r.count <= nblocks - r.start)
+			meta->free[kept++] = r;
 	}
+	meta->nfree = kept;
 	meta_seal(page);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
