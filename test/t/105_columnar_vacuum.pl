@@ -4,7 +4,7 @@
 # merged away, but never a page someone may still need: not while another
 # session is loading (its row groups are in progress), not while an older
 # snapshot can still see a merged-away row group.  A crash right after a
-# truncation recovers the same data.
+# load into freed pages and a truncation recovers the same data.
 
 use strict;
 use warnings;
@@ -139,18 +139,30 @@ $node->safe_psql('postgres', 'VACUUM cc');
 $node->safe_psql('postgres', 'VACUUM cc');
 is($node->safe_psql('postgres', $cc_check), 't|0|t', 'and after two more VACUUMs');
 
-# A crash right after a truncation: recovery gives the same data and size
+# A crash right after a load into freed pages and a truncation: recovery
+# gives the same data, size and free list (all of it only in WAL: no
+# checkpoint since)
 $node->safe_psql('postgres', 'CHECKPOINT');
+$node->safe_psql('postgres', 'BEGIN; ' . sprintf($load, 'c', 1, 4000) . ' ROLLBACK;');
+for my $t ('c', 'h') { $node->safe_psql('postgres', sprintf($load, $t, 14001, 14100)); }
+$node->safe_psql('postgres', 'VACUUM c');
+my $free = $node->safe_psql('postgres', q{SELECT biwh.columnar_free_pages('c')});
+for my $t ('c', 'h') { $node->safe_psql('postgres', sprintf($load, $t, 14101, 15100)); }
+ok($node->safe_psql('postgres', q{SELECT biwh.columnar_free_pages('c')}) < $free,
+	'a committed load went to freed pages');
 $node->safe_psql('postgres', 'BEGIN; ' . sprintf($load, 'c', 1, 30000) . ' ROLLBACK;');
 my $grown = blocks();
 $node->safe_psql('postgres', 'VACUUM c');
 my $after = blocks();
 ok($after < $grown, "VACUUM truncated ($grown -> $after blocks)");
 my $expected = state('h');
+$free = $node->safe_psql('postgres', q{SELECT biwh.columnar_free_pages('c')});
 $node->stop('immediate');
 $node->start;
 is(state('c'), $expected, 'after a crash right after the truncation, the data is the same');
 is(blocks(), $after, 'and so is the size');
+is($node->safe_psql('postgres', q{SELECT biwh.columnar_free_pages('c')}), $free,
+	'and so is the free list');
 verify('after crash recovery');
 for my $t ('c', 'h') { $node->safe_psql('postgres', sprintf($load, $t, 20001, 23000)); }
 is(state('c'), state('h'), 'the table takes new rows after recovery');
