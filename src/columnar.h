@@ -118,6 +118,9 @@ extern void ColumnarReadStream(Relation rel, BlockNumber start_block,
 							   uint64 offset, char *dest, Size len,
 							   BlockNumber nblocks);
 extern Size ColumnarPagePayload(void);
+extern bool ColumnarReclaimSpace(Relation rel, BlockNumber *truncated,
+								 BlockNumber *free_pages);
+extern BlockNumber ColumnarFreePages(Relation rel);
 
 /* columnar_compression.c */
 extern void ColumnarFrameChunk(StringInfo out, const char *image, Size len,
@@ -139,6 +142,8 @@ extern ColumnarRowGroupMeta *ColumnarCatalogFindRowGroup(uint64 storage_id,
 														 uint64 rownum,
 														 Snapshot snapshot);
 extern void ColumnarCatalogDeleteStorage(uint64 storage_id);
+extern void ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
+									  BlockNumber **counts, int *n);
 extern void ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row);
 extern bool ColumnarCatalogReady(void);
 extern char *ColumnarBoundImage(Datum value, Form_pg_attribute att, uint32 *len);

@@ -24,6 +24,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "storage/bufmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -484,6 +485,113 @@ ColumnarCatalogFindRowGroup(uint64 storage_id, uint64 rownum, Snapshot snapshot)
 }
 
 /*
+ * Prune the catalog pages that hold rows of a storage, so that rows dead
+ * to everybody go for good: the prune record cancels the queries of hot
+ * standbys whose snapshots could still see them, before VACUUM frees the
+ * pages those rows pointed at.  Pages another backend has pinned are
+ * skipped (their dead rows keep their pages one VACUUM longer).
+ */
+static void
+prune_storage_rows(Relation rel, Relation idx, uint64 storage_id)
+{
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	List	   *blocks = NIL;
+	ListCell   *lc;
+	GlobalVisState *vistest = GlobalVisTestFor(rel);
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan_ordered(rel, idx, SnapshotAny, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+		blocks = list_append_unique_int(blocks, (int) ItemPointerGetBlockNumber(&tup->t_self));
+	systable_endscan_ordered(scan);
+
+	foreach(lc, blocks)
+	{
+		Buffer		buf = ReadBuffer(rel, (BlockNumber) lfirst_int(lc));
+		int			nnewlpdead;
+
+		if (ConditionalLockBufferForCleanup(buf))
+		{
+			/* 15.8 gave heap_page_prune an oldest_xmin (Invalid: use vistest) */
+#if PG_VERSION_NUM >= 150008
+			heap_page_prune(rel, buf, InvalidTransactionId, vistest,
+							InvalidTransactionId, 0, &nnewlpdead, NULL);
+#else
+			heap_page_prune(rel, buf, vistest,
+							InvalidTransactionId, 0, &nnewlpdead, NULL);
+#endif
+			UnlockReleaseBuffer(buf);
+		}
+		else
+			ReleaseBuffer(buf);
+	}
+	list_free(blocks);
+}
+
+/*
+ * Return the page ranges (first block, number of pages) of every row group
+ * of a storage whose catalog row might still be seen by anybody: after
+ * pruning, every row left, whatever its state (committed, in progress,
+ * deleted but recently, or dead but not yet pruned), counts.
+ */
+void
+ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
+						  BlockNumber **counts, int *n)
+{
+	Relation	rel;
+	Relation	idx;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	Size		payload = ColumnarPagePayload();
+	int			cap = 16;
+
+	*n = 0;
+	*starts = palloc(sizeof(BlockNumber) * cap);
+	*counts = palloc(sizeof(BlockNumber) * cap);
+	if (storage_id == 0)
+		return;
+	rel = table_open(biwh_relid_required("columnar_row_group"), AccessShareLock);
+	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), AccessShareLock);
+	prune_storage_rows(rel, idx, storage_id);
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan_ordered(rel, idx, SnapshotAny, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+	{
+		bool		isnull1,
+					isnull2;
+		int64		start = DatumGetInt64(heap_getattr(tup, Anum_rg_start_block,
+													   RelationGetDescr(rel), &isnull1));
+		int64		len = DatumGetInt64(heap_getattr(tup, Anum_rg_data_length,
+													 RelationGetDescr(rel), &isnull2));
+
+		if (isnull1 || isnull2 || start < 0 || start > MaxBlockNumber || len < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar row group catalog row is inconsistent"),
+					 errdetail("A row group of storage %llu has an invalid place.",
+							   (unsigned long long) storage_id)));
+		if (*n == cap)
+		{
+			cap *= 2;
+			*starts = repalloc(*starts, sizeof(BlockNumber) * cap);
+			*counts = repalloc(*counts, sizeof(BlockNumber) * cap);
+		}
+		(*starts)[*n] = (BlockNumber) start;
+		(*counts)[*n] = (BlockNumber) Max(((uint64) len + payload - 1) / payload, 1);
+		(*n)++;
+	}
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+}
+
+/*
  * Delete the catalog row of one row group (VACUUM compaction).
  */
 void
@@ -532,6 +640,7 @@ ColumnarCatalogDeleteStorage(uint64 storage_id)
 }
 
 PG_FUNCTION_INFO_V1(columnar_storage_id);
+PG_FUNCTION_INFO_V1(columnar_free_pages);
 PG_FUNCTION_INFO_V1(columnar_encoding_name);
 PG_FUNCTION_INFO_V1(columnar_bound_text);
 
@@ -554,6 +663,25 @@ columnar_storage_id(PG_FUNCTION_ARGS)
 	if (id == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64((int64) id);
+}
+
+/*
+ * SQL: the number of pages of a columnar table in its free list.
+ */
+Datum
+columnar_free_pages(PG_FUNCTION_ARGS)
+{
+	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+	BlockNumber n;
+
+	if (!ColumnarIsColumnarRelation(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is not a columnar table",
+						RelationGetRelationName(rel))));
+	n = ColumnarFreePages(rel);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_INT64((int64) n);
 }
 
 /*

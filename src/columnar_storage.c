@@ -11,8 +11,9 @@
  * is no other fork.  An empty relation (just created or truncated) has no
  * block at all; the first write creates:
  *
- *	block 0		the metapage: magic, format version, the storage id and the
- *				next row number to hand out (ColumnarMetaPageData right after
+ *	block 0		the metapage: magic, format version, the storage id, the
+ *				next row number to hand out and the free list, runs of data
+ *				pages VACUUM found unused (ColumnarMetaPageData right after
  *				the page header).
  *	block 1..	data pages.  Each flushed row group is one byte stream, the
  *				concatenation of its column chunks (see columnar_compression.c
@@ -20,7 +21,9 @@
  *				byte k of the stream is at block start + k / P, offset
  *				SizeOfPageHeaderData + k % P of the page, P = BLCKSZ -
  *				SizeOfPageHeaderData.  pd_lower marks the end of the bytes a
- *				page holds.  A page never holds two row groups.
+ *				page holds.  A page never holds two row groups.  A stream
+ *				goes to the first free run long enough, else to fresh pages
+ *				at the end of the file.
  *
  * The storage id is a number drawn from biwh.columnar_storage_id_seq when
  * the metapage is made; the catalog (biwh.columnar_row_group) identifies a
@@ -45,22 +48,81 @@
  *
  * Locking
  * -------
- * Making the metapage and appending data pages happen under the relation
- * extension lock, so two backends flushing at once get disjoint page ranges.
+ * Making the metapage, appending data pages and taking free pages happen
+ * under the relation extension lock, so two backends flushing at once get
+ * disjoint page ranges; VACUUM's reclaiming also takes AccessExclusiveLock
+ * (see below).
  * The metapage's buffer is locked before it becomes valid
  * (RBM_ZERO_AND_LOCK), so a reader never sees it half made; an all-zero
  * block 0 (the file was extended but a crash lost the metapage's WAL) means
  * "no storage yet", as an empty file does, and the next write makes it.
  * The metapage's row counter is updated under the metapage buffer's
- * exclusive lock.  Data pages are written once and never changed, so
- * readers take only a share lock per page while copying bytes out.
+ * exclusive lock.  A data page is never changed while a row group that
+ * anybody may read uses it (it is rewritten only once VACUUM found it
+ * free), so readers take only a share lock per page while copying bytes
+ * out.
+ *
+ * Reclaiming space (VACUUM)
+ * -------------------------
+ * A page is in use while the catalog row of its row group might still be
+ * read by anybody: committed and visible, inserted by a transaction still
+ * in progress, or deleted (compaction, TRUNCATE) but still visible to some
+ * snapshot.  The pages of aborted or crashed loads, of row groups whose
+ * deletion every snapshot sees, and pages extended by a writer that died
+ * before inserting its catalog row are not.  VACUUM (ColumnarReclaimSpace):
+ *
+ *	1. takes the table's AccessExclusiveLock, conditionally, retrying for
+ *	   about a second and giving up otherwise (as heap's lazy_truncate_heap:
+ *	   VACUUM never queues in front of readers).  This, not the extension
+ *	   lock, is what makes it race-free: a writer holds RowExclusiveLock
+ *	   from before it reserves pages until its transaction ends, and there
+ *	   is a window between writing a row group's pages and inserting its
+ *	   catalog row in which no catalog row, not even an in-progress one,
+ *	   tells that the pages are taken.  With the lock, no such writer
+ *	   exists, and every catalog row of the table is final except VACUUM's
+ *	   own (compaction's), which count as used.  A reader cannot hold a
+ *	   page either.
+ *	2. prunes the row-group catalog's heap pages that hold the table's rows
+ *	   (heap_page_prune with the catalog's visibility horizon), then counts
+ *	   every row still there (SnapshotAny), whatever its state, as using
+ *	   its pages.  Pruning is what makes this safe on hot standbys: a row
+ *	   is removed only when no snapshot of the primary (nor of a standby
+ *	   with hot_standby_feedback) can see it, and the prune record, which
+ *	   precedes in WAL everything below, cancels standby queries whose
+ *	   snapshot still could; a page that another backend has pinned is not
+ *	   pruned, and its dead rows keep their pages one more VACUUM.
+ *	3. writes the free list (the largest COLUMNAR_MAX_FREE_RANGES runs of
+ *	   unused pages before the last used one) into the metapage, then
+ *	   truncates the file after the last used page (RelationTruncate:
+ *	   WAL-logged, replayed by standbys, which also replay the
+ *	   AccessExclusiveLock); both under the extension lock too.  A crash in
+ *	   between leaves a free list naming no truncated page; a writer drops
+ *	   any range past the end of the file anyway.
+ *	4. releases the AccessExclusiveLock at once.
+ * The free list is rebuilt from the catalog by every VACUUM, so it is a
+ * hint that can only be too short: a writer takes a run from it under the
+ * extension lock and the metapage buffer's lock (WAL-logged), and if its
+ * transaction then aborts or crashes, the next VACUUM finds those pages
+ * unused again.  A page in the list is never needed again (rows dead to
+ * everybody never come back), so reusing it cannot break a reader.
+ *
+ * Row groups that VACUUM merges (ColumnarCompact) are deleted by VACUUM's
+ * own transaction, so their pages are still in use when the same VACUUM
+ * reclaims; the next VACUUM (once no snapshot older than the first one's
+ * commit remains) frees them, and later writes fill them.  The merged row
+ * group itself goes to the end of the file or to free pages found before,
+ * so compaction alone does not shrink the file; an aborted load at the end
+ * of the file is truncated by the very next VACUUM.  Autovacuum reclaims
+ * too but never compacts; VACUUM (TRUNCATE false) does neither step 2 nor
+ * step 3.
  *
  * Open doubts
  * -----------
- * - Pages of a row group whose transaction aborted (or crashed) stay in the
- *   file, unreferenced, until the table is rewritten (TRUNCATE, VACUUM FULL,
- *   ALTER TABLE SET ACCESS METHOD); plain VACUUM does not reclaim them yet
- *   (it merges small row groups into new ones, leaving the old pages too).
+ * - A table busy all the time (a long load or a long query holding a lock)
+ *   is never reclaimed: VACUUM VERBOSE says "pages not reclaimed".
+ * - Free pages are reused only by streams that fit a run whole; a table
+ *   with many small holes and large row groups may still grow (VACUUM FULL
+ *   rewrites it).  Row groups are never moved to fill holes at the front.
  * - Each flush starts on a fresh page: many tiny transactions waste up to a
  *   page each, and a row-number range each (row numbers run out after
  *   ~1.2 * 10^12, i.e. ~10^7 single-row flushes of a 120k-row group size).
@@ -79,6 +141,7 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "catalog/storage.h"
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "catalog/pg_authid.h"
@@ -92,8 +155,15 @@
 #include "columnar.h"
 
 #define COLUMNAR_META_MAGIC		0x42574843	/* "BWHC" */
-#define COLUMNAR_META_VERSION	1
+#define COLUMNAR_META_VERSION	2
 #define COLUMNAR_META_BLOCK		0
+
+/* A run of consecutive free data pages */
+typedef struct ColumnarFreeRange
+{
+	BlockNumber start;
+	BlockNumber count;
+} ColumnarFreeRange;
 
 typedef struct ColumnarMetaPageData
 {
@@ -101,23 +171,49 @@ typedef struct ColumnarMetaPageData
 	uint32		version;
 	uint64		storage_id;
 	uint64		next_row;
-	pg_crc32c	crc;			/* of the fields above */
+	uint32		nfree;			/* entries of free[] */
+	pg_crc32c	crc;			/* of the fields above and free[] */
+	ColumnarFreeRange free[FLEXIBLE_ARRAY_MEMBER];
 } ColumnarMetaPageData;
+
+/* free ranges a metapage holds: VACUUM keeps the largest ones */
+#define COLUMNAR_MAX_FREE_RANGES	512
+
+StaticAssertDecl(offsetof(ColumnarMetaPageData, free) +
+				 COLUMNAR_MAX_FREE_RANGES * sizeof(ColumnarFreeRange) <=
+				 BLCKSZ - MAXALIGN(SizeOfPageHeaderData),
+				 "free list does not fit the metapage");
 
 #define ColumnarPageMeta(page) ((ColumnarMetaPageData *) PageGetContents(page))
 
 /*
- * Return the checksum of a metapage's fields.
+ * Return the checksum of a metapage's fields and free list.
  */
 static pg_crc32c
 meta_crc(const ColumnarMetaPageData *meta)
 {
 	pg_crc32c	crc;
+	uint32		nfree = Min(meta->nfree, COLUMNAR_MAX_FREE_RANGES);
 
 	INIT_CRC32C(crc);
 	COMP_CRC32C(crc, meta, offsetof(ColumnarMetaPageData, crc));
+	COMP_CRC32C(crc, meta->free, nfree * sizeof(ColumnarFreeRange));
 	FIN_CRC32C(crc);
 	return crc;
+}
+
+/*
+ * Set pd_lower and the checksum of a metapage after a change.
+ */
+static void
+meta_seal(Page page)
+{
+	ColumnarMetaPageData *meta = ColumnarPageMeta(page);
+
+	meta->crc = meta_crc(meta);
+	((PageHeader) page)->pd_lower = SizeOfPageHeaderData +
+		offsetof(ColumnarMetaPageData, free) +
+		meta->nfree * sizeof(ColumnarFreeRange);
 }
 
 /*
@@ -151,9 +247,13 @@ check_meta(Relation rel, Page page)
 	ColumnarMetaPageData *meta;
 
 	if (PageIsNew(page) ||
-		((PageHeader) page)->pd_lower < SizeOfPageHeaderData + sizeof(ColumnarMetaPageData))
+		((PageHeader) page)->pd_lower < SizeOfPageHeaderData + offsetof(ColumnarMetaPageData, free))
 		meta_corrupted(rel, "The metapage is empty or truncated.");
 	meta = ColumnarPageMeta(page);
+	if (meta->nfree > COLUMNAR_MAX_FREE_RANGES ||
+		((PageHeader) page)->pd_lower < SizeOfPageHeaderData +
+		offsetof(ColumnarMetaPageData, free) + meta->nfree * sizeof(ColumnarFreeRange))
+		meta_corrupted(rel, "The metapage's free list is truncated.");
 	if (meta->magic != COLUMNAR_META_MAGIC)
 		meta_corrupted(rel, "The metapage has a wrong magic number.");
 	if (meta->version != COLUMNAR_META_VERSION)
@@ -205,8 +305,8 @@ fill_meta(Relation rel, Buffer buf)
 	meta->version = COLUMNAR_META_VERSION;
 	meta->storage_id = new_storage_id();
 	meta->next_row = 0;
-	meta->crc = meta_crc(meta);
-	((PageHeader) page)->pd_lower = SizeOfPageHeaderData + sizeof(ColumnarMetaPageData);
+	meta->nfree = 0;
+	meta_seal(page);
 	GenericXLogFinish(state);
 }
 
@@ -269,9 +369,10 @@ read_storage_id(Relation rel, bool error)
 	{
 		if (error)
 			id = check_meta(rel, page)->storage_id;
-		else if (((PageHeader) page)->pd_lower >= SizeOfPageHeaderData + sizeof(ColumnarMetaPageData) &&
+		else if (((PageHeader) page)->pd_lower >= SizeOfPageHeaderData + offsetof(ColumnarMetaPageData, free) &&
 				 ColumnarPageMeta(page)->magic == COLUMNAR_META_MAGIC &&
 				 ColumnarPageMeta(page)->version == COLUMNAR_META_VERSION &&
+				 ColumnarPageMeta(page)->nfree <= COLUMNAR_MAX_FREE_RANGES &&
 				 EQ_CRC32C(ColumnarPageMeta(page)->crc, meta_crc(ColumnarPageMeta(page))))
 			id = ColumnarPageMeta(page)->storage_id;
 	}
@@ -343,7 +444,7 @@ ColumnarReserveRows(Relation rel, uint64 nrows, uint64 *storage_id)
 				 errhint("Rewrite the table, e.g. with VACUUM FULL.")));
 	}
 	meta->next_row = first + nrows;
-	meta->crc = meta_crc(meta);
+	meta_seal(page);
 	*storage_id = meta->storage_id;
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
@@ -351,7 +452,74 @@ ColumnarReserveRows(Relation rel, uint64 nrows, uint64 *storage_id)
 }
 
 /*
- * Write a row group's byte stream to fresh pages at the end of the
+ * Take npages consecutive pages from the metapage's free list, WAL-logged;
+ * returns the first, or InvalidBlockNumber when no free range is long
+ * enough.  The caller holds the extension lock and nblocks is the size of
+ * the relation: a range reaching past it (a crash between VACUUM's free
+ * list and its truncation cannot leave one, but a damaged list might) is
+ * dropped rather than used.
+ */
+static BlockNumber
+take_free_range(Relation rel, BlockNumber npages, BlockNumber nblocks)
+{
+	Buffer		buf;
+	Page		page;
+	ColumnarMetaPageData *meta;
+	GenericXLogState *state;
+	BlockNumber result = InvalidBlockNumber;
+	int			found = -1;
+	bool		dirty = false;
+	uint32		kept = 0;
+
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	meta = check_meta(rel, BufferGetPage(buf));
+	for (uint32 i = 0; i < meta->nfree; i++)
+	{
+		ColumnarFreeRange *r = &meta->free[i];
+
+		if (r->start == COLUMNAR_META_BLOCK || r->count == 0 ||
+			r->start > nblocks || r->count > nblocks - r->start)
+			dirty = true;
+		else if (found < 0 && r->count >= npages)
+			found = i;
+	}
+	if (found < 0 && !dirty)
+	{
+		UnlockReleaseBuffer(buf);
+		return InvalidBlockNumber;
+	}
+
+	state = GenericXLogStart(rel);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	meta = ColumnarPageMeta(page);
+	if (found >= 0)
+	{
+		ColumnarFreeRange *r = &meta->free[found];
+
+		result = r->start;
+		r->start += npages;
+		r->count -= npages;
+	}
+	/* keep the good, non-empty ranges */
+	for (uint32 i = 0; i < meta->nfree; i++)
+	{
+		ColumnarFreeRange r = meta->free[i];
+
+		if (r.start != COLUMNAR_META_BLOCK && r.count > 0 &&
+			r.start <= nblocks && r.count <= nblocks - r.start)
+			meta->free[kept++] = r;
+	}
+	meta->nfree = kept;
+	meta_seal(page);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+	return result;
+}
+
+/*
+ * Write a row group's byte stream to free pages VACUUM found (the first
+ * free range long enough) or else to fresh pages at the end of the
  * relation, WAL-logged; returns the first block.
  */
 BlockNumber
@@ -359,9 +527,13 @@ ColumnarWriteStream(Relation rel, const char *data, Size len)
 {
 	Size		payload = ColumnarPagePayload();
 	Size		done = 0;
-	BlockNumber first = InvalidBlockNumber;
+	BlockNumber npages = Max((len + payload - 1) / payload, 1);
+	BlockNumber first;
+	bool		reuse;
 
 	LockRelationForExtension(rel, ExclusiveLock);
+	first = take_free_range(rel, npages, RelationGetNumberOfBlocks(rel));
+	reuse = first != InvalidBlockNumber;
 	do
 	{
 		Size		n = Min(payload, len - done);
@@ -370,12 +542,21 @@ ColumnarWriteStream(Relation rel, const char *data, Size len)
 		Page		page;
 
 		CHECK_FOR_INTERRUPTS();
-		buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
-		if (first == InvalidBlockNumber)
-			first = BufferGetBlockNumber(buf);
+		if (reuse)
+		{
+			/* the old bytes are garbage: no need to read them */
+			buf = ReadBufferExtended(rel, MAIN_FORKNUM, first + done / payload,
+									 RBM_ZERO_AND_LOCK, NULL);
+		}
 		else
-			Assert(BufferGetBlockNumber(buf) == first + done / payload);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		{
+			buf = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+			if (first == InvalidBlockNumber)
+				first = BufferGetBlockNumber(buf);
+			else
+				Assert(BufferGetBlockNumber(buf) == first + done / payload);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		}
 		state = GenericXLogStart(rel);
 		page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
 		PageInit(page, BLCKSZ, 0);
@@ -387,6 +568,160 @@ ColumnarWriteStream(Relation rel, const char *data, Size len)
 	} while (done < len);
 	UnlockRelationForExtension(rel, ExclusiveLock);
 	return first;
+}
+
+/*
+ * Sort free ranges by decreasing length (qsort comparator).
+ */
+static int
+free_range_cmp(const void *a, const void *b)
+{
+	const ColumnarFreeRange *ra = a;
+	const ColumnarFreeRange *rb = b;
+
+	if (ra->count != rb->count)
+		return ra->count > rb->count ? -1 : 1;
+	return ra->start < rb->start ? -1 : ra->start > rb->start ? 1 : 0;
+}
+
+/*
+ * Reclaim the pages no row group can ever need again (see "Reclaiming
+ * space" in the banner): truncate the relation after the last page still
+ * in use, and record the free runs below it in the metapage for the
+ * writers to reuse.  Gives up, returning false, when the relation's
+ * AccessExclusiveLock cannot be had in about a second (a writer or reader
+ * is at work); otherwise fills *truncated and *free_pages.
+ */
+bool
+ColumnarReclaimSpace(Relation rel, BlockNumber *truncated, BlockNumber *free_pages)
+{
+	uint64		storage_id;
+	BlockNumber nblocks;
+	BlockNumber new_nblocks;
+	bool	   *used;
+	int			nused;
+	BlockNumber *starts;
+	BlockNumber *counts;
+	ColumnarFreeRange *ranges;
+	int			nranges = 0;
+	Buffer		buf;
+	Page		page;
+	ColumnarMetaPageData *meta;
+	GenericXLogState *state;
+	bool		locked = false;
+
+	*truncated = 0;
+	*free_pages = 0;
+	if (ColumnarStorageId(rel) == 0)
+		return true;
+
+	/*
+	 * Like heap's lazy_truncate_heap: wait a little for the lock, never
+	 * queue for it (that would block every reader behind VACUUM).
+	 */
+	for (int i = 0; i < 20; i++)
+	{
+		if (ConditionalLockRelation(rel, AccessExclusiveLock))
+		{
+			locked = true;
+			break;
+		}
+		CHECK_FOR_INTERRUPTS();
+		pg_usleep(50 * 1000L);
+	}
+	if (!locked)
+		return false;
+
+	/* the storage id cannot change under the lock (TRUNCATE needs it too) */
+	storage_id = ColumnarStorageId(rel);
+	nblocks = RelationGetNumberOfBlocks(rel);
+	ColumnarCatalogUsedRanges(storage_id, &starts, &counts, &nused);
+
+	used = palloc0(sizeof(bool) * Max(nblocks, 1));
+	used[COLUMNAR_META_BLOCK] = true;
+	for (int i = 0; i < nused; i++)
+	{
+		/* a row group past the end is corruption: verify reports it */
+		for (BlockNumber b = starts[i]; b < nblocks && b - starts[i] < counts[i]; b++)
+			used[b] = true;
+	}
+	new_nblocks = nblocks;
+	while (new_nblocks > 1 && !used[new_nblocks - 1])
+		new_nblocks--;
+
+	ranges = palloc(sizeof(ColumnarFreeRange) * Max(new_nblocks, 1));
+	for (BlockNumber b = 1; b < new_nblocks; b++)
+	{
+		if (used[b])
+			continue;
+		if (nranges > 0 && ranges[nranges - 1].start + ranges[nranges - 1].count == b)
+			ranges[nranges - 1].count++;
+		else
+		{
+			ranges[nranges].start = b;
+			ranges[nranges].count = 1;
+			nranges++;
+		}
+	}
+	qsort(ranges, nranges, sizeof(ColumnarFreeRange), free_range_cmp);
+	nranges = Min(nranges, COLUMNAR_MAX_FREE_RANGES);
+	for (int i = 0; i < nranges; i++)
+		*free_pages += ranges[i].count;
+
+	/*
+	 * The free list first, then the truncation: a crash in between leaves a
+	 * list that names no truncated page.  The extension lock is not needed
+	 * under AccessExclusiveLock, but keeps every change of the file's size
+	 * under it.
+	 */
+	LockRelationForExtension(rel, ExclusiveLock);
+	if (RelationGetNumberOfBlocks(rel) != nblocks)
+		elog(ERROR, "columnar table \"%s\" grew during VACUUM",
+			 RelationGetRelationName(rel));
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	check_meta(rel, BufferGetPage(buf));
+	state = GenericXLogStart(rel);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	meta = ColumnarPageMeta(page);
+	meta->nfree = nranges;
+	memcpy(meta->free, ranges, nranges * sizeof(ColumnarFreeRange));
+	meta_seal(page);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+	if (new_nblocks < nblocks)
+	{
+		RelationTruncate(rel, new_nblocks);
+		*truncated = nblocks - new_nblocks;
+	}
+	UnlockRelationForExtension(rel, ExclusiveLock);
+
+	/* as heap does: readers need not wait for the end of VACUUM */
+	UnlockRelation(rel, AccessExclusiveLock);
+	pfree(used);
+	pfree(ranges);
+	return true;
+}
+
+/*
+ * Return the number of pages in the metapage's free list.
+ */
+BlockNumber
+ColumnarFreePages(Relation rel)
+{
+	Buffer		buf;
+	ColumnarMetaPageData *meta;
+	BlockNumber n = 0;
+
+	if (ColumnarStorageId(rel) == 0)
+		return 0;
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	meta = check_meta(rel, BufferGetPage(buf));
+	for (uint32 i = 0; i < meta->nfree; i++)
+		n += meta->free[i].count;
+	UnlockReleaseBuffer(buf);
+	return n;
 }
 
 /*

@@ -515,20 +515,37 @@ static void
 columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
 						 BufferAccessStrategy bstrategy)
 {
-	int			n;
+	int			elevel = params->options & VACOPT_VERBOSE ? INFO : DEBUG2;
+	int			n = 0;
+	BlockNumber truncated;
+	BlockNumber free_pages;
 
 	/*
 	 * Rows are never deleted, so there is nothing to clean; an explicit
 	 * VACUUM merges small row groups (autovacuum leaves them, so that it
-	 * never rewrites data behind the user's back).
+	 * never rewrites data behind the user's back).  Both then reclaim the
+	 * pages no row group can need any more (see columnar_storage.c); the
+	 * pages of the row groups merged just now are still needed until this
+	 * VACUUM commits and every older snapshot is gone, so the next VACUUM
+	 * frees them.
 	 */
-	if (IsAutoVacuumWorkerProcess())
-		return;
-	n = ColumnarCompact(rel);
+	if (!IsAutoVacuumWorkerProcess())
+		n = ColumnarCompact(rel);
 	if (n > 0)
-		ereport(params->options & VACOPT_VERBOSE ? INFO : DEBUG2,
+		ereport(elevel,
 				(errmsg("columnar table \"%s\": merged %d small row groups",
 						RelationGetRelationName(rel), n)));
+	if (params->truncate == VACOPTVALUE_DISABLED)
+		return;
+	if (!ColumnarReclaimSpace(rel, &truncated, &free_pages))
+		ereport(elevel,
+				(errmsg("columnar table \"%s\": pages not reclaimed",
+						RelationGetRelationName(rel)),
+				 errdetail("The table is in use by another session.")));
+	else
+		ereport(elevel,
+				(errmsg("columnar table \"%s\": truncated %u pages, %u free pages to reuse",
+						RelationGetRelationName(rel), truncated, free_pages)));
 }
 
 static bool

@@ -1104,9 +1104,12 @@ ColumnarPendingFetch(Relation rel, uint64 rownum, Snapshot snapshot,
  * VACUUM: rewrite the table's small row groups (left by small transactions)
  * into full ones; returns how many were rewritten.  Readers with older
  * snapshots keep seeing the old row groups (their catalog rows are deleted,
- * not their pages); rows get new TIDs.  A row group counts as small when it
- * holds less than half a group and less than an eighth of the write buffer
- * in encoded bytes, so groups cut short by the memory cap are left alone.
+ * not their pages: a later VACUUM frees those once no snapshot can see
+ * them, see "Reclaiming space" in columnar_storage.c, and the new row
+ * groups may go to pages an earlier VACUUM freed); rows get new TIDs.  A
+ * row group counts as small when it holds less than half a group and less
+ * than an eighth of the write buffer in encoded bytes, so groups cut short
+ * by the memory cap are left alone.
  */
 int
 ColumnarCompact(Relation rel)

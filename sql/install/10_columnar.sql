@@ -163,6 +163,12 @@ RETURNS bigint
 LANGUAGE C STRICT
 AS 'MODULE_PATHNAME', 'columnar_storage_id';
 
+/* Pages of a columnar table that VACUUM found free, for writers to reuse. */
+CREATE FUNCTION biwh.columnar_free_pages(regclass)
+RETURNS bigint
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'columnar_free_pages';
+
 /* Every chunk of every row group is read, checked and decoded. */
 CREATE FUNCTION biwh.columnar_verify(tbl regclass,
 	OUT row_groups bigint, OUT chunks bigint, OUT rows bigint)
