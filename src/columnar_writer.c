@@ -809,54 +809,8 @@ sort_order(Relation rel, WriteBuffer *buf)
 }
 
 /*
- * Return a copy of the first n rows of vec in the order perm.
- */
-static ColumnarVector *
-permute_vector(ColumnarVector *vec, uint32 *perm, uint32 n)
-{
-	ColumnarVector *out = palloc(sizeof(ColumnarVector));
-
-	*out = *vec;
-	out->nrows = n;
-	if (vec->validity)
-	{
-		out->validity = palloc0(n / 8 + 1);
-		for (uint32 i = 0; i < n; i++)
-			if (COLUMNAR_VALID(vec, perm[i]))
-				out->validity[i >> 3] |= 1 << (i & 7);
-	}
-	if (vec->offsets)
-	{
-		uint32		pos = 0;
-
-		out->offsets = palloc(sizeof(uint32) * (n + 1));
-		out->data = palloc(Max(vec->offsets[n], 1));
-		for (uint32 i = 0; i < n; i++)
-		{
-			uint32		start = vec->offsets[perm[i]];
-			uint32		len = vec->offsets[perm[i] + 1] - start;
-
-			/* lengths include the alignment padding, so offsets stay aligned */
-			out->offsets[i] = pos;
-			memcpy(out->data + pos, vec->data + start, len);
-			pos += len;
-		}
-		out->offsets[n] = pos;
-	}
-	else
-	{
-		int			w = kind_width(vec);
-
-		out->values = palloc((Size) w * Max(n, 1));
-		for (uint32 i = 0; i < n; i++)
-			memcpy((char *) out->values + (Size) w * i,
-				   (char *) vec->values + (Size) w * perm[i], w);
-	}
-	return out;
-}
-
-/*
- * Return a vector of rows rows[0 .. n - 1] of vec (ascending, non-NULL).
+ * Return a vector of rows rows[0 .. n - 1] of vec, without validity: for
+ * non-NULL rows, or for a caller that sets the validity itself.
  */
 static ColumnarVector *
 gather_rows(ColumnarVector *vec, const uint32 *rows, uint32 n)
@@ -896,6 +850,25 @@ gather_rows(ColumnarVector *vec, const uint32 *rows, uint32 n)
 		for (uint32 i = 0; i < n; i++)
 			memcpy((char *) out->values + (Size) w * i,
 				   (char *) vec->values + (Size) w * rows[i], w);
+	}
+	return out;
+}
+
+/*
+ * Return a copy of the first n rows of vec in the order perm.
+ */
+static ColumnarVector *
+permute_vector(ColumnarVector *vec, uint32 *perm, uint32 n)
+{
+	ColumnarVector *out = gather_rows(vec, perm, n);
+
+	out->nnulls = vec->nnulls;
+	if (vec->validity)
+	{
+		out->validity = palloc0(n / 8 + 1);
+		for (uint32 i = 0; i < n; i++)
+			if (COLUMNAR_VALID(vec, perm[i]))
+				out->validity[i >> 3] |= 1 << (i & 7);
 	}
 	return out;
 }
