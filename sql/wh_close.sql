@@ -125,6 +125,22 @@ SELECT p.access_method, p.final FROM _wh.pieces p WHERE p.schema_name = 'tenant_
 UPDATE _wh.settings SET value = 'Etc/GMT+12' WHERE name = 'timezone';
 SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_c', 'tenant_c2', :'d1');
 UPDATE _wh.settings SET value = 'Etc/GMT-14' WHERE name = 'timezone';
+-- while another session converts the day (not committed yet), a load of
+-- that day fails at once
+SELECT dblink_connect('hold', :'self');
+SELECT dblink_exec('hold', 'BEGIN');
+SELECT * FROM dblink('hold', $$SELECT _wh.close_days('foodlogstats', 'tenant_c2')$$) AS t(res text);
+SELECT set_config('wh_close.d1', :'d1', false) IS NOT NULL AS set;
+DO $$
+BEGIN
+	PERFORM _wh.update_mv_by_template('foodlogstats', 'tenant_c', 'tenant_c2',
+									  current_setting('wh_close.d1')::date);
+EXCEPTION WHEN lock_not_available THEN
+	RAISE NOTICE 'load while converting: %', regexp_replace(SQLERRM, '^.*: ', '');
+END
+$$;
+SELECT dblink_exec('hold', 'ROLLBACK');
+SELECT dblink_disconnect('hold');
 SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_c', 'tenant_c2', '2025-09-01');
 SELECT p.day = :'d1' AS d1, p.access_method, a.amname, p.final
   FROM _wh.pieces p
@@ -134,6 +150,12 @@ SELECT p.day = :'d1' AS d1, p.access_method, a.amname, p.final
  ORDER BY p.day;
 SELECT count(*) AS close_rows FROM _wh.run_log
  WHERE schema_name = 'tenant_c2' AND message LIKE 'closed:%';
+
+-- The warehouse admin may run it, a BI reader may not
+CREATE ROLE wh_c_admin;
+SELECT _wh.grant_admin('wh_c_admin');
+SELECT has_function_privilege('wh_c_admin', '_wh.close_days(text, text)', 'EXECUTE') AS admin,
+       has_function_privilege('wh_c_bi', '_wh.close_days(text, text)', 'EXECUTE') AS reader;
 
 -- Bad input
 SELECT _wh.close_days('Bad Name');
@@ -149,3 +171,4 @@ DROP EXTENSION dblink;
 DROP DATABASE wh_src_c;
 DROP ROLE wh_c_reader;
 DROP ROLE wh_c_bi;
+DROP ROLE wh_c_admin;
