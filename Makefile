@@ -23,7 +23,7 @@ WH_OBJS =
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding columnar_load
 COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax columnar_vacuum
-WH_REGRESS = wh_api wh_errors wh_security wh_pieces
+WH_REGRESS = wh_api wh_errors wh_security wh_pieces wh_close
 
 MODULE_big = biwh
 OBJS = $(CORE_OBJS) $(ENCODING_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)

@@ -24,6 +24,12 @@
  * advisory lock per (template, schema, day) makes a second load of the same
  * day fail at once.
  *
+ * Closing days: a day loaded while it was open is a heap piece;
+ * _wh.close_days copies each heap piece of a closed day into a columnar
+ * staging table with the same CHECK and swaps it in the same way (same
+ * advisory lock: a conversion skips a day being loaded, a load fails at once
+ * on a day being converted).
+ *
  * Errors: a failed load raises an error naming template, tenant, schema and
  * day, with passwords stripped, and writes a "failed" row in _wh.run_log
  * through a dblink loopback connection (an autonomous transaction), because
@@ -332,6 +338,90 @@ END
 $$;
 
 /*
+ * Return the advisory lock key of a (template, schema, day): a load and a
+ * conversion of the same day take it, so they never run together.
+ */
+CREATE FUNCTION _wh.day_lock_key(template_name text, schema_name text, day date)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT hashtextextended(format('biwh load %s %s %s', template_name, schema_name,
+								   to_char(day, 'YYYY-MM-DD')), 0)
+$$;
+
+/*
+ * Create a staging table for a day's piece in the tenant schema, outside the
+ * tree: the columns of <schema>.<template>, the given access method, and a
+ * CHECK equal to the partition bounds, there from the start so rows are
+ * checked as they arrive (no validation scan) and ATTACH does not scan it.
+ */
+CREATE FUNCTION _wh.create_stage(t _wh.mv_templates, p_schema text, stage text, p_day date, am text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	date_type	text := _wh.date_column_type(t);
+	b			record;
+BEGIN
+	b := _wh.day_bounds(date_type, p_day);
+	EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_day_bounds CHECK '
+				   '(schema_name IS NOT NULL AND schema_name = %L AND %I IS NOT NULL '
+				   'AND %I >= %L::%s AND %I < %L::%s)) USING %I',
+				   p_schema, stage, p_schema, t.template_name,
+				   p_schema, t.date_column,
+				   t.date_column, b.lo, date_type, t.date_column, b.hi, date_type, am);
+END
+$$;
+
+/*
+ * Swap a staging table in as a day's piece: drop the old piece (when
+ * drop_old), rename the staging table and attach it with the day's bounds
+ * [lo, hi), all or nothing, waiting at most lock_timeout (setting) for the
+ * locks, and retrying swap_retries times.  The caller's transaction keeps
+ * the tree locked only from here to its commit.
+ */
+CREATE FUNCTION _wh.swap_piece(p_schema text, p_template text, stage text, piece text,
+							   lo text, hi text, drop_old boolean)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	old_timeout	text := current_setting('lock_timeout');
+	retries		integer := greatest(_wh.setting('swap_retries')::integer, 1);
+	swapped		boolean := false;
+BEGIN
+	PERFORM set_config('lock_timeout', _wh.setting('lock_timeout'), true);
+	FOR attempt IN 1 .. retries LOOP
+		BEGIN
+			IF drop_old THEN
+				EXECUTE format('DROP TABLE %I.%I', p_schema, piece);
+			END IF;
+			EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', p_schema, stage, piece);
+			EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+						   p_schema, p_template, p_schema, piece, lo, hi);
+			swapped := true;
+			EXIT;
+		EXCEPTION WHEN lock_not_available THEN
+			IF attempt < retries THEN
+				PERFORM pg_sleep(0.1 * attempt);
+			END IF;
+		END;
+	END LOOP;
+	PERFORM set_config('lock_timeout', old_timeout, true);
+	IF NOT swapped THEN
+		RAISE EXCEPTION 'could not swap the new piece in: readers held their locks too long'
+			USING ERRCODE = 'lock_not_available',
+				  DETAIL = format('Tried %s times with lock_timeout %s.', retries, _wh.setting('lock_timeout'));
+	END IF;
+END
+$$;
+
+/*
  * Load one day of a template for a tenant into a schema.  mode: 'create'
  * (the piece must not exist), 'update' (load a missing or still-open day;
  * closed days are final), 'yesterday' (update, and reload yesterday too),
@@ -362,9 +452,6 @@ DECLARE
 	am			text;
 	nrows		bigint;
 	nbytes		bigint;
-	old_timeout	text;
-	retries		integer;
-	swapped		boolean := false;
 	st			text;
 	msg			text;
 	det			text;
@@ -420,10 +507,11 @@ BEGIN
 			RETURN 'skipped: day is final';
 		END IF;
 
-		IF NOT pg_try_advisory_xact_lock(hashtextextended(format('biwh load %s %s %s', p_template, p_schema, p_day), 0)) THEN
+		-- shared with _wh.close_days: a load and a conversion never overlap
+		IF NOT pg_try_advisory_xact_lock(_wh.day_lock_key(p_template, p_schema, p_day)) THEN
 			RAISE EXCEPTION 'another load of this day is running'
 				USING ERRCODE = 'lock_not_available',
-					  HINT = 'Wait for it to finish.';
+					  HINT = 'Wait for it to finish (a load, or _wh.close_days converting the day to columnar).';
 		END IF;
 
 		PERFORM _wh.ensure_tree(t, p_schema);
@@ -436,15 +524,7 @@ BEGIN
 		-- fetch the day into a staging table outside the tree
 		stage := '_wh_stage_' || left(md5(p_template || ' ' || p_day), 16);
 		am := _wh.piece_access_method(p_day);
-		-- the CHECK equal to the partition bounds is there from the start, so
-		-- rows are checked as they arrive (no validation scan) and ATTACH
-		-- does not scan the piece either
-		EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_day_bounds CHECK '
-					   '(schema_name IS NOT NULL AND schema_name = %L AND %I IS NOT NULL '
-					   'AND %I >= %L::%s AND %I < %L::%s)) USING %I',
-					   p_schema, stage, p_schema, p_template,
-					   p_schema, t.date_column,
-					   t.date_column, b.lo, date_type, t.date_column, b.hi, date_type, am);
+		PERFORM _wh.create_stage(t, p_schema, stage, p_day, am);
 		PERFORM _wh.dblink_open(conname, p_tenant);
 		BEGIN
 			EXECUTE format('INSERT INTO %I.%I SELECT $1, r.* FROM public.dblink($2, $3) AS r(%s)',
@@ -471,29 +551,7 @@ BEGIN
 		EXECUTE format('ANALYZE %I.%I', p_schema, stage);
 
 		-- swap: drop the old piece, attach the new one, with short lock waits
-		old_timeout := current_setting('lock_timeout');
-		retries := greatest(_wh.setting('swap_retries')::integer, 1);
-		PERFORM set_config('lock_timeout', _wh.setting('lock_timeout'), true);
-		FOR attempt IN 1 .. retries LOOP
-			BEGIN
-				IF rel_exists THEN
-					EXECUTE format('DROP TABLE %I.%I', p_schema, piece);
-				END IF;
-				EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', p_schema, stage, piece);
-				EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
-							   p_schema, p_template, p_schema, piece, b.lo, b.hi);
-				swapped := true;
-				EXIT;
-			EXCEPTION WHEN lock_not_available THEN
-				PERFORM pg_sleep(0.1 * attempt);
-			END;
-		END LOOP;
-		PERFORM set_config('lock_timeout', old_timeout, true);
-		IF NOT swapped THEN
-			RAISE EXCEPTION 'could not swap the new piece in: readers held their locks too long'
-				USING ERRCODE = 'lock_not_available',
-					  DETAIL = format('Tried %s times with lock_timeout %s.', retries, _wh.setting('lock_timeout'));
-		END IF;
+		PERFORM _wh.swap_piece(p_schema, p_template, stage, piece, b.lo, b.hi, rel_exists);
 
 		nbytes := pg_total_relation_size(format('%I.%I', p_schema, piece)::regclass);
 		INSERT INTO _wh.pieces AS p (template_name, schema_name, day, relname, tenant_name,
@@ -539,5 +597,114 @@ BEGIN
 			RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg;
 		END IF;
 	END;
+END
+$$;
+
+/*
+ * Convert the heap pieces of closed days (day < _wh.today()) to columnar,
+ * for one template (NULL: all) and one schema (NULL: all).  A day loaded
+ * while it was open is heap; once closed, its rows are copied into a
+ * columnar staging table with the same CHECK, analyzed and swapped in as
+ * load_day does, so readers see the heap day or the columnar day, never
+ * part of one.  "final" is left as it was (the next allowed reload still
+ * happens).  A day being loaded (its advisory lock taken) is skipped with a
+ * notice; the next call converts it, unless that load wrote it columnar.
+ * An error on one day is logged in _wh.run_log, reported as a warning, and
+ * the other days go on.  Returns a summary.
+ */
+CREATE FUNCTION _wh.close_days(template_name text DEFAULT NULL, schema_name text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	p			record;
+	t			_wh.mv_templates;
+	b			record;
+	unit		text;
+	stage		text;
+	started		timestamptz;
+	nrows		bigint;
+	nbytes		bigint;
+	converted	integer := 0;
+	failed		integer := 0;
+	skipped		integer := 0;
+	st			text;
+	msg			text;
+	det			text;
+BEGIN
+	IF template_name IS NOT NULL THEN
+		PERFORM _wh.check_name(template_name, 'template');
+	END IF;
+	IF schema_name IS NOT NULL THEN
+		PERFORM _wh.check_schema_name(schema_name);
+	END IF;
+	-- the one catalog query when there is nothing to convert
+	FOR p IN SELECT pc.template_name, pc.schema_name, pc.day, pc.relname, pc.tenant_name
+			   FROM _wh.pieces pc
+			   JOIN pg_namespace n ON n.nspname = pc.schema_name
+			   JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pc.relname
+			   JOIN pg_am a ON a.oid = c.relam
+			  WHERE a.amname = 'heap'
+				AND pc.day < _wh.today()
+				AND (close_days.template_name IS NULL OR pc.template_name = close_days.template_name)
+				AND (close_days.schema_name IS NULL OR pc.schema_name = close_days.schema_name)
+				AND EXISTS (SELECT 1 FROM pg_am ca WHERE ca.amname = 'columnar')
+			  ORDER BY pc.template_name, pc.schema_name, pc.day
+	LOOP
+		unit := format('%s/%s/%s/%s', left(p.template_name, 80), left(p.tenant_name, 80),
+					   left(p.schema_name, 80), p.day);
+		started := clock_timestamp();
+		BEGIN
+			-- shared with load_day; held to commit, or released if this day fails
+			IF NOT pg_try_advisory_xact_lock(_wh.day_lock_key(p.template_name, p.schema_name, p.day)) THEN
+				RAISE NOTICE 'day % of template "%" in schema "%" is being loaded, not converted now',
+					p.day, p.template_name, p.schema_name;
+				skipped := skipped + 1;
+				CONTINUE;
+			END IF;
+			-- a load that committed meanwhile may have replaced it
+			IF NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+							WHERE c.oid = to_regclass(format('%I.%I', p.schema_name, p.relname))
+							  AND a.amname = 'heap') THEN
+				CONTINUE;
+			END IF;
+			t := _wh.get_template(p.template_name);
+			b := _wh.day_bounds(_wh.date_column_type(t), p.day);
+			stage := '_wh_close_' || left(md5(p.template_name || ' ' || p.day), 16);
+			PERFORM _wh.create_stage(t, p.schema_name, stage, p.day, 'columnar');
+			EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I',
+						   p.schema_name, stage, p.schema_name, p.relname);
+			GET DIAGNOSTICS nrows = ROW_COUNT;
+			EXECUTE format('ANALYZE %I.%I', p.schema_name, stage);
+			PERFORM _wh.swap_piece(p.schema_name, p.template_name, stage, p.relname, b.lo, b.hi, true);
+			nbytes := pg_total_relation_size(format('%I.%I', p.schema_name, p.relname)::regclass);
+			UPDATE _wh.pieces pc
+			   SET access_method = 'columnar', bytes = nbytes, rows = nrows
+			 WHERE pc.template_name = p.template_name AND pc.schema_name = p.schema_name
+			   AND pc.day = p.day;
+			INSERT INTO _wh.run_log (unit, template_name, tenant_name, schema_name, day, started_at,
+									 finished_at, status, message, rows, bytes)
+			VALUES (unit, p.template_name, p.tenant_name, p.schema_name, p.day, started,
+					clock_timestamp(), 'succeeded', 'closed: converted from heap to columnar', nrows, nbytes);
+			converted := converted + 1;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+			msg := _wh.sanitize(msg);
+			det := _wh.sanitize(nullif(det, ''));
+			-- this transaction goes on: the row is written here
+			INSERT INTO _wh.run_log (unit, template_name, tenant_name, schema_name, day, started_at,
+									 finished_at, status, sqlstate, message)
+			VALUES (unit, p.template_name, p.tenant_name, p.schema_name, p.day, started,
+					clock_timestamp(), 'failed', st,
+					concat_ws(E'\n', 'could not convert to columnar: ' || msg, det));
+			RAISE WARNING 'could not convert day % of template "%" in schema "%" to columnar: %',
+				p.day, p.template_name, p.schema_name, msg;
+			failed := failed + 1;
+		END;
+	END LOOP;
+	RETURN format('%s days converted to columnar, %s failed', converted, failed)
+		|| CASE WHEN skipped > 0 THEN format(', %s skipped (being loaded)', skipped) ELSE '' END;
 END
 $$;

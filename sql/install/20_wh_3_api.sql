@@ -25,21 +25,29 @@ $$;
  * Load or reload a day: missing or still-open days are loaded, the current
  * day is reloaded, closed days loaded after they ended are final and
  * skipped, except yesterday when allow_refresh_yesterday, or any day when
- * force.
+ * force.  Then the heap pieces of closed days of the template in the schema
+ * are converted to columnar (_wh.close_days), so the daily update of the
+ * current day also closes yesterday.
  */
 CREATE FUNCTION _wh.update_mv_by_template(template_name text, tenant_connection_name text,
 										  target_schema text, target_date date,
 										  allow_refresh_yesterday boolean DEFAULT false,
 										  force boolean DEFAULT false)
 RETURNS text
-LANGUAGE sql SECURITY DEFINER
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
-	SELECT _wh.load_day(template_name, tenant_connection_name, target_schema, target_date,
+DECLARE
+	res		text;
+BEGIN
+	res := _wh.load_day(template_name, tenant_connection_name, target_schema, target_date,
 						CASE WHEN force THEN 'force'
 							 WHEN allow_refresh_yesterday THEN 'yesterday'
-							 ELSE 'update' END)
+							 ELSE 'update' END);
+	PERFORM _wh.close_days(template_name, target_schema);
+	RETURN res;
+END
 $$;
 
 /*
@@ -397,6 +405,7 @@ BEGIN
 		'_wh.refresh_mv(text, text)',
 		'_wh.create_mv_name(text, date)',
 		'_wh.rebuild_entire_warehouse()',
+		'_wh.close_days(text, text)',
 		'_wh.direct_query(text, text)',
 		'_wh.check_name(text, text)',
 		'_wh.setting(text)',
