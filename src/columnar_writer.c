@@ -557,22 +557,39 @@ total_bytes(void)
 }
 
 /*
- * Flush every buffer of the current subtransaction (all relations).
+ * Return a new list of the write buffers of relation relid, subtransaction
+ * subid and file relnode; InvalidOid / InvalidSubTransactionId match any.
+ * Callers flush or retire them, which changes write_buffers: hence a copy.
  */
-static void
-flush_subxact_buffers(SubTransactionId subid, Oid relid)
+static List *
+matching_buffers(Oid relid, SubTransactionId subid, Oid relnode)
 {
-	List	   *todo = NIL;
+	List	   *matched = NIL;
 	ListCell   *lc;
 
 	foreach(lc, write_buffers)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
-		if (buf->subid == subid && (relid == InvalidOid || buf->relid == relid))
-			todo = lappend(todo, buf);
+		if ((relid == InvalidOid || buf->relid == relid) &&
+			(subid == InvalidSubTransactionId || buf->subid == subid) &&
+			(relnode == InvalidOid || buf->relnode == relnode))
+			matched = lappend(matched, buf);
 	}
-	foreach(lc, todo)
+	return matched;
+}
+
+/*
+ * Flush every buffer of subtransaction subid (of relation relid, or of all
+ * relations when it is InvalidOid).
+ */
+static void
+flush_subxact_buffers(SubTransactionId subid, Oid relid)
+{
+	List	   *matched = matching_buffers(relid, subid, InvalidOid);
+	ListCell   *lc;
+
+	foreach(lc, matched)
 	{
 		WriteBuffer *buf = lfirst(lc);
 		Relation	rel = try_relation_open(buf->relid, RowExclusiveLock);
@@ -584,7 +601,7 @@ flush_subxact_buffers(SubTransactionId subid, Oid relid)
 		if (rel)
 			relation_close(rel, RowExclusiveLock);
 	}
-	list_free(todo);
+	list_free(matched);
 }
 
 /*
@@ -623,6 +640,7 @@ ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid)
 	WriteBuffer *buf = buffer_for(rel, cid);
 	TupleDesc	desc = buf->tupdesc;
 	uint32		r = buf->batch.nrows;
+	Size		bytes_before = buf->bytes;
 
 	slot_getallattrs(slot);
 	if (r >= buf->rowcap)
@@ -643,8 +661,12 @@ ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid)
 	if (buf->batch.nrows >= buf->capacity ||
 		buf->bytes >= (Size) columnar_write_buffer_kb * 1024)
 		flush_buffer(rel, buf);
-	else if (total_bytes() >= (Size) columnar_write_buffer_kb * 1024)
+	else if (buf->bytes != bytes_before &&
+			 total_bytes() >= (Size) columnar_write_buffer_kb * 1024)
+	{
+		/* all buffers' bytes only grow when this one's allocation did */
 		flush_subxact_buffers(GetCurrentSubTransactionId(), InvalidOid);
+	}
 }
 
 /*
@@ -953,18 +975,14 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 void
 ColumnarFlushRelation(Relation rel, bool all_subxacts)
 {
-	List	   *todo = NIL;
+	List	   *matched;
 	ListCell   *lc;
 
-	foreach(lc, write_buffers)
-	{
-		WriteBuffer *buf = lfirst(lc);
-
-		if (buf->relid == RelationGetRelid(rel) &&
-			(all_subxacts || buf->subid == GetCurrentSubTransactionId()))
-			todo = lappend(todo, buf);
-	}
-	foreach(lc, todo)
+	matched = matching_buffers(RelationGetRelid(rel),
+							   all_subxacts ? InvalidSubTransactionId :
+							   GetCurrentSubTransactionId(),
+							   InvalidOid);
+	foreach(lc, matched)
 	{
 		WriteBuffer *buf = lfirst(lc);
 
@@ -973,7 +991,7 @@ ColumnarFlushRelation(Relation rel, bool all_subxacts)
 		else
 			flush_buffer(rel, buf);
 	}
-	list_free(todo);
+	list_free(matched);
 }
 
 /*
@@ -984,20 +1002,14 @@ ColumnarFlushRelation(Relation rel, bool all_subxacts)
 void
 ColumnarDiscardRelation(Relation rel)
 {
-	List	   *todo = NIL;
+	List	   *matched;
 	ListCell   *lc;
 
-	foreach(lc, write_buffers)
-	{
-		WriteBuffer *buf = lfirst(lc);
-
-		if (buf->relid == RelationGetRelid(rel) &&
-			buf->relnode == rel->rd_node.relNode)
-			todo = lappend(todo, buf);
-	}
-	foreach(lc, todo)
+	matched = matching_buffers(RelationGetRelid(rel), InvalidSubTransactionId,
+							   rel->rd_node.relNode);
+	foreach(lc, matched)
 		retire_buffer(lfirst(lc));
-	list_free(todo);
+	list_free(matched);
 }
 
 /*
@@ -1190,17 +1202,11 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			break;
 		case SUBXACT_EVENT_ABORT_SUB:
 			{
-				List	   *todo = NIL;
+				List	   *matched = matching_buffers(InvalidOid, mySubid,
+													   InvalidOid);
 				ListCell   *lc;
 
-				foreach(lc, write_buffers)
-				{
-					WriteBuffer *buf = lfirst(lc);
-
-					if (buf->subid == mySubid)
-						todo = lappend(todo, buf);
-				}
-				foreach(lc, todo)
+				foreach(lc, matched)
 				{
 					WriteBuffer *buf = lfirst(lc);
 
@@ -1208,7 +1214,7 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					write_buffers = list_delete_ptr(write_buffers, buf);
 					buf->done = true;
 				}
-				list_free(todo);
+				list_free(matched);
 			}
 			break;
 		default:
