@@ -109,7 +109,6 @@ extern void ColumnarScanSetSkip(TableScanDesc sscan, ColumnarSkipFn fn, void *ar
 extern void ColumnarScanCounts(TableScanDesc sscan, int64 *read, int64 *skipped);
 
 /* columnar_storage.c */
-extern bool ColumnarStorageExists(Relation rel);
 extern uint64 ColumnarStorageId(Relation rel);
 extern uint64 ColumnarStorageIdNoError(Relation rel);
 extern uint64 ColumnarReserveRows(Relation rel, uint64 nrows, uint64 *storage_id);
@@ -138,6 +137,7 @@ extern void ColumnarCatalogInsertRowGroup(uint64 storage_id,
 										  ColumnarRowGroupMeta *meta,
 										  CommandId cid);
 extern List *ColumnarCatalogRowGroups(uint64 storage_id, Snapshot snapshot);
+extern uint64 ColumnarCatalogRowCount(uint64 storage_id, Snapshot snapshot);
 extern ColumnarRowGroupMeta *ColumnarCatalogFindRowGroup(uint64 storage_id,
 														 uint64 rownum,
 														 Snapshot snapshot);

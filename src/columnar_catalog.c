@@ -443,6 +443,47 @@ ColumnarCatalogRowGroups(uint64 storage_id, Snapshot snapshot)
 }
 
 /*
+ * Return the rows of a storage's row groups visible to snapshot, reading
+ * only their row counts (the planner asks for it at every planning).
+ */
+uint64
+ColumnarCatalogRowCount(uint64 storage_id, Snapshot snapshot)
+{
+	Relation	rel;
+	Relation	idx;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	uint64		total = 0;
+
+	if (storage_id == 0)
+		return 0;
+	rel = table_open(biwh_relid_required("columnar_row_group"), AccessShareLock);
+	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), AccessShareLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan_ordered(rel, idx, snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+	{
+		bool		isnull;
+		int64		n = DatumGetInt64(heap_getattr(tup, Anum_rg_row_count,
+												   RelationGetDescr(rel), &isnull));
+
+		if (isnull || n < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar row group catalog row is inconsistent"),
+					 errdetail("A row group of storage %llu has an invalid row count.",
+							   (unsigned long long) storage_id)));
+		total += (uint64) n;
+	}
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return total;
+}
+
+/*
  * Return the row group of a storage that holds row number rownum and is
  * visible to snapshot, or NULL.
  */

@@ -1766,15 +1766,14 @@ read_scaled_numeric(ImageReader *r, uint32 n, VarOut *vo)
 
 /*
  * Move the n dense fixed-width values at the start of values to their rows,
- * zeroing NULL slots; values has room for nrows values.
+ * zeroing NULL slots; values has room for nrows values, and validity has
+ * exactly n bits set (the decoder has checked it).
  */
 static void
-spread_fixed(char *values, int esize, uint32 nrows, const uint8 *validity)
+spread_fixed(char *values, int esize, uint32 nrows, uint32 n,
+			 const uint8 *validity)
 {
-	int64		j = 0;
-
-	for (uint32 i = 0; i < nrows; i++)
-		j += (validity[i >> 3] >> (i & 7)) & 1;
+	int64		j = n;
 
 	for (int64 i = (int64) nrows - 1; i >= 0; i--)
 	{
@@ -2383,7 +2382,7 @@ ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 			if (n == 0)
 				memset(values, 0, (Size) nrows * esize);
 			else
-				spread_fixed(values, esize, nrows, validity);
+				spread_fixed(values, esize, nrows, n, validity);
 		}
 		out->values = values;
 		out->offsets = NULL;

@@ -464,13 +464,7 @@ ColumnarFetchRow(Relation rel, uint64 rownum, Snapshot snapshot,
 uint64
 ColumnarTotalRows(Relation rel, Snapshot snapshot)
 {
-	List	   *groups = ColumnarCatalogRowGroups(ColumnarStorageId(rel), snapshot);
-	ListCell   *lc;
-	uint64		total = 0;
-
-	foreach(lc, groups)
-		total += ((ColumnarRowGroupMeta *) lfirst(lc))->row_count;
-	return total;
+	return ColumnarCatalogRowCount(ColumnarStorageId(rel), snapshot);
 }
 
 PG_FUNCTION_INFO_V1(columnar_verify);

@@ -381,16 +381,6 @@ read_storage_id(Relation rel, bool error)
 }
 
 /*
- * Return whether the relation has a metapage (has ever been written to
- * since it was created or truncated).
- */
-bool
-ColumnarStorageExists(Relation rel)
-{
-	return read_storage_id(rel, true) != 0;
-}
-
-/*
  * Return the storage id of the relation, 0 when it has none yet.
  */
 uint64
