@@ -418,9 +418,7 @@ DECLARE
 BEGIN
 	PERFORM _wh.check_name(NEW.template_name, 'template');
 	-- room for "_YYYY_MM_DD" piece names is made by _wh.create_mv_name
-	SELECT c.column_type INTO date_type
-	  FROM _wh.parse_columns(NEW.column_definitions) c
-	 WHERE c.column_name = NEW.date_column;
+	date_type := _wh.date_column_type(NEW);
 	IF date_type IS NULL THEN
 		RAISE EXCEPTION 'date column "%" is not among the columns of template "%"',
 			NEW.date_column, NEW.template_name

@@ -84,8 +84,8 @@ $$;
 
 /*
  * Return the table access method of a day's piece: the one place that
- * decides.  A closed day goes to columnar when the columnar access method
- * exists; the current day stays heap, as it is reloaded during the day.
+ * decides.  A closed day goes to columnar (the access method belongs to this
+ * extension); the current day stays heap, as it is reloaded during the day.
  */
 CREATE FUNCTION _wh.piece_access_method(day date)
 RETURNS text
@@ -93,9 +93,7 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
-	SELECT CASE WHEN day < _wh.today()
-				 AND EXISTS (SELECT 1 FROM pg_am WHERE amname = 'columnar')
-			THEN 'columnar' ELSE 'heap' END
+	SELECT CASE WHEN day < _wh.today() THEN 'columnar' ELSE 'heap' END
 $$;
 
 /* Return the SQL type of a template's date column */
@@ -650,7 +648,6 @@ BEGIN
 				AND pc.day < _wh.today()
 				AND (close_days.template_name IS NULL OR pc.template_name = close_days.template_name)
 				AND (close_days.schema_name IS NULL OR pc.schema_name = close_days.schema_name)
-				AND EXISTS (SELECT 1 FROM pg_am ca WHERE ca.amname = 'columnar')
 			  ORDER BY pc.template_name, pc.schema_name, pc.day
 	LOOP
 		unit := format('%s/%s/%s/%s', left(p.template_name, 80), left(p.tenant_name, 80),
