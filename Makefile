@@ -4,6 +4,7 @@
 #   make install    install into the PostgreSQL that PG_CONFIG names
 #   make test       install what is missing (as root), build, run every test
 #                   on a throwaway cluster; ends with "N passed, N failed"
+#                   (REGRESS="a b" and TAP_TESTS="t/2*.pl" or "none" run a part)
 #   make demo       the warehouse workflow end to end on a throwaway cluster
 #                   (make demo KEEP=1 leaves it running and says how to stop it)
 #   make bench      print the benchmark tables (BENCH_SIZE sets the data size)
@@ -68,7 +69,7 @@ $(OBJS): $(wildcard src/*.h)
 .PHONY: test demo bench
 
 test:
-	PG_CONFIG="$(PG_CONFIG)" REGRESS="$(REGRESS)" test/harness.sh test
+	PG_CONFIG="$(PG_CONFIG)" REGRESS="$(REGRESS)" TAP_TESTS="$(TAP_TESTS)" test/harness.sh test
 
 demo:
 	PG_CONFIG="$(PG_CONFIG)" test/harness.sh demo $(if $(KEEP),--keep)
