@@ -18,7 +18,12 @@
 #include "utils/builtins.h"
 
 #include "biwh.h"
-#include "columnar.h"
+#include "columnar_options.h"
+#include "columnar_planner.h"
+#include "columnar_scan.h"
+#include "columnar_storage.h"
+#include "columnar_tableam.h"
+#include "columnar_writer.h"
 
 PG_MODULE_MAGIC;
 
@@ -30,7 +35,12 @@ PG_FUNCTION_INFO_V1(biwh_build_info);
 void
 _PG_init(void)
 {
-	ColumnarInit();
+	ColumnarStorageInit();
+	ColumnarOptionsInit();
+	ColumnarWriterInit();
+	ColumnarTableAmInit();
+	ColumnarScanInit();
+	ColumnarPlannerInit();
 }
 
 /*

@@ -34,7 +34,8 @@
 #include "utils/snapmgr.h"
 #include "utils/varlena.h"
 
-#include "columnar.h"
+#include "columnar_catalog.h"
+#include "columnar_storage.h"
 
 /* attribute numbers of biwh.columnar_row_group */
 #define Anum_rg_storage_id			1
@@ -134,83 +135,6 @@ bytea_array(char **values, uint32 *lens, int n)
 		return PointerGetDatum(construct_empty_array(BYTEAOID));
 	return PointerGetDatum(construct_md_array(d, nulls, 1, dims, lbs, BYTEAOID,
 											  -1, false, TYPALIGN_INT));
-}
-
-/*
- * Return the stored form of a row group's min or max value of column att:
- * the bytes of the Datum itself (its attlen bytes for a fixed-length type,
- * the whole uncompressed 4-byte-header varlena, the string and its NUL for
- * cstring), which, unlike the type's text output, depends on no setting of
- * the writing session (DateStyle, extra_float_digits, TimeZone, ...).
- * Returns NULL for values longer than COLUMNAR_MAX_MINMAX_LEN bytes.
- */
-char *
-ColumnarBoundImage(Datum value, Form_pg_attribute att, uint32 *len)
-{
-	char	   *image;
-	Size		n;
-
-	if (att->attbyval)
-	{
-		n = att->attlen;
-		image = palloc(Max(n, sizeof(Datum)));
-		store_att_byval(image, value, att->attlen);
-	}
-	else
-	{
-		if (att->attlen > 0)
-			n = att->attlen;
-		else if (att->attlen == -1)
-		{
-			if (VARATT_IS_EXTENDED(DatumGetPointer(value)))
-				return NULL;	/* the writer's values are plain: never here */
-			n = VARSIZE(DatumGetPointer(value));
-		}
-		else
-			n = strlen(DatumGetCString(value)) + 1;
-		if (n > COLUMNAR_MAX_MINMAX_LEN + VARHDRSZ)
-			return NULL;
-		image = palloc(n);
-		memcpy(image, DatumGetPointer(value), n);
-	}
-	*len = (uint32) n;
-	return image;
-}
-
-/*
- * Turn a stored min or max image back into a Datum of a type of length
- * typlen; false (the bound is not used) when the image does not fit the
- * type, e.g. after the column's type changed.  The Datum points into image
- * for types passed by reference; image must be MAXALIGNed.
- */
-bool
-ColumnarBoundDatum(const char *image, uint32 len, int16 typlen, bool typbyval,
-				   Datum *value)
-{
-	if (image == NULL)
-		return false;
-	if (typlen > 0)
-	{
-		if (len != (uint32) typlen || (typbyval && typlen > (int16) sizeof(Datum)))
-			return false;
-		*value = typbyval ? fetch_att(image, true, typlen) : PointerGetDatum(image);
-		return true;
-	}
-	if (typlen == -1)
-	{
-		if (len < VARHDRSZ || VARATT_IS_EXTENDED(image) || VARSIZE(image) != len)
-			return false;
-		*value = PointerGetDatum(image);
-		return true;
-	}
-	if (typlen == -2)
-	{
-		if (len == 0 || image[len - 1] != '\0' || strlen(image) != len - 1)
-			return false;
-		*value = CStringGetDatum(image);
-		return true;
-	}
-	return false;
 }
 
 /*
@@ -587,7 +511,6 @@ ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
-	Size		payload = ColumnarPagePayload();
 	int			cap = 16;
 
 	*n = 0;
@@ -624,7 +547,7 @@ ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
 			*counts = repalloc(*counts, sizeof(BlockNumber) * cap);
 		}
 		(*starts)[*n] = (BlockNumber) start;
-		(*counts)[*n] = (BlockNumber) Max(((uint64) len + payload - 1) / payload, 1);
+		(*counts)[*n] = ColumnarStreamPages((uint64) len);
 		(*n)++;
 	}
 	systable_endscan_ordered(scan);
@@ -678,104 +601,4 @@ ColumnarCatalogDeleteStorage(uint64 storage_id)
 		simple_heap_delete(rel, &tup->t_self);
 	systable_endscan(scan);
 	table_close(rel, RowExclusiveLock);
-}
-
-PG_FUNCTION_INFO_V1(columnar_storage_id);
-PG_FUNCTION_INFO_V1(columnar_free_pages);
-PG_FUNCTION_INFO_V1(columnar_encoding_name);
-PG_FUNCTION_INFO_V1(columnar_bound_text);
-
-/*
- * SQL: the storage id of a columnar table, NULL while it has none.
- */
-Datum
-columnar_storage_id(PG_FUNCTION_ARGS)
-{
-	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
-	uint64		id;
-
-	if (!ColumnarIsColumnarRelation(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("table \"%s\" is not a columnar table",
-						RelationGetRelationName(rel))));
-	id = ColumnarStorageId(rel);
-	relation_close(rel, AccessShareLock);
-	if (id == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_INT64((int64) id);
-}
-
-/*
- * SQL: the number of pages of a columnar table in its free list.
- */
-Datum
-columnar_free_pages(PG_FUNCTION_ARGS)
-{
-	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
-	BlockNumber n;
-
-	if (!ColumnarIsColumnarRelation(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("table \"%s\" is not a columnar table",
-						RelationGetRelationName(rel))));
-	n = ColumnarFreePages(rel);
-	relation_close(rel, AccessShareLock);
-	PG_RETURN_INT64((int64) n);
-}
-
-/*
- * SQL: the name of an encoding number.
- */
-Datum
-columnar_encoding_name(PG_FUNCTION_ARGS)
-{
-	int			enc = PG_GETARG_INT16(0);
-
-	if (enc < 0 || enc >= COLUMNAR_ENC_COUNT)
-		PG_RETURN_TEXT_P(cstring_to_text(psprintf("unknown (%d)", enc)));
-	PG_RETURN_TEXT_P(cstring_to_text(ColumnarEncodingName((ColumnarEncoding) enc)));
-}
-
-/*
- * SQL: the text form of a stored min or max image of column attnum of a
- * columnar table (for people; NULL when it does not fit the column's type).
- */
-Datum
-columnar_bound_text(PG_FUNCTION_ARGS)
-{
-	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
-	int			attnum = PG_GETARG_INT32(1);
-	bytea	   *b = PG_GETARG_BYTEA_PP(2);
-	uint32		len = VARSIZE_ANY_EXHDR(b);
-	char	   *image = palloc(Max(len, sizeof(Datum)));
-	Form_pg_attribute att;
-	Datum		value;
-	Oid			outfunc;
-	bool		isvarlena;
-	char	   *result;
-
-	if (!ColumnarIsColumnarRelation(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("table \"%s\" is not a columnar table",
-						RelationGetRelationName(rel))));
-	if (attnum < 1 || attnum > RelationGetDescr(rel)->natts ||
-		TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attisdropped)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column %d of table \"%s\" does not exist",
-						attnum, RelationGetRelationName(rel))));
-	att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-	memcpy(image, VARDATA_ANY(b), len);
-	if (!ColumnarBoundDatum(image, len, att->attlen, att->attbyval, &value))
-	{
-		relation_close(rel, AccessShareLock);
-		PG_RETURN_NULL();
-	}
-	getTypeOutputInfo(att->atttypid, &outfunc, &isvarlena);
-	result = OidOutputFunctionCall(outfunc, value);
-	relation_close(rel, AccessShareLock);
-	PG_RETURN_TEXT_P(cstring_to_text(result));
 }

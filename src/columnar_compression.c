@@ -22,7 +22,7 @@
 
 #include "port/pg_crc32c.h"
 
-#include "columnar.h"
+#include "columnar_storage.h"
 
 #define COLUMNAR_CHUNK_MAGIC	0x4B4E4843	/* "CHNK" */
 

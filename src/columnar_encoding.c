@@ -164,9 +164,12 @@ corrupted(const char *detail)
 			 errdetail_internal("%s", detail)));
 }
 
-/* Return the size in bytes of one value of a fixed-width kind, 0 otherwise. */
-static int
-kind_esize(ColumnarValueKind kind, int fixed_len)
+/*
+ * Return the size in bytes of one value of a fixed-width kind, 0 for the
+ * variable-width ones.
+ */
+int
+ColumnarKindWidth(ColumnarValueKind kind, int fixed_len)
 {
 	switch (kind)
 	{
@@ -481,7 +484,7 @@ gather_dense(const ColumnarVector *vec, DenseValues *dv)
 	uint32		n = nrows - vec->nnulls;
 
 	dv->kind = vec->kind;
-	dv->esize = kind_esize(vec->kind, vec->fixed_len);
+	dv->esize = ColumnarKindWidth(vec->kind, vec->fixed_len);
 	dv->n = n;
 	dv->fixed = NULL;
 	dv->ptrs = NULL;
@@ -2143,7 +2146,7 @@ ColumnarEncodeVectorStats(const ColumnarVector *vec, StringInfo buf,
 	DenseValues dv;
 	Analysis	an;
 	ColumnarEncoding enc;
-	int			esize = kind_esize(vec->kind, vec->fixed_len);
+	int			esize = ColumnarKindWidth(vec->kind, vec->fixed_len);
 
 	if (vec->nrows > COLUMNAR_ENC_MAX_ROWS)
 		elog(ERROR, "columnar vector of %u rows exceeds the maximum of %u",
@@ -2245,7 +2248,7 @@ ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 	EncHeader	hdr = read_header(image, len);
 	ImageReader r;
 	ColumnarValueKind kind = out->kind;
-	int			esize = kind_esize(kind, out->fixed_len);
+	int			esize = ColumnarKindWidth(kind, out->fixed_len);
 	bool		var = kind_is_var(kind);
 	uint32		nrows = hdr.nrows;
 	uint32		n;

@@ -81,6 +81,9 @@ typedef struct ColumnarVector
 #define COLUMNAR_VALID(vec, i) \
 	((vec)->validity == NULL || ((vec)->validity[(i) >> 3] & (1 << ((i) & 7))) != 0)
 
+/* Return the bytes of one value of a fixed-width kind; 0 for VARLENA/CSTRING. */
+extern int	ColumnarKindWidth(ColumnarValueKind kind, int fixed_len);
+
 /* Append the encoded image of vec to buf; returns the encoding chosen. */
 extern ColumnarEncoding ColumnarEncodeVector(const ColumnarVector *vec,
 											 StringInfo buf);

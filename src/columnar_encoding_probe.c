@@ -26,62 +26,12 @@
 #include "utils/memutils.h"
 
 #include "columnar_encoding.h"
+#include "columnar_vector.h"
 
 PG_FUNCTION_INFO_V1(encoding_probe);
 PG_FUNCTION_INFO_V1(encoding_image);
 PG_FUNCTION_INFO_V1(encoding_decode_equal);
 PG_FUNCTION_INFO_V1(encoding_probe_corrupt);
-
-/*
- * Choose the value kind the columnar writer uses for an element type.
- */
-static ColumnarValueKind
-kind_for_type(Oid typid, int16 typlen, bool typbyval, int *fixed_len)
-{
-	*fixed_len = 0;
-	switch (typid)
-	{
-		case INT2OID:
-			return COLUMNAR_KIND_INT16;
-		case INT4OID:
-		case DATEOID:
-			return COLUMNAR_KIND_INT32;
-		case INT8OID:
-		case TIMEOID:
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			return COLUMNAR_KIND_INT64;
-		case FLOAT4OID:
-			return COLUMNAR_KIND_FLOAT4;
-		case FLOAT8OID:
-			return COLUMNAR_KIND_FLOAT8;
-		case BOOLOID:
-			return COLUMNAR_KIND_BOOL;
-	}
-	if (typbyval)
-	{
-		switch (typlen)
-		{
-			case 2:
-				return COLUMNAR_KIND_INT16;
-			case 4:
-				return COLUMNAR_KIND_INT32;
-			case 8:
-				return COLUMNAR_KIND_INT64;
-		}
-		/* one-byte types such as "char": raw bytes */
-		*fixed_len = typlen;
-		return COLUMNAR_KIND_FIXED;
-	}
-	if (typlen > 0)
-	{
-		*fixed_len = typlen;
-		return COLUMNAR_KIND_FIXED;
-	}
-	if (typlen == -1)
-		return COLUMNAR_KIND_VARLENA;
-	return COLUMNAR_KIND_CSTRING;
-}
 
 /*
  * Build a ColumnarVector from an array, as the columnar writer would.
@@ -104,8 +54,8 @@ vector_from_array(ArrayType *arr, int64 *raw_bytes)
 	deconstruct_array(arr, typid, typlen, typbyval, typalign,
 					  &datums, &nulls, &n);
 
-	vec->typid = typid;
-	vec->kind = kind_for_type(typid, typlen, typbyval, &vec->fixed_len);
+	vec->typid = getBaseType(typid);
+	vec->kind = ColumnarKindForType(vec->typid, typlen, typbyval, &vec->fixed_len);
 	vec->nrows = n;
 	vec->validity = palloc0((n + 7) / 8 + 1);
 	for (int i = 0; i < n; i++)
@@ -118,28 +68,7 @@ vector_from_array(ArrayType *arr, int64 *raw_bytes)
 	if (vec->nnulls == 0)
 		vec->validity = NULL;
 
-	switch (vec->kind)
-	{
-		case COLUMNAR_KIND_INT16:
-			esize = 2;
-			break;
-		case COLUMNAR_KIND_INT32:
-		case COLUMNAR_KIND_FLOAT4:
-			esize = 4;
-			break;
-		case COLUMNAR_KIND_INT64:
-		case COLUMNAR_KIND_FLOAT8:
-			esize = 8;
-			break;
-		case COLUMNAR_KIND_BOOL:
-			esize = 1;
-			break;
-		case COLUMNAR_KIND_FIXED:
-			esize = vec->fixed_len;
-			break;
-		default:
-			break;
-	}
+	esize = ColumnarKindWidth(vec->kind, vec->fixed_len);
 
 	if (esize > 0)
 	{
@@ -245,28 +174,7 @@ vectors_equal(const ColumnarVector *a, const ColumnarVector *b)
 	if ((b->validity == NULL) != (a->nnulls == 0))
 		return false;
 
-	switch (a->kind)
-	{
-		case COLUMNAR_KIND_INT16:
-			esize = 2;
-			break;
-		case COLUMNAR_KIND_INT32:
-		case COLUMNAR_KIND_FLOAT4:
-			esize = 4;
-			break;
-		case COLUMNAR_KIND_INT64:
-		case COLUMNAR_KIND_FLOAT8:
-			esize = 8;
-			break;
-		case COLUMNAR_KIND_BOOL:
-			esize = 1;
-			break;
-		case COLUMNAR_KIND_FIXED:
-			esize = a->fixed_len;
-			break;
-		default:
-			break;
-	}
+	esize = ColumnarKindWidth(a->kind, a->fixed_len);
 
 	for (uint32 i = 0; i < a->nrows; i++)
 	{

@@ -40,6 +40,7 @@
 #include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
@@ -65,13 +66,25 @@
 #include "utils/syscache.h"
 #include "utils/varlena.h"
 
-#include "columnar.h"
+#include "columnar_options.h"
+#include "columnar_storage.h"
 
 PG_FUNCTION_INFO_V1(columnar_ddl_event);
 PG_FUNCTION_INFO_V1(columnar_table_options);
 
+/* the settings for tables without the options (biwh.compression, ...) */
+static int	columnar_default_compression = COLUMNAR_COMPRESSION_ZSTD;
+static int	columnar_default_compression_level = 3;
+static int	columnar_default_row_group_size = 120000;
+
+static const struct config_enum_entry compression_options[] = {
+	{"none", COLUMNAR_COMPRESSION_NONE, false},
+	{"zstd", COLUMNAR_COMPRESSION_ZSTD, false},
+	{NULL, 0, false}
+};
+
 /* sort key of CREATE TABLE AS ... WITH (sort_key = ...), while it runs */
-char	   *columnar_sort_key_override = NULL;
+static char *columnar_sort_key_override = NULL;
 
 #define OPT_COMPRESSION		0
 #define OPT_LEVEL			1
@@ -451,28 +464,6 @@ creates_columnar(const char *am)
 }
 
 /*
- * Return whether relid names an existing columnar relation.
- */
-static bool
-is_columnar_relid(Oid relid)
-{
-	HeapTuple	tup;
-	bool		result = false;
-
-	if (!OidIsValid(relid))
-		return false;
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (HeapTupleIsValid(tup))
-	{
-		Oid			relam = ((Form_pg_class) GETSTRUCT(tup))->relam;
-
-		result = OidIsValid(relam) && relam == get_table_am_oid("columnar", true);
-		ReleaseSysCache(tup);
-	}
-	return result;
-}
-
-/*
  * Take the options of a new table out of its WITH list; returns the rest.
  * They are dropped, with a warning, when the table will not be columnar
  * (e.g. a dump restored with --no-table-access-method), and when it exists
@@ -564,7 +555,7 @@ fix_sort_keys(Oid relid, bool recurse, const char *from, const char *to)
 		StringInfoData buf;
 		ListCell   *lc2;
 
-		if (!is_columnar_relid(rel))
+		if (!ColumnarIsColumnarRelid(rel))
 			continue;
 		read_reloptions(rel, &values);
 		if (values.value[OPT_SORT_KEY] == NULL)
@@ -633,7 +624,7 @@ alter_table_start(AlterTableStmt *stmt)
 	relid = AlterTableLookupRelation(stmt, AlterTableGetLockLevel(stmt->cmds));
 	if (!OidIsValid(relid))
 		return;
-	columnar = is_columnar_relid(relid);
+	columnar = ColumnarIsColumnarRelid(relid);
 	if (new_am != NULL)
 	{
 		if (columnar && strcmp(new_am, "columnar") != 0)
@@ -863,7 +854,7 @@ columnar_table_options(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	if (is_columnar_relid(relid))
+	if (ColumnarIsColumnarRelid(relid))
 		read_reloptions(relid, &values);
 	else
 		memset(&values, 0, sizeof(values));
@@ -922,11 +913,32 @@ options_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 /*
- * Register the transaction callbacks and the utility hook of the options.
+ * Register the settings, the transaction callbacks and the utility hook of
+ * the options.
  */
 void
 ColumnarOptionsInit(void)
 {
+	DefineCustomEnumVariable("biwh.compression",
+							 "Compression of new columnar row groups.",
+							 "A table's compression option overrides it.",
+							 &columnar_default_compression,
+							 COLUMNAR_COMPRESSION_ZSTD,
+							 compression_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("biwh.compression_level",
+							"zstd level of new columnar row groups.",
+							"A table's compression_level option overrides it.",
+							&columnar_default_compression_level,
+							3, 1, 19,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("biwh.row_group_size",
+							"Rows per columnar row group.",
+							"A table's row_group_size option overrides it.",
+							&columnar_default_row_group_size,
+							120000, COLUMNAR_MIN_ROW_GROUP_SIZE, COLUMNAR_MAX_ROW_GROUP_SIZE,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+
 	RegisterXactCallback(options_xact_callback, NULL);
 	RegisterSubXactCallback(options_subxact_callback, NULL);
 	prev_process_utility_hook = ProcessUtility_hook;

@@ -25,7 +25,10 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "columnar.h"
+#include "columnar_catalog.h"
+#include "columnar_reader.h"
+#include "columnar_storage.h"
+#include "columnar_writer.h"
 
 struct ColumnarReadState
 {
@@ -237,70 +240,6 @@ ColumnarLoadRowGroup(Relation rel, ColumnarRowGroupMeta *meta,
 }
 
 /*
- * Return the Datum of row i of a vector holding values of att.
- */
-Datum
-ColumnarVectorDatum(ColumnarVector *vec, uint32 i, Form_pg_attribute att)
-{
-	switch (vec->kind)
-	{
-		case COLUMNAR_KIND_INT16:
-			return Int16GetDatum(((int16 *) vec->values)[i]);
-		case COLUMNAR_KIND_INT32:
-			return Int32GetDatum(((int32 *) vec->values)[i]);
-		case COLUMNAR_KIND_INT64:
-			return Int64GetDatum(((int64 *) vec->values)[i]);
-		case COLUMNAR_KIND_FLOAT4:
-			return Float4GetDatum(((float4 *) vec->values)[i]);
-		case COLUMNAR_KIND_FLOAT8:
-			return Float8GetDatum(((float8 *) vec->values)[i]);
-		case COLUMNAR_KIND_BOOL:
-			return BoolGetDatum(((bool *) vec->values)[i]);
-		case COLUMNAR_KIND_FIXED:
-			if (att->attbyval)
-				return CharGetDatum(((char *) vec->values)[i]);
-			return PointerGetDatum((char *) vec->values + (Size) vec->fixed_len * i);
-		case COLUMNAR_KIND_VARLENA:
-		case COLUMNAR_KIND_CSTRING:
-			return PointerGetDatum(vec->data + vec->offsets[i]);
-	}
-	return (Datum) 0;
-}
-
-/*
- * Store row `row` of batch into slot as a virtual tuple with its TID.
- */
-void
-ColumnarBatchToSlot(ColumnarBatch *batch, uint32 row, TupleTableSlot *slot)
-{
-	TupleDesc	desc = slot->tts_tupleDescriptor;
-
-	ExecClearTuple(slot);
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (i >= batch->ncols)
-		{
-			/* a column added after the row group was written */
-			slot->tts_values[i] = getmissingattr(desc, i + 1, &slot->tts_isnull[i]);
-			continue;
-		}
-		if (att->attisdropped || batch->vectors[i] == NULL ||
-			!COLUMNAR_VALID(batch->vectors[i], row))
-		{
-			slot->tts_values[i] = (Datum) 0;
-			slot->tts_isnull[i] = true;
-			continue;
-		}
-		slot->tts_values[i] = ColumnarVectorDatum(batch->vectors[i], row, att);
-		slot->tts_isnull[i] = false;
-	}
-	ExecStoreVirtualTuple(slot);
-	ColumnarRowToTid(batch->first_row + row, &slot->tts_tid);
-}
-
-/*
  * Make group g the current batch, decoding it if it is stored.
  */
 static void
@@ -376,7 +315,6 @@ ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 bool
 ColumnarReadRowGroupByBlock(ColumnarReadState *state, BlockNumber block)
 {
-	Size		payload = ColumnarPagePayload();
 	int			g = 0;
 	ListCell   *lc;
 
@@ -385,13 +323,12 @@ ColumnarReadRowGroupByBlock(ColumnarReadState *state, BlockNumber block)
 	foreach(lc, state->rowgroups)
 	{
 		ColumnarRowGroupMeta *meta = lfirst(lc);
-		BlockNumber nb = (meta->data_length + payload - 1) / payload;
+		BlockNumber nb = ColumnarStreamPages(meta->data_length);
 
-		if (block >= meta->start_block && block < meta->start_block + Max(nb, 1))
+		if (block >= meta->start_block && block < meta->start_block + nb)
 		{
 			uint64		k = block - meta->start_block;
 
-			nb = Max(nb, 1);
 			load_group(state, g);
 			state->block_row = (uint32) (k * meta->row_count / nb);
 			state->block_end = (uint32) ((k + 1) * meta->row_count / nb);
@@ -465,76 +402,4 @@ uint64
 ColumnarTotalRows(Relation rel, Snapshot snapshot)
 {
 	return ColumnarCatalogRowCount(ColumnarStorageId(rel), snapshot);
-}
-
-PG_FUNCTION_INFO_V1(columnar_verify);
-
-/*
- * SQL: read, check and decode every chunk of a columnar table; returns the
- * row groups, chunks and rows checked, or raises ERRCODE_DATA_CORRUPTED.
- */
-Datum
-columnar_verify(PG_FUNCTION_ARGS)
-{
-	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
-	TupleDesc	resdesc;
-	Snapshot	snapshot;
-	List	   *groups;
-	ListCell   *lc;
-	MemoryContext cxt;
-	BlockNumber nblocks;
-	Size		payload = ColumnarPagePayload();
-	int64		ngroups = 0,
-				nchunks = 0,
-				nrows = 0;
-	uint64		next_first = 0;
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
-
-	if (get_call_result_type(fcinfo, NULL, &resdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	if (!ColumnarIsColumnarRelation(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("table \"%s\" is not a columnar table",
-						RelationGetRelationName(rel))));
-
-	snapshot = RegisterSnapshot(GetTransactionSnapshot());
-	groups = ColumnarCatalogRowGroups(ColumnarStorageId(rel), snapshot);
-	nblocks = RelationGetNumberOfBlocks(rel);
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar verify",
-								ALLOCSET_DEFAULT_SIZES);
-	foreach(lc, groups)
-	{
-		ColumnarRowGroupMeta *meta = lfirst(lc);
-		BlockNumber nb = Max((meta->data_length + payload - 1) / payload, 1);
-		ColumnarBatch *batch;
-
-		CHECK_FOR_INTERRUPTS();
-		if (meta->first_row < next_first ||
-			meta->start_block == 0 || meta->start_block + nb > nblocks)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("columnar table \"%s\" has an inconsistent row group at row %llu",
-							RelationGetRelationName(rel),
-							(unsigned long long) meta->first_row),
-					 errdetail("It overlaps another row group or lies outside the %u blocks of the relation.",
-							   nblocks)));
-		next_first = meta->first_row + meta->row_count;
-		MemoryContextReset(cxt);
-		batch = ColumnarLoadRowGroup(rel, meta, RelationGetDescr(rel), true, NULL, cxt);
-		for (int i = 0; i < batch->ncols; i++)
-			if (batch->vectors[i] != NULL)
-				nchunks++;
-		ngroups++;
-		nrows += meta->row_count;
-	}
-	MemoryContextDelete(cxt);
-	UnregisterSnapshot(snapshot);
-	relation_close(rel, AccessShareLock);
-
-	values[0] = Int64GetDatum(ngroups);
-	values[1] = Int64GetDatum(nchunks);
-	values[2] = Int64GetDatum(nrows);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(resdesc), values, nulls)));
 }

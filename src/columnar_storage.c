@@ -2,7 +2,8 @@
  *
  * columnar_storage.c
  *	  The pages of a columnar table's main fork: the metapage, the byte
- *	  streams of row groups, and their WAL.
+ *	  streams of row groups, and their WAL; and which relations are
+ *	  columnar.
  *
  * On-disk format
  * --------------
@@ -69,7 +70,8 @@
  * in progress, or deleted (compaction, TRUNCATE) but still visible to some
  * snapshot.  The pages of aborted or crashed loads, of row groups whose
  * deletion every snapshot sees, and pages extended by a writer that died
- * before inserting its catalog row are not.  VACUUM (ColumnarReclaimSpace):
+ * before inserting its catalog row are not.  VACUUM (reclaim_space in
+ * columnar_vacuum.c does steps 1, 2 and 4, ColumnarStorageFree here step 3):
  *
  *	1. takes the table's AccessExclusiveLock, conditionally, retrying for
  *	   about a second and giving up otherwise (as heap's lazy_truncate_heap:
@@ -106,7 +108,7 @@
  * unused again.  A page in the list is never needed again (rows dead to
  * everybody never come back), so reusing it cannot break a reader.
  *
- * Row groups that VACUUM merges (ColumnarCompact) are deleted by VACUUM's
+ * Row groups that VACUUM merges (columnar_vacuum.c) are deleted by VACUUM's
  * own transaction, so their pages are still in use when the same VACUUM
  * reclaims; the next VACUUM (once no snapshot older than the first one's
  * commit remains) frees them, and later writes fill them.  The merged row
@@ -141,18 +143,23 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
-#include "catalog/storage.h"
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
-#include "commands/sequence.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
+#include "catalog/storage.h"
+#include "commands/defrem.h"
+#include "commands/sequence.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/fmgrprotos.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
-#include "columnar.h"
+#include "columnar_storage.h"
 
 #define COLUMNAR_META_MAGIC		0x42574843	/* "BWHC" */
 #define COLUMNAR_META_VERSION	2
@@ -186,6 +193,78 @@ StaticAssertDecl(offsetof(ColumnarMetaPageData, free) +
 
 #define ColumnarPageMeta(page) ((ColumnarMetaPageData *) PageGetContents(page))
 
+/* the oid of access method "columnar", InvalidOid until looked up */
+static Oid	columnar_am_oid = InvalidOid;
+
+/*
+ * Forget the cached access method oid when pg_am changes (DROP and CREATE
+ * EXTENSION give the access method a new oid).
+ */
+static void
+am_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	columnar_am_oid = InvalidOid;
+}
+
+/*
+ * Return the oid of access method "columnar", InvalidOid while there is
+ * none (the extension is being created or dropped).
+ */
+static Oid
+am_oid(void)
+{
+	if (!OidIsValid(columnar_am_oid))
+		columnar_am_oid = get_table_am_oid("columnar", true);
+	return columnar_am_oid;
+}
+
+/*
+ * Return whether rel is a table or materialized view of the columnar
+ * access method.
+ */
+bool
+ColumnarIsColumnarRelation(Relation rel)
+{
+	return rel != NULL && rel->rd_tableam != NULL &&
+		(rel->rd_rel->relkind == RELKIND_RELATION ||
+		 rel->rd_rel->relkind == RELKIND_MATVIEW) &&
+		OidIsValid(rel->rd_rel->relam) && rel->rd_rel->relam == am_oid();
+}
+
+/*
+ * Return whether relid names an existing columnar table or materialized
+ * view, without opening it.
+ */
+bool
+ColumnarIsColumnarRelid(Oid relid)
+{
+	HeapTuple	tup;
+	bool		result = false;
+
+	if (!OidIsValid(relid))
+		return false;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_class form = (Form_pg_class) GETSTRUCT(tup);
+
+		result = (form->relkind == RELKIND_RELATION ||
+				  form->relkind == RELKIND_MATVIEW) &&
+			OidIsValid(form->relam) && form->relam == am_oid();
+		ReleaseSysCache(tup);
+	}
+	return result;
+}
+
+/*
+ * Register the invalidation of the cached access method oid.
+ */
+void
+ColumnarStorageInit(void)
+{
+	CacheRegisterSyscacheCallback(AMOID, am_changed, (Datum) 0);
+}
+
 /*
  * Return the checksum of a metapage's fields and free list.
  */
@@ -216,13 +295,17 @@ meta_seal(Page page)
 		meta->nfree * sizeof(ColumnarFreeRange);
 }
 
+/* stream bytes one data page holds */
+#define COLUMNAR_PAGE_PAYLOAD	(BLCKSZ - SizeOfPageHeaderData)
+
 /*
- * Return the number of stream bytes one data page holds.
+ * Return the number of data pages a row group's stream of len bytes takes
+ * (at least one).
  */
-Size
-ColumnarPagePayload(void)
+BlockNumber
+ColumnarStreamPages(uint64 len)
 {
-	return BLCKSZ - SizeOfPageHeaderData;
+	return (BlockNumber) Max((len + COLUMNAR_PAGE_PAYLOAD - 1) / COLUMNAR_PAGE_PAYLOAD, 1);
 }
 
 /*
@@ -515,9 +598,9 @@ take_free_range(Relation rel, BlockNumber npages, BlockNumber nblocks)
 BlockNumber
 ColumnarWriteStream(Relation rel, const char *data, Size len)
 {
-	Size		payload = ColumnarPagePayload();
+	Size		payload = COLUMNAR_PAGE_PAYLOAD;
 	Size		done = 0;
-	BlockNumber npages = Max((len + payload - 1) / payload, 1);
+	BlockNumber npages = ColumnarStreamPages(len);
 	BlockNumber first;
 	bool		reuse;
 
@@ -575,64 +658,41 @@ free_range_cmp(const void *a, const void *b)
 }
 
 /*
- * Reclaim the pages no row group can ever need again (see "Reclaiming
- * space" in the banner): truncate the relation after the last page still
- * in use, and record the free runs below it in the metapage for the
- * writers to reuse.  Gives up, returning false, when the relation's
- * AccessExclusiveLock cannot be had in about a second (a writer or reader
- * is at work); otherwise fills *truncated and *free_pages.
+ * Free the pages of rel that no row group uses (see "Reclaiming space" in
+ * the banner): record the free runs below the last used page in the
+ * metapage for the writers to reuse, then truncate the relation after that
+ * page.  used_starts / used_counts are the page ranges of every row group
+ * whose catalog row anybody might still read; the caller (VACUUM) holds
+ * the relation's AccessExclusiveLock, so no writer is between writing
+ * pages and inserting their catalog row.  Sets *truncated and *free_pages.
  */
-bool
-ColumnarReclaimSpace(Relation rel, BlockNumber *truncated, BlockNumber *free_pages)
+void
+ColumnarStorageFree(Relation rel, const BlockNumber *used_starts,
+					const BlockNumber *used_counts, int nused,
+					BlockNumber *truncated, BlockNumber *free_pages)
 {
-	uint64		storage_id;
 	BlockNumber nblocks;
 	BlockNumber new_nblocks;
 	bool	   *used;
-	int			nused;
-	BlockNumber *starts;
-	BlockNumber *counts;
 	ColumnarFreeRange *ranges;
 	int			nranges = 0;
 	Buffer		buf;
 	Page		page;
 	ColumnarMetaPageData *meta;
 	GenericXLogState *state;
-	bool		locked = false;
 
 	*truncated = 0;
 	*free_pages = 0;
-	if (ColumnarStorageId(rel) == 0)
-		return true;
-
-	/*
-	 * Like heap's lazy_truncate_heap: wait a little for the lock, never
-	 * queue for it (that would block every reader behind VACUUM).
-	 */
-	for (int i = 0; i < 20; i++)
-	{
-		if (ConditionalLockRelation(rel, AccessExclusiveLock))
-		{
-			locked = true;
-			break;
-		}
-		CHECK_FOR_INTERRUPTS();
-		pg_usleep(50 * 1000L);
-	}
-	if (!locked)
-		return false;
-
-	/* the storage id cannot change under the lock (TRUNCATE needs it too) */
-	storage_id = ColumnarStorageId(rel);
 	nblocks = RelationGetNumberOfBlocks(rel);
-	ColumnarCatalogUsedRanges(storage_id, &starts, &counts, &nused);
-
-	used = palloc0(sizeof(bool) * Max(nblocks, 1));
+	if (nblocks <= COLUMNAR_META_BLOCK)
+		return;
+	used = palloc0(sizeof(bool) * nblocks);
 	used[COLUMNAR_META_BLOCK] = true;
 	for (int i = 0; i < nused; i++)
 	{
 		/* a row group past the end is corruption: verify reports it */
-		for (BlockNumber b = starts[i]; b < nblocks && b - starts[i] < counts[i]; b++)
+		for (BlockNumber b = used_starts[i];
+			 b < nblocks && b - used_starts[i] < used_counts[i]; b++)
 			used[b] = true;
 	}
 	new_nblocks = nblocks;
@@ -685,12 +745,8 @@ ColumnarReclaimSpace(Relation rel, BlockNumber *truncated, BlockNumber *free_pag
 		*truncated = nblocks - new_nblocks;
 	}
 	UnlockRelationForExtension(rel, ExclusiveLock);
-
-	/* as heap does: readers need not wait for the end of VACUUM */
-	UnlockRelation(rel, AccessExclusiveLock);
 	pfree(used);
 	pfree(ranges);
-	return true;
 }
 
 /*
@@ -723,7 +779,7 @@ void
 ColumnarReadStream(Relation rel, BlockNumber start_block, uint64 offset,
 				   char *dest, Size len, BlockNumber nblocks)
 {
-	Size		payload = ColumnarPagePayload();
+	Size		payload = COLUMNAR_PAGE_PAYLOAD;
 	BlockNumber blk = start_block + offset / payload;
 	Size		off = offset % payload;
 	Size		done = 0;

@@ -2,16 +2,17 @@
  *
  * columnar_tableam.c
  *	  The columnar table access method: thin TableAmRoutine callbacks in
- *	  tableam.h order, the hooks that keep the catalog clean, and the
- *	  settings.
+ *	  tableam.h order, and the hook that keeps the catalog clean.
  *
  * Writes go to columnar_writer.c, reads to columnar_reader.c, pages to
- * columnar_storage.c.  What a column store cannot do well is refused with
+ * columnar_storage.c, VACUUM to columnar_vacuum.c; scans are planned in
+ * columnar_planner.c.  What a column store cannot do well is refused with
  * ERRCODE_FEATURE_NOT_SUPPORTED and a hint, never done silently wrong:
  * UPDATE, DELETE, row locks (SELECT FOR UPDATE), speculative insertion
  * (ON CONFLICT with an arbiter index), indexes, TABLESAMPLE, unlogged
  * tables.  Parallel scans are not planned for columnar tables (a worker
- * cannot see the leader's buffered rows).
+ * cannot see the leader's buffered rows), so the parallel scan callbacks
+ * are never called for real.
  *
  *-------------------------------------------------------------------------
  */
@@ -52,23 +53,16 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "columnar.h"
+#include "columnar_catalog.h"
+#include "columnar_reader.h"
+#include "columnar_storage.h"
+#include "columnar_tableam.h"
+#include "columnar_vacuum.h"
+#include "columnar_writer.h"
 
 PG_FUNCTION_INFO_V1(columnar_handler);
 
-int			columnar_default_compression = COLUMNAR_COMPRESSION_ZSTD;
-int			columnar_default_compression_level = 3;
-int			columnar_default_row_group_size = 120000;
-int			columnar_write_buffer_kb = 131072;
-
-static const struct config_enum_entry compression_options[] = {
-	{"none", COLUMNAR_COMPRESSION_NONE, false},
-	{"zstd", COLUMNAR_COMPRESSION_ZSTD, false},
-	{NULL, 0, false}
-};
-
 static object_access_hook_type prev_object_access_hook = NULL;
-static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
 static const TableAmRoutine columnar_methods;
 
@@ -76,10 +70,6 @@ typedef struct ColumnarScanDescData
 {
 	TableScanDescData rs_base;
 	ColumnarReadState *read;
-	bool		project;		/* read only the columns in needed */
-	Bitmapset  *needed;
-	ColumnarSkipFn skip;		/* row groups to leave out, or NULL */
-	void	   *skip_arg;
 	MemoryContext cxt;			/* where the scan began: lives as long */
 } ColumnarScanDescData;
 
@@ -96,25 +86,6 @@ columnar_unsupported(const char *what)
 			 errmsg("%s is not supported on columnar tables", what),
 			 errhint("Use a heap table, or rewrite the table with CREATE TABLE ... AS.")));
 }
-
-/*
- * Return whether rel uses the columnar access method.
- */
-bool
-ColumnarIsColumnarRelation(Relation rel)
-{
-	return rel != NULL && rel->rd_tableam == &columnar_methods;
-}
-
-/*
- * Return the routine struct (for the planner hook of columnar_scan.c).
- */
-const TableAmRoutine *
-ColumnarTableAmRoutine(void)
-{
-	return &columnar_methods;
-}
-
 
 /* ------------------------------------------------------------------------
  * Slot related callbacks
@@ -191,10 +162,7 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
 
 		scan->read = ColumnarBeginRead(sscan->rs_rd, sscan->rs_snapshot,
-									   slot->tts_tupleDescriptor, scan->project,
-									   scan->needed);
-		if (scan->skip)
-			ColumnarReadSetSkip(scan->read, scan->skip, scan->skip_arg);
+									   slot->tts_tupleDescriptor, false, NULL);
 		MemoryContextSwitchTo(old);
 	}
 	if (!ColumnarReadNextRow(scan->read, direction, slot))
@@ -203,41 +171,6 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction,
 	pgstat_count_heap_getnext(sscan->rs_rd);
 	return true;
 }
-
-/*
- * Restrict a scan that has not started to the given 0-based columns.
- */
-void
-ColumnarScanSetNeeded(TableScanDesc sscan, Bitmapset *needed)
-{
-	((ColumnarScanDesc) sscan)->project = true;
-	((ColumnarScanDesc) sscan)->needed = needed;
-}
-
-
-/*
- * Make a scan that has not started leave out the row groups fn says to.
- */
-void
-ColumnarScanSetSkip(TableScanDesc sscan, ColumnarSkipFn fn, void *arg)
-{
-	((ColumnarScanDesc) sscan)->skip = fn;
-	((ColumnarScanDesc) sscan)->skip_arg = arg;
-}
-
-/*
- * Return the row groups a scan has read and skipped so far.
- */
-void
-ColumnarScanCounts(TableScanDesc sscan, int64 *read, int64 *skipped)
-{
-	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
-
-	*read = *skipped = 0;
-	if (scan->read)
-		ColumnarReadCounts(scan->read, read, skipped);
-}
-
 
 /* ------------------------------------------------------------------------
  * Parallel table scan related callbacks (never planned, see the banner)
@@ -515,37 +448,7 @@ static void
 columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
 						 BufferAccessStrategy bstrategy)
 {
-	int			elevel = params->options & VACOPT_VERBOSE ? INFO : DEBUG2;
-	int			n = 0;
-	BlockNumber truncated;
-	BlockNumber free_pages;
-
-	/*
-	 * Rows are never deleted, so there is nothing to clean; an explicit
-	 * VACUUM merges small row groups (autovacuum leaves them, so that it
-	 * never rewrites data behind the user's back).  Both then reclaim the
-	 * pages no row group can need any more (see columnar_storage.c); the
-	 * pages of the row groups merged just now are still needed until this
-	 * VACUUM commits and every older snapshot is gone, so the next VACUUM
-	 * frees them.
-	 */
-	if (!IsAutoVacuumWorkerProcess())
-		n = ColumnarCompact(rel);
-	if (n > 0)
-		ereport(elevel,
-				(errmsg("columnar table \"%s\": merged %d small row groups",
-						RelationGetRelationName(rel), n)));
-	if (params->truncate == VACOPTVALUE_DISABLED)
-		return;
-	if (!ColumnarReclaimSpace(rel, &truncated, &free_pages))
-		ereport(elevel,
-				(errmsg("columnar table \"%s\": pages not reclaimed",
-						RelationGetRelationName(rel)),
-				 errdetail("The table is in use by another session.")));
-	else
-		ereport(elevel,
-				(errmsg("columnar table \"%s\": truncated %u pages, %u free pages to reuse",
-						RelationGetRelationName(rel), truncated, free_pages)));
+	ColumnarVacuum(rel, params);
 }
 
 static bool
@@ -789,74 +692,11 @@ columnar_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 }
 
 /*
- * Keep parallel plans away from columnar tables: a worker cannot see the
- * rows the leader still buffers.
- */
-static void
-columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
-						  RangeTblEntry *rte)
-{
-	if (prev_set_rel_pathlist_hook)
-		prev_set_rel_pathlist_hook(root, rel, rti, rte);
-
-	if (rte->rtekind == RTE_RELATION &&
-		(rte->relkind == RELKIND_RELATION || rte->relkind == RELKIND_MATVIEW))
-	{
-		Relation	relation = table_open(rte->relid, NoLock);
-		bool		columnar = ColumnarIsColumnarRelation(relation);
-
-		table_close(relation, NoLock);
-		if (columnar)
-		{
-			ListCell   *lc;
-
-			rel->partial_pathlist = NIL;
-			rel->consider_parallel = false;
-			foreach(lc, rel->pathlist)
-				((Path *) lfirst(lc))->parallel_safe = false;
-			ColumnarAddScanPaths(root, rel, rte);
-		}
-	}
-}
-
-/*
- * Register the settings and hooks of the columnar access method.
+ * Register the hook that keeps the catalog clean.
  */
 void
-ColumnarInit(void)
+ColumnarTableAmInit(void)
 {
-	DefineCustomEnumVariable("biwh.compression",
-							 "Compression of new columnar row groups.",
-							 "A table's compression option overrides it.",
-							 &columnar_default_compression,
-							 COLUMNAR_COMPRESSION_ZSTD,
-							 compression_options,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("biwh.compression_level",
-							"zstd level of new columnar row groups.",
-							"A table's compression_level option overrides it.",
-							&columnar_default_compression_level,
-							3, 1, 19,
-							PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("biwh.row_group_size",
-							"Rows per columnar row group.",
-							"A table's row_group_size option overrides it.",
-							&columnar_default_row_group_size,
-							120000, COLUMNAR_MIN_ROW_GROUP_SIZE, COLUMNAR_MAX_ROW_GROUP_SIZE,
-							PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("biwh.write_buffer_size",
-							"Memory a backend may use to buffer rows written to columnar tables.",
-							"Row groups are flushed early when the buffers grow beyond it.",
-							&columnar_write_buffer_kb,
-							131072, 1024, MAX_KILOBYTES,
-							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
-
-	ColumnarWriterInit();
-	ColumnarScanInit();
-	ColumnarOptionsInit();
-
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = columnar_object_access;
-	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
-	set_rel_pathlist_hook = columnar_set_rel_pathlist;
 }

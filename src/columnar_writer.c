@@ -50,6 +50,7 @@
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -57,7 +58,12 @@
 #include "utils/sortsupport.h"
 #include "utils/typcache.h"
 
-#include "columnar.h"
+#include "columnar_catalog.h"
+#include "columnar_options.h"
+#include "columnar_storage.h"
+#include "columnar_vector.h"
+#include "columnar_writer.h"
+#include "columnar_zonemap.h"
 
 typedef struct WriteBuffer
 {
@@ -82,6 +88,9 @@ typedef struct WriteBuffer
 /* the buffers not yet flushed, in TopTransactionContext */
 static List *write_buffers = NIL;
 
+/* biwh.write_buffer_size, in kB */
+int			columnar_write_buffer_kb = 131072;
+
 /*
  * The shape of the last full row group this backend flushed: a bulk load's
  * next buffer for the same relation is allocated at that size at once,
@@ -102,73 +111,11 @@ static Size total_bytes(void);
 
 static ProcessUtility_hook_type prev_process_utility_hook = NULL;
 
-/*
- * Set the vector kind and fixed length that represent values of att.
- */
-void
-ColumnarVectorSetKind(ColumnarVector *vec, Form_pg_attribute att)
-{
-	vec->typid = OidIsValid(att->atttypid) ? getBaseType(att->atttypid) : InvalidOid;
-	vec->fixed_len = 0;
-	if (att->attlen == -1)
-		vec->kind = COLUMNAR_KIND_VARLENA;
-	else if (att->attlen == -2)
-		vec->kind = COLUMNAR_KIND_CSTRING;
-	else if (att->attbyval && att->attlen == 1 && vec->typid == BOOLOID)
-		vec->kind = COLUMNAR_KIND_BOOL;
-	else if (att->attbyval && att->attlen == 2)
-		vec->kind = COLUMNAR_KIND_INT16;
-	else if (att->attbyval && att->attlen == 4)
-		vec->kind = vec->typid == FLOAT4OID ? COLUMNAR_KIND_FLOAT4 : COLUMNAR_KIND_INT32;
-	else if (att->attbyval && att->attlen == 8)
-		vec->kind = vec->typid == FLOAT8OID ? COLUMNAR_KIND_FLOAT8 : COLUMNAR_KIND_INT64;
-	else
-	{
-		vec->kind = COLUMNAR_KIND_FIXED;
-		vec->fixed_len = att->attlen;
-	}
-}
-
-/*
- * Return the bytes one value of a fixed-width kind takes.
- */
-static int
+/* Return the bytes one value of a fixed-width vector takes, 0 otherwise. */
+static inline int
 kind_width(const ColumnarVector *vec)
 {
-	switch (vec->kind)
-	{
-		case COLUMNAR_KIND_INT16:
-			return 2;
-		case COLUMNAR_KIND_INT32:
-		case COLUMNAR_KIND_FLOAT4:
-			return 4;
-		case COLUMNAR_KIND_INT64:
-		case COLUMNAR_KIND_FLOAT8:
-			return 8;
-		case COLUMNAR_KIND_BOOL:
-			return sizeof(bool);
-		case COLUMNAR_KIND_FIXED:
-			return vec->fixed_len;
-		default:
-			return 0;
-	}
-}
-
-/*
- * Make an empty vector for att with room for capacity rows.
- */
-void
-ColumnarVectorInit(ColumnarVector *vec, Form_pg_attribute att, uint32 capacity)
-{
-	memset(vec, 0, sizeof(*vec));
-	ColumnarVectorSetKind(vec, att);
-	if (vec->kind == COLUMNAR_KIND_VARLENA || vec->kind == COLUMNAR_KIND_CSTRING)
-	{
-		vec->offsets = palloc0(sizeof(uint32) * (capacity + 1));
-		vec->data = palloc(1024);
-	}
-	else
-		vec->values = palloc0((Size) kind_width(vec) * capacity);
+	return ColumnarKindWidth(vec->kind, vec->fixed_len);
 }
 
 /*
@@ -669,83 +616,6 @@ ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid)
 	}
 }
 
-/*
- * Compute the stored forms (ColumnarBoundImage) of the smallest and largest
- * value of a vector; leaves them NULL for types without ordering or long
- * values.
- */
-static void
-vector_min_max(ColumnarVector *vec, Form_pg_attribute att, char **min, char **max,
-			   uint32 *min_len, uint32 *max_len)
-{
-	TypeCacheEntry *tce;
-	Datum		lo = 0,
-				hi = 0;
-	bool		found = false;
-	Oid			collation = att->attcollation;
-
-	*min = *max = NULL;
-	if (att->attisdropped || vec->nnulls == vec->nrows)
-		return;
-	tce = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
-	if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
-		return;
-
-	for (uint32 i = 0; i < vec->nrows; i++)
-	{
-		Datum		d;
-
-		if (!COLUMNAR_VALID(vec, i))
-			continue;
-		switch (vec->kind)
-		{
-			case COLUMNAR_KIND_INT16:
-				d = Int16GetDatum(((int16 *) vec->values)[i]);
-				break;
-			case COLUMNAR_KIND_INT32:
-				d = Int32GetDatum(((int32 *) vec->values)[i]);
-				break;
-			case COLUMNAR_KIND_INT64:
-				d = Int64GetDatum(((int64 *) vec->values)[i]);
-				break;
-			case COLUMNAR_KIND_FLOAT4:
-				d = Float4GetDatum(((float4 *) vec->values)[i]);
-				break;
-			case COLUMNAR_KIND_FLOAT8:
-				d = Float8GetDatum(((float8 *) vec->values)[i]);
-				break;
-			case COLUMNAR_KIND_BOOL:
-				d = BoolGetDatum(((bool *) vec->values)[i]);
-				break;
-			case COLUMNAR_KIND_FIXED:
-				if (att->attbyval)
-					d = CharGetDatum(((char *) vec->values)[i]);
-				else
-					d = PointerGetDatum((char *) vec->values + (Size) vec->fixed_len * i);
-				break;
-			default:
-				d = PointerGetDatum(vec->data + vec->offsets[i]);
-				break;
-		}
-		if (!found)
-		{
-			lo = hi = d;
-			found = true;
-			continue;
-		}
-		if (DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation, d, lo)) < 0)
-			lo = d;
-		else if (DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation, d, hi)) > 0)
-			hi = d;
-	}
-	if (!found)
-		return;
-	*min = ColumnarBoundImage(lo, att, min_len);
-	*max = ColumnarBoundImage(hi, att, max_len);
-	if (*min == NULL || *max == NULL)
-		*min = *max = NULL;
-}
-
 /* what the sort comparator needs */
 typedef struct SortContext
 {
@@ -770,8 +640,8 @@ compare_rows(const void *a, const void *b, void *arg)
 		ColumnarVector *vec = ctx->vecs[k];
 		bool		na = !COLUMNAR_VALID(vec, ra);
 		bool		nb = !COLUMNAR_VALID(vec, rb);
-		Datum		da = na ? (Datum) 0 : ColumnarVectorDatum(vec, ra, ctx->atts[k]);
-		Datum		db = nb ? (Datum) 0 : ColumnarVectorDatum(vec, rb, ctx->atts[k]);
+		Datum		da = na ? (Datum) 0 : ColumnarVectorDatum(vec, ra, ctx->atts[k]->attbyval);
+		Datum		db = nb ? (Datum) 0 : ColumnarVectorDatum(vec, rb, ctx->atts[k]->attbyval);
 		int			c = ApplySortComparator(da, na, db, nb, &ctx->ssup[k]);
 
 		if (c != 0)
@@ -955,7 +825,7 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 		/* min/max among the few rows the analysis points at, if any */
 		if (stats.minmax_rows)
 			vec = gather_rows(vec, stats.minmax_rows, stats.nminmax_rows);
-		vector_min_max(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max,
+		ColumnarVectorMinMax(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max,
 					   &chunk->min_len, &chunk->max_len);
 		chunk->collation = TupleDescAttr(desc, i)->attcollation;
 	}
@@ -1086,81 +956,6 @@ ColumnarPendingFetch(Relation rel, uint64 rownum, Snapshot snapshot,
 }
 
 /*
- * VACUUM: rewrite the table's small row groups (left by small transactions)
- * into full ones; returns how many were rewritten.  Readers with older
- * snapshots keep seeing the old row groups (their catalog rows are deleted,
- * not their pages: a later VACUUM frees those once no snapshot can see
- * them, see "Reclaiming space" in columnar_storage.c, and the new row
- * groups may go to pages an earlier VACUUM freed); rows get new TIDs.  A
- * row group counts as small when it holds less than half a group and less
- * than an eighth of the write buffer in encoded bytes, so groups cut short
- * by the memory cap are left alone.
- */
-int
-ColumnarCompact(Relation rel)
-{
-	ColumnarOptions options;
-	Snapshot	snapshot;
-	uint64		storage_id = ColumnarStorageId(rel);
-	List	   *groups;
-	List	   *small = NIL;
-	ListCell   *lc;
-	MemoryContext cxt;
-	TupleTableSlot *slot;
-	CommandId	cid;
-	int			n;
-
-	if (storage_id == 0)
-		return 0;
-	ColumnarReadOptions(rel, &options);
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	groups = ColumnarCatalogRowGroups(storage_id, snapshot);
-	foreach(lc, groups)
-	{
-		ColumnarRowGroupMeta *meta = lfirst(lc);
-		uint64		raw = 0;
-
-		for (int i = 0; i < meta->ncols; i++)
-			raw += meta->chunks[i].raw_length;
-		if (meta->row_count < (uint64) options.row_group_size / 2 &&
-			raw < (uint64) columnar_write_buffer_kb * 1024 / 8)
-			small = lappend(small, meta);
-	}
-	n = list_length(small);
-	if (n < 2)
-	{
-		UnregisterSnapshot(snapshot);
-		return 0;
-	}
-
-	cid = GetCurrentCommandId(true);
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar compact",
-								ALLOCSET_DEFAULT_SIZES);
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
-	foreach(lc, small)
-	{
-		ColumnarRowGroupMeta *meta = lfirst(lc);
-		ColumnarBatch *batch;
-
-		MemoryContextReset(cxt);
-		batch = ColumnarLoadRowGroup(rel, meta, RelationGetDescr(rel), true, NULL, cxt);
-		for (uint32 r = 0; r < batch->nrows; r++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			ColumnarBatchToSlot(batch, r, slot);
-			ColumnarWriteRow(rel, slot, cid);
-		}
-		/* the buffer copies what it keeps: the batch may go */
-		ColumnarCatalogDeleteRowGroup(storage_id, meta->first_row);
-	}
-	ColumnarFlushRelation(rel, false);
-	ExecDropSingleTupleTableSlot(slot);
-	MemoryContextDelete(cxt);
-	UnregisterSnapshot(snapshot);
-	return n;
-}
-
-/*
  * Flush or forget buffers as transactions end.
  */
 static void
@@ -1223,9 +1018,6 @@ columnar_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 /*
- * Register the transaction callbacks of the writer.
- */
-/*
  * Flush the current subtransaction's buffers before ANALYZE and VACUUM:
  * they read the relation's blocks, not this backend's buffers, so rows
  * loaded earlier in the same transaction (a load followed by ANALYZE, as
@@ -1249,11 +1041,18 @@ columnar_process_utility(PlannedStmt *pstmt, const char *queryString,
 }
 
 /*
- * Register the transaction callbacks and the utility hook of the writer.
+ * Register the setting, the transaction callbacks and the utility hook of
+ * the writer.
  */
 void
 ColumnarWriterInit(void)
 {
+	DefineCustomIntVariable("biwh.write_buffer_size",
+							"Memory a backend may use to buffer rows written to columnar tables.",
+							"Row groups are flushed early when the buffers grow beyond it.",
+							&columnar_write_buffer_kb,
+							131072, 1024, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	RegisterXactCallback(columnar_xact_callback, NULL);
 	RegisterSubXactCallback(columnar_subxact_callback, NULL);
 	prev_process_utility_hook = ProcessUtility_hook;

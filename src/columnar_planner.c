@@ -1,0 +1,180 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_planner.c
+ *	  Planning scans of columnar tables: the set_rel_pathlist hook, the
+ *	  ColumnarScan path and its cost, and the settings that switch it.
+ *
+ * For every columnar base relation (also partitions) the hook adds a
+ * CustomPath cheaper than the sequential scan when biwh.enable_custom_scan
+ * is on, reading only the columns the query uses.  Parallel plans are kept
+ * away from columnar tables: a worker cannot see the rows the leader still
+ * buffers.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "catalog/pg_class.h"
+#include "nodes/extensible.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+
+#include "columnar_planner.h"
+#include "columnar_scan.h"
+#include "columnar_storage.h"
+
+static bool columnar_enable_custom_scan = true;
+
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+static Plan *plan_columnar_path(PlannerInfo *root, RelOptInfo *rel,
+								CustomPath *best_path, List *tlist,
+								List *clauses, List *custom_plans);
+
+static const CustomPathMethods columnar_path_methods = {
+	.CustomName = "ColumnarScan",
+	.PlanCustomPath = plan_columnar_path,
+};
+
+/*
+ * Add the ColumnarScan path for a columnar base relation.
+ */
+static void
+add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	CustomPath *cpath;
+	Bitmapset  *attrs = NULL;
+	List	   *cols = NIL;
+	ListCell   *lc;
+	Path	   *seq = NULL;
+	int			natts = rel->max_attr;
+	int			nneeded = 0;
+	bool		all = false;
+	int			x = -1;
+
+	if (!columnar_enable_custom_scan || rel->rtekind != RTE_RELATION)
+		return;
+
+	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
+	foreach(lc, rel->baserestrictinfo)
+		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause, rel->relid, &attrs);
+	while ((x = bms_next_member(attrs, x)) >= 0)
+	{
+		AttrNumber	attno = x + FirstLowInvalidHeapAttributeNumber;
+
+		if (attno == 0)
+			all = true;
+		else if (attno > 0)
+		{
+			cols = lappend_int(cols, attno - 1);
+			nneeded++;
+		}
+	}
+	if (all)
+	{
+		cols = NIL;
+		for (int i = 0; i < natts; i++)
+			cols = lappend_int(cols, i);
+		nneeded = natts;
+	}
+
+	foreach(lc, rel->pathlist)
+	{
+		Path	   *p = lfirst(lc);
+
+		if (p->pathtype == T_SeqScan && p->param_info == NULL)
+			seq = p;
+	}
+	if (seq == NULL)
+		return;
+
+	cpath = makeNode(CustomPath);
+	cpath->path.pathtype = T_CustomScan;
+	cpath->path.parent = rel;
+	cpath->path.pathtarget = rel->reltarget;
+	cpath->path.param_info = NULL;
+	cpath->path.parallel_aware = false;
+	cpath->path.parallel_safe = false;
+	cpath->path.parallel_workers = 0;
+	cpath->path.rows = seq->rows;
+	cpath->path.startup_cost = seq->startup_cost;
+	/* reading fewer columns costs less; and always a little less than Seq Scan */
+	cpath->path.total_cost = seq->startup_cost + (seq->total_cost - seq->startup_cost) *
+		(0.5 + 0.49 * (natts > 0 ? (double) nneeded / natts : 1.0));
+	cpath->path.pathkeys = NIL;
+	cpath->flags = CUSTOMPATH_SUPPORT_BACKWARD_SCAN;
+	cpath->custom_private = list_make1(cols);
+	cpath->methods = &columnar_path_methods;
+	add_path(rel, &cpath->path);
+}
+
+/*
+ * Turn the path into a CustomScan plan node.
+ */
+static Plan *
+plan_columnar_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				   List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cscan = makeNode(CustomScan);
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = extract_actual_clauses(clauses, false);
+	cscan->scan.scanrelid = rel->relid;
+	cscan->flags = best_path->flags;
+	cscan->custom_private = best_path->custom_private;
+	cscan->methods = &ColumnarScanMethods;
+	return &cscan->scan.plan;
+}
+
+/*
+ * Plan the scans of columnar relations: no parallel paths (see the
+ * banner), and the ColumnarScan path.
+ */
+static void
+columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+						  RangeTblEntry *rte)
+{
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+
+	if (rte->rtekind == RTE_RELATION &&
+		(rte->relkind == RELKIND_RELATION || rte->relkind == RELKIND_MATVIEW))
+	{
+		Relation	relation = table_open(rte->relid, NoLock);
+		bool		columnar = ColumnarIsColumnarRelation(relation);
+
+		table_close(relation, NoLock);
+		if (columnar)
+		{
+			ListCell   *lc;
+
+			rel->partial_pathlist = NIL;
+			rel->consider_parallel = false;
+			foreach(lc, rel->pathlist)
+				((Path *) lfirst(lc))->parallel_safe = false;
+			add_scan_paths(root, rel, rte);
+		}
+	}
+}
+
+/*
+ * Register the planner hook and its settings.
+ */
+void
+ColumnarPlannerInit(void)
+{
+	DefineCustomBoolVariable("biwh.enable_custom_scan",
+							 "Use the ColumnarScan (projection, row-group skipping) for columnar tables.",
+							 NULL,
+							 &columnar_enable_custom_scan,
+							 true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = columnar_set_rel_pathlist;
+}

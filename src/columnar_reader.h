@@ -1,0 +1,48 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_reader.h
+ *	  Reading columnar tables: the row groups a snapshot sees (stored ones
+ *	  and this backend's buffered ones), decoded into vectors.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COLUMNAR_READER_H
+#define COLUMNAR_READER_H
+
+#include "access/sdir.h"
+#include "executor/tuptable.h"
+#include "nodes/bitmapset.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+#include "columnar_catalog.h"
+#include "columnar_vector.h"
+
+/* Says whether a stored row group can be left out of a read */
+typedef bool (*ColumnarSkipFn) (ColumnarRowGroupMeta *meta, void *arg);
+
+typedef struct ColumnarReadState ColumnarReadState;
+
+extern ColumnarReadState *ColumnarBeginRead(Relation rel, Snapshot snapshot,
+											TupleDesc tupdesc, bool project,
+											Bitmapset *needed);
+extern void ColumnarReadSetSkip(ColumnarReadState *state, ColumnarSkipFn fn, void *arg);
+extern void ColumnarReadCounts(ColumnarReadState *state, int64 *read, int64 *skipped);
+extern bool ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
+								TupleTableSlot *slot);
+extern void ColumnarRescan(ColumnarReadState *state);
+extern void ColumnarEndRead(ColumnarReadState *state);
+extern bool ColumnarReadRowGroupByBlock(ColumnarReadState *state,
+										BlockNumber block);
+extern bool ColumnarReadBlockNextRow(ColumnarReadState *state,
+									 TupleTableSlot *slot);
+extern bool ColumnarFetchRow(Relation rel, uint64 rownum, Snapshot snapshot,
+							 TupleTableSlot *slot);
+extern ColumnarBatch *ColumnarLoadRowGroup(Relation rel,
+										   ColumnarRowGroupMeta *meta,
+										   TupleDesc tupdesc, bool all,
+										   Bitmapset *needed,
+										   MemoryContext cxt);
+extern uint64 ColumnarTotalRows(Relation rel, Snapshot snapshot);
+
+#endif							/* COLUMNAR_READER_H */

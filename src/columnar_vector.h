@@ -1,0 +1,41 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_vector.h
+ *	  Column vectors as the executor sees them: which vector kind holds a
+ *	  column's values, batches of vectors, and vector values as Datums and
+ *	  slots.
+ *
+ * A ColumnarVector (columnar_encoding.h) is what the decoder produces and
+ * the writer buffers; a ColumnarBatch is a set of them for consecutive rows
+ * of one table, numbered from first_row (so a row's TID is known).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COLUMNAR_VECTOR_H
+#define COLUMNAR_VECTOR_H
+
+#include "access/tupdesc.h"
+#include "executor/tuptable.h"
+
+#include "columnar_encoding.h"
+
+/* Consecutive rows of a table as typed vectors (decoded or still in memory) */
+typedef struct ColumnarBatch
+{
+	uint64		first_row;
+	uint32		nrows;
+	int			ncols;			/* columns the batch may hold */
+	ColumnarVector **vectors;	/* per column, NULL when not loaded */
+} ColumnarBatch;
+
+extern ColumnarValueKind ColumnarKindForType(Oid basetypid, int16 typlen,
+											 bool typbyval, int *fixed_len);
+extern void ColumnarVectorSetKind(ColumnarVector *vec, Form_pg_attribute att);
+extern void ColumnarVectorInit(ColumnarVector *vec, Form_pg_attribute att,
+							   uint32 capacity);
+extern Datum ColumnarVectorDatum(const ColumnarVector *vec, uint32 i,
+								 bool typbyval);
+extern void ColumnarBatchToSlot(ColumnarBatch *batch, uint32 row,
+								TupleTableSlot *slot);
+
+#endif							/* COLUMNAR_VECTOR_H */
