@@ -1763,6 +1763,175 @@ read_scaled_numeric(ImageReader *r, uint32 n, VarOut *vo)
 }
 
 /* ----------------------------------------------------------------
+ *		decoding into the DICT and SCALED forms
+ * ----------------------------------------------------------------
+ */
+
+/* Unpack n dictionary codes, each checked against nd, into codes. */
+static void
+unpack_codes(const char *packed, uint32 n, int w, uint32 nd, uint32 *codes)
+{
+	uint64		mask = width_mask(w);
+
+	if (w == 0)
+	{
+		memset(codes, 0, sizeof(uint32) * (Size) n);
+		return;
+	}
+	for (uint32 i = 0; i < n; i++)
+	{
+		uint64		c = unpack_at(packed, i, w, mask);
+
+		check_code(c, nd);
+		codes[i] = (uint32) c;
+	}
+}
+
+/*
+ * DICT, as codes and entries: the n dense codes go to codes, the entries
+ * (checked sorted and distinct, as read_dict_fixed / read_dict_var do) to
+ * dict, a FLAT vector whose kind is already set.
+ */
+static void
+read_dict_form(ImageReader *r, uint32 n, uint32 *codes, ColumnarVector *dict)
+{
+	ColumnarValueKind kind = dict->kind;
+	int			esize = ColumnarKindWidth(kind, dict->fixed_len);
+	uint32		nd = reader_u32(r);
+	const char *packed;
+	int			w;
+
+	if (nd == 0 || nd > n)
+		corrupted(psprintf("dictionary of %u entries for %u values", nd, n));
+	if (!kind_is_var(kind))
+	{
+		char	   *entries = alloc_huge((Size) nd * esize);
+
+		memcpy(entries, reader_take(r, (uint64) nd * esize), (Size) nd * esize);
+		for (uint32 k = 1; k < nd; k++)
+		{
+			if (compare_values(kind, entries + (Size) (k - 1) * esize, esize,
+							   entries + (Size) k * esize, esize) >= 0)
+				corrupted("dictionary entries are not sorted");
+		}
+		dict->values = entries;
+	}
+	else
+	{
+		const char *lens_img = reader_take(r, (uint64) nd * sizeof(uint32));
+		uint64		in_total = 0;
+		uint64		out_total = 0;
+		uint64		pos = 0;
+		const char *src;
+		const char *prev = NULL;
+		uint32		prev_len = 0;
+		VarOut		vo;
+
+		for (uint32 k = 0; k < nd; k++)
+		{
+			uint32		len = load_u32(lens_img + (Size) k * sizeof(uint32));
+
+			in_total += len;
+			out_total += var_out_size(kind, len);
+		}
+		src = reader_take(r, in_total);
+		varout_alloc(&vo, nd, out_total);
+		for (uint32 k = 0; k < nd; k++)
+		{
+			uint32		len = load_u32(lens_img + (Size) k * sizeof(uint32));
+
+			if (k > 0 && compare_values(kind, prev, prev_len, src, len) >= 0)
+				corrupted("dictionary entries are not sorted");
+			vo.offsets[k] = (uint32) pos;
+			var_emit(kind, vo.data + pos, src, len);
+			pos += var_out_size(kind, len);
+			prev = src;
+			prev_len = len;
+			src += len;
+		}
+		vo.offsets[nd] = (uint32) pos;
+		dict->data = vo.data;
+		dict->offsets = vo.offsets;
+	}
+	dict->nrows = nd;
+	packed = reader_codes(r, n, nd, &w);
+	unpack_codes(packed, n, w, nd, codes);
+}
+
+/* CONSTANT, as a dictionary of one entry (dict's kind is set). */
+static void
+read_constant_form(ImageReader *r, ColumnarVector *dict)
+{
+	if (kind_is_var(dict->kind))
+	{
+		VarOut		vo;
+
+		read_constant_var(r, dict->kind, 1, &vo);
+		dict->data = vo.data;
+		dict->offsets = vo.offsets;
+	}
+	else
+	{
+		int			esize = ColumnarKindWidth(dict->kind, dict->fixed_len);
+
+		dict->values = alloc_huge(esize);
+		memcpy(dict->values, reader_take(r, esize), esize);
+		if (dict->kind == COLUMNAR_KIND_BOOL)
+			check_bools(dict->values, 1);
+	}
+	dict->nrows = 1;
+}
+
+/*
+ * SCALED_NUMERIC, as scaled integers: the n dense values go to scaled and,
+ * unless every value has the same display scale (returned in *dscale,
+ * *dscales set to NULL), their display scales to dscales.
+ */
+static void
+read_scaled_form(ImageReader *r, uint32 n, int64 *scaled, uint16 *dscales,
+				 int *scale, int *dscale, bool *uniform)
+{
+	uint16		sc;
+	uint16		dref;
+	uint64		ref;
+	const char *packed;
+	const char *dpacked;
+	int			w;
+	int			dw;
+	uint64		mask;
+	uint64		dmask;
+
+	memcpy(&sc, reader_take(r, 2), 2);
+	if (sc > NUM_DSCALE_MASK)
+		corrupted(psprintf("numeric scale %u out of range", sc));
+	ref = (uint64) reader_i64(r);
+	packed = reader_packed(r, n, 64, &w);
+	memcpy(&dref, reader_take(r, 2), 2);
+	dpacked = reader_packed(r, n, 14, &dw);
+	mask = width_mask(w);
+	dmask = width_mask(dw);
+	for (uint32 i = 0; i < n; i++)
+		scaled[i] = (int64) (ref + (w > 0 ? unpack_at(packed, i, w, mask) : 0));
+	*scale = sc;
+	*uniform = dw == 0;
+	*dscale = dref;
+	if (dref > NUM_DSCALE_MASK)
+		corrupted(psprintf("numeric display scale %u out of range", dref));
+	if (dw > 0)
+	{
+		for (uint32 i = 0; i < n; i++)
+		{
+			uint64		ds = dref + unpack_at(dpacked, i, dw, dmask);
+
+			if (ds > NUM_DSCALE_MASK)
+				corrupted(psprintf("numeric display scale %llu out of range",
+								   (unsigned long long) ds));
+			dscales[i] = (uint16) ds;
+		}
+	}
+}
+
+/* ----------------------------------------------------------------
  *		spreading dense values over rows
  * ----------------------------------------------------------------
  */
@@ -2245,6 +2414,17 @@ read_header(const char *image, Size len)
 void
 ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 {
+	ColumnarDecodeVectorForms(image, len, out, 0);
+}
+
+/*
+ * Decode an image into *out, in the DICT or SCALED form where accept allows
+ * (see columnar_encoding.h).
+ */
+void
+ColumnarDecodeVectorForms(const char *image, Size len, ColumnarVector *out,
+						  int accept)
+{
 	EncHeader	hdr = read_header(image, len);
 	ImageReader r;
 	ColumnarValueKind kind = out->kind;
@@ -2255,6 +2435,13 @@ ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 	uint8	   *validity = NULL;
 	char	   *values = NULL;
 	VarOut		vo = {NULL, NULL};
+	ColumnarVectorForm form = COLUMNAR_FORM_FLAT;
+	uint32	   *codes = NULL;
+	ColumnarVector *dict = NULL;
+	int64	   *scaled = NULL;
+	uint16	   *dscales = NULL;
+	int			scale = 0;
+	int			dscale = 0;
 
 	if (hdr.kind != (uint8) kind)
 		corrupted(psprintf("image holds value kind %u, expected %u",
@@ -2296,67 +2483,137 @@ ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 		}
 	}
 
-	if (!var)
-		values = alloc_huge((Size) nrows * esize);
-
-	switch (hdr.encoding)
+	if ((accept & COLUMNAR_ACCEPT_DICT) &&
+		(hdr.encoding == COLUMNAR_ENC_DICT || hdr.encoding == COLUMNAR_ENC_CONSTANT))
 	{
-		case COLUMNAR_ENC_ALL_NULL:
-			break;
-		case COLUMNAR_ENC_PLAIN:
-			if (var)
-				read_plain_var(&r, kind, n, &vo);
-			else
-				read_plain_fixed(&r, esize, n, values);
-			break;
-		case COLUMNAR_ENC_CONSTANT:
-			if (var)
-				read_constant_var(&r, kind, n, &vo);
-			else
-				fill_fixed(values, reader_take(&r, esize), esize, n);
-			break;
-		case COLUMNAR_ENC_RLE:
-			if (var)
-				goto invalid;
-			read_rle_fixed(&r, esize, n, values);
-			break;
-		case COLUMNAR_ENC_FOR:
-			if (!kind_is_int(kind))
-				goto invalid;
-			read_for(&r, kind, esize, n, values);
-			break;
-		case COLUMNAR_ENC_DELTA_FOR:
-			if (!kind_is_int(kind))
-				goto invalid;
-			read_delta_for(&r, kind, n, values);
-			break;
-		case COLUMNAR_ENC_DICT:
-			if (var)
-				read_dict_var(&r, kind, n, &vo);
-			else
-				read_dict_fixed(&r, kind, esize, n, values);
-			break;
-		case COLUMNAR_ENC_SCALED_NUMERIC:
-			if (kind != COLUMNAR_KIND_VARLENA)
-				goto invalid;
-			read_scaled_numeric(&r, n, &vo);
-			break;
-		default:
-	invalid:
-			corrupted(psprintf("encoding %s is not valid for value kind %u",
-							   encoding_names[hdr.encoding], (unsigned) kind));
+		form = COLUMNAR_FORM_DICT;
+		dict = palloc0(sizeof(ColumnarVector));
+		dict->kind = kind;
+		dict->typid = out->typid;
+		dict->fixed_len = out->fixed_len;
+	}
+	else if ((accept & COLUMNAR_ACCEPT_SCALED) &&
+			 hdr.encoding == COLUMNAR_ENC_SCALED_NUMERIC && kind == COLUMNAR_KIND_VARLENA)
+		form = COLUMNAR_FORM_SCALED;
+
+	if (form == COLUMNAR_FORM_DICT)
+	{
+		if (hdr.encoding == COLUMNAR_ENC_DICT)
+		{
+			codes = alloc_huge(sizeof(uint32) * (Size) Max(nrows, 1));
+			read_dict_form(&r, n, codes, dict);
+		}
+		else
+			read_constant_form(&r, dict);
+	}
+	else if (form == COLUMNAR_FORM_SCALED)
+	{
+		bool		uniform;
+
+		scaled = alloc_huge(sizeof(int64) * (Size) Max(nrows, 1));
+		dscales = alloc_huge(sizeof(uint16) * (Size) Max(nrows, 1));
+		read_scaled_form(&r, n, scaled, dscales, &scale, &dscale, &uniform);
+		if (uniform)
+		{
+			pfree(dscales);
+			dscales = NULL;
+		}
+	}
+	else
+	{
+		if (!var)
+			values = alloc_huge((Size) nrows * esize);
+
+		switch (hdr.encoding)
+		{
+			case COLUMNAR_ENC_ALL_NULL:
+				break;
+			case COLUMNAR_ENC_PLAIN:
+				if (var)
+					read_plain_var(&r, kind, n, &vo);
+				else
+					read_plain_fixed(&r, esize, n, values);
+				break;
+			case COLUMNAR_ENC_CONSTANT:
+				if (var)
+					read_constant_var(&r, kind, n, &vo);
+				else
+					fill_fixed(values, reader_take(&r, esize), esize, n);
+				break;
+			case COLUMNAR_ENC_RLE:
+				if (var)
+					goto invalid;
+				read_rle_fixed(&r, esize, n, values);
+				break;
+			case COLUMNAR_ENC_FOR:
+				if (!kind_is_int(kind))
+					goto invalid;
+				read_for(&r, kind, esize, n, values);
+				break;
+			case COLUMNAR_ENC_DELTA_FOR:
+				if (!kind_is_int(kind))
+					goto invalid;
+				read_delta_for(&r, kind, n, values);
+				break;
+			case COLUMNAR_ENC_DICT:
+				if (var)
+					read_dict_var(&r, kind, n, &vo);
+				else
+					read_dict_fixed(&r, kind, esize, n, values);
+				break;
+			case COLUMNAR_ENC_SCALED_NUMERIC:
+				if (kind != COLUMNAR_KIND_VARLENA)
+					goto invalid;
+				read_scaled_numeric(&r, n, &vo);
+				break;
+			default:
+		invalid:
+				corrupted(psprintf("encoding %s is not valid for value kind %u",
+								   encoding_names[hdr.encoding], (unsigned) kind));
+		}
 	}
 
 	if (r.pos != r.end)
 		corrupted(psprintf("%zu bytes of garbage after the %s payload",
 						   (Size) (r.end - r.pos), encoding_names[hdr.encoding]));
 
-	if (kind == COLUMNAR_KIND_BOOL)
-		check_bools((const uint8 *) values, n);
-
 	out->nrows = nrows;
 	out->nnulls = hdr.nnulls;
 	out->validity = validity;
+	out->form = form;
+	if (form == COLUMNAR_FORM_DICT)
+	{
+		if (kind == COLUMNAR_KIND_BOOL)
+			check_bools((const uint8 *) dict->values, dict->nrows);
+		if (codes && hdr.nnulls > 0)
+			spread_fixed((char *) codes, sizeof(uint32), nrows, n, validity);
+		out->codes = codes;
+		out->dict = dict;
+		out->dict_serial = ColumnarDictSerial();
+		out->values = NULL;
+		out->offsets = NULL;
+		out->data = NULL;
+		return;
+	}
+	if (form == COLUMNAR_FORM_SCALED)
+	{
+		if (hdr.nnulls > 0)
+		{
+			spread_fixed((char *) scaled, sizeof(int64), nrows, n, validity);
+			if (dscales)
+				spread_fixed((char *) dscales, sizeof(uint16), nrows, n, validity);
+		}
+		out->scaled = scaled;
+		out->scale = scale;
+		out->dscales = dscales;
+		out->dscale = dscale;
+		out->values = NULL;
+		out->offsets = NULL;
+		out->data = NULL;
+		return;
+	}
+	if (kind == COLUMNAR_KIND_BOOL)
+		check_bools((const uint8 *) values, n);
 	if (var)
 	{
 		out->values = NULL;
@@ -2391,6 +2648,114 @@ ColumnarDecodeVector(const char *image, Size len, ColumnarVector *out)
 		out->offsets = NULL;
 		out->data = NULL;
 	}
+}
+
+/*
+ * Return a number no other dictionary of this backend has had, so that
+ * code caching results per dictionary can tell a new one from a freed one
+ * at the same address.
+ */
+uint64
+ColumnarDictSerial(void)
+{
+	static uint64 serial = 0;
+
+	return ++serial;
+}
+
+/*
+ * Write a numeric of the SCALED form (see columnar_encoding.h).
+ */
+uint32
+ColumnarScaledNumeric(char *dst, int64 scaled, int scale, int dscale)
+{
+	return numeric_build(dst, scaled, scale, dscale);
+}
+
+/*
+ * Turn a DICT or SCALED vector into the FLAT form, allocating its values
+ * in CurrentMemoryContext; a FLAT vector is left alone.
+ */
+void
+ColumnarFlattenVector(ColumnarVector *vec)
+{
+	uint32		nrows = vec->nrows;
+
+	if (vec->form == COLUMNAR_FORM_DICT)
+	{
+		ColumnarVector *dict = vec->dict;
+
+		if (!kind_is_var(vec->kind))
+		{
+			int			esize = ColumnarKindWidth(vec->kind, vec->fixed_len);
+			char	   *values = alloc_huge((Size) Max(nrows, 1) * esize);
+
+			for (uint32 i = 0; i < nrows; i++)
+			{
+				char	   *dst = values + (Size) i * esize;
+
+				if (!COLUMNAR_VALID(vec, i))
+					memset(dst, 0, esize);
+				else
+					memcpy(dst, (char *) dict->values +
+						   (Size) (vec->codes ? vec->codes[i] : 0) * esize, esize);
+			}
+			vec->values = values;
+		}
+		else
+		{
+			uint64		total = 0;
+			uint64		pos = 0;
+			VarOut		vo;
+
+			for (uint32 i = 0; i < nrows; i++)
+			{
+				uint32		c = vec->codes ? vec->codes[i] : 0;
+
+				if (COLUMNAR_VALID(vec, i))
+					total += dict->offsets[c + 1] - dict->offsets[c];
+			}
+			varout_alloc(&vo, nrows, total);
+			for (uint32 i = 0; i < nrows; i++)
+			{
+				uint32		c = vec->codes ? vec->codes[i] : 0;
+
+				vo.offsets[i] = (uint32) pos;
+				if (COLUMNAR_VALID(vec, i))
+				{
+					uint32		len = dict->offsets[c + 1] - dict->offsets[c];
+
+					memcpy(vo.data + pos, dict->data + dict->offsets[c], len);
+					pos += len;
+				}
+			}
+			vo.offsets[nrows] = (uint32) pos;
+			vec->data = vo.data;
+			vec->offsets = vo.offsets;
+		}
+		vec->codes = NULL;
+		vec->dict = NULL;
+	}
+	else if (vec->form == COLUMNAR_FORM_SCALED)
+	{
+		uint64		pos = 0;
+		VarOut		vo;
+
+		varout_alloc(&vo, nrows, (uint64) (nrows - vec->nnulls) * NUM_MAX_BUILT);
+		for (uint32 i = 0; i < nrows; i++)
+		{
+			vo.offsets[i] = (uint32) pos;
+			if (COLUMNAR_VALID(vec, i))
+				pos += INTALIGN(numeric_build(vo.data + pos, vec->scaled[i], vec->scale,
+											  vec->dscales ? vec->dscales[i] : vec->dscale));
+		}
+		vo.offsets[nrows] = (uint32) pos;
+		vec->data = vo.data;
+		vec->offsets = vo.offsets;
+		vec->scaled = NULL;
+		vec->dscales = NULL;
+	}
+	vec->form = COLUMNAR_FORM_FLAT;
 }
 
 /*

@@ -65,6 +65,32 @@ typedef enum ColumnarEncoding
 
 #define COLUMNAR_ENC_COUNT 8
 
+/*
+ * The forms a decoded vector may take.  The writer and ColumnarEncodeVector
+ * only ever see FLAT vectors; a reader that asks for them gets the others,
+ * which keep a chunk's encoding visible to the code that evaluates quals
+ * and aggregates on it:
+ *	- FLAT: the representation above.
+ *	- DICT: the value of row i is entry codes[i] of dict, a FLAT vector
+ *	  without NULLs of the distinct values (sorted as the dictionary
+ *	  encoding sorts them, see columnar_encoding.c); codes == NULL means
+ *	  entry 0 for every row (a constant chunk).  NULL rows have code 0.
+ *	- SCALED (numeric only): the value of row i is scaled[i] / 10^scale,
+ *	  with display scale dscales[i] (or dscale for every row when dscales
+ *	  is NULL).  NULL rows hold 0.
+ * Validity, nrows and nnulls mean the same in every form.
+ */
+typedef enum ColumnarVectorForm
+{
+	COLUMNAR_FORM_FLAT = 0,
+	COLUMNAR_FORM_DICT = 1,
+	COLUMNAR_FORM_SCALED = 2
+} ColumnarVectorForm;
+
+/* forms a reader accepts (a bit mask; FLAT always) */
+#define COLUMNAR_ACCEPT_DICT	(1 << COLUMNAR_FORM_DICT)
+#define COLUMNAR_ACCEPT_SCALED	(1 << COLUMNAR_FORM_SCALED)
+
 typedef struct ColumnarVector
 {
 	ColumnarValueKind kind;
@@ -73,9 +99,20 @@ typedef struct ColumnarVector
 	uint32		nrows;
 	uint32		nnulls;
 	uint8	   *validity;		/* NULL when nnulls == 0 */
+	ColumnarVectorForm form;
+	/* FLAT */
 	void	   *values;			/* fixed-width kinds */
 	uint32	   *offsets;		/* VARLENA / CSTRING: nrows + 1 entries */
 	char	   *data;			/* VARLENA / CSTRING bytes */
+	/* DICT */
+	uint32	   *codes;			/* nrows codes, or NULL: all 0 */
+	struct ColumnarVector *dict;	/* the entries, FLAT */
+	uint64		dict_serial;	/* tells dictionaries apart (ColumnarDictSerial) */
+	/* SCALED */
+	int64	   *scaled;			/* nrows values times 10^scale */
+	int			scale;
+	uint16	   *dscales;		/* nrows display scales, or NULL: dscale */
+	int			dscale;
 } ColumnarVector;
 
 #define COLUMNAR_VALID(vec, i) \
@@ -118,6 +155,28 @@ extern ColumnarEncoding ColumnarEncodeVectorStats(const ColumnarVector *vec,
  */
 extern void ColumnarDecodeVector(const char *image, Size len,
 								 ColumnarVector *out);
+
+/*
+ * ColumnarDecodeVector, leaving the values in the DICT or SCALED form when
+ * accept allows it and the image's encoding has it (DICT and CONSTANT
+ * images give DICT, SCALED_NUMERIC gives SCALED).
+ */
+extern void ColumnarDecodeVectorForms(const char *image, Size len,
+									  ColumnarVector *out, int accept);
+
+/* Return a number no other dictionary of this backend has had. */
+extern uint64 ColumnarDictSerial(void);
+
+/* Turn a DICT or SCALED vector into a FLAT one, in CurrentMemoryContext. */
+extern void ColumnarFlattenVector(ColumnarVector *vec);
+
+/*
+ * Write the numeric scaled / 10^scale with display scale dscale, varlena
+ * header included, at dst (room for COLUMNAR_SCALED_NUMERIC_MAX bytes);
+ * returns its size.
+ */
+#define COLUMNAR_SCALED_NUMERIC_MAX	24
+extern uint32 ColumnarScaledNumeric(char *dst, int64 scaled, int scale, int dscale);
 
 /* Return the encoding an image uses, without decoding it. */
 extern ColumnarEncoding ColumnarImageEncoding(const char *image, Size len);

@@ -212,18 +212,32 @@ vectors_equal(const ColumnarVector *a, const ColumnarVector *b)
 	return true;
 }
 
-/* Decode image into a vector shaped like orig and compare with orig. */
+/*
+ * Decode image into a vector shaped like orig and compare with orig; then
+ * decode it again in the DICT and SCALED forms where its encoding has them,
+ * flatten that, and compare again.
+ */
 static bool
 decode_and_compare(const ColumnarVector *orig, const char *image, Size len)
 {
 	ColumnarVector out;
+	bool		equal;
 
 	memset(&out, 0, sizeof(out));
 	out.kind = orig->kind;
 	out.typid = orig->typid;
 	out.fixed_len = orig->fixed_len;
 	ColumnarDecodeVector(image, len, &out);
-	return vectors_equal(orig, &out);
+	equal = vectors_equal(orig, &out);
+
+	memset(&out, 0, sizeof(out));
+	out.kind = orig->kind;
+	out.typid = orig->typid;
+	out.fixed_len = orig->fixed_len;
+	ColumnarDecodeVectorForms(image, len, &out,
+							  COLUMNAR_ACCEPT_DICT | COLUMNAR_ACCEPT_SCALED);
+	ColumnarFlattenVector(&out);
+	return equal && vectors_equal(orig, &out);
 }
 
 /*
