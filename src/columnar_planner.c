@@ -6,7 +6,9 @@
  *
  * For every columnar base relation (also partitions) the hook adds a
  * CustomPath cheaper than the sequential scan when biwh.enable_custom_scan
- * is on, reading only the columns the query uses.  Parallel plans are kept
+ * is on, reading only the columns the query uses.  Its plan splits the
+ * quals: those the scan evaluates on vectors (columnar_qual.c) go to
+ * custom_exprs, the others stay in the plan's qual for ExecQual.  Parallel plans are kept
  * away from columnar tables: a worker cannot see the rows the leader still
  * buffers.
  *
@@ -26,10 +28,12 @@
 #include "utils/rel.h"
 
 #include "columnar_planner.h"
+#include "columnar_qual.h"
 #include "columnar_scan.h"
 #include "columnar_storage.h"
 
 static bool columnar_enable_custom_scan = true;
+static bool columnar_enable_vectorization = true;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
@@ -108,7 +112,8 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	cpath->path.total_cost = seq->startup_cost + (seq->total_cost - seq->startup_cost) *
 		(0.5 + 0.49 * (natts > 0 ? (double) nneeded / natts : 1.0));
 	cpath->path.pathkeys = NIL;
-	cpath->flags = CUSTOMPATH_SUPPORT_BACKWARD_SCAN;
+	/* no backward scans: the executor puts a Material node above for them */
+	cpath->flags = 0;
 	cpath->custom_private = list_make1(cols);
 	cpath->methods = &columnar_path_methods;
 	add_path(rel, &cpath->path);
@@ -122,9 +127,50 @@ plan_columnar_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 				   List *tlist, List *clauses, List *custom_plans)
 {
 	CustomScan *cscan = makeNode(CustomScan);
+	List	   *vectorized = NIL;
+	List	   *residual = NIL;
+	bool	   *vec = palloc0(sizeof(bool) * Max(list_length(clauses), 1));
+	Index		min_residual_level = UINT_MAX;
+	ListCell   *lc;
+	int			i = 0;
+
+	/*
+	 * The scan evaluates its vectorized quals first, then the others with
+	 * ExecQual.  A qual that is not leakproof may not go before a qual of a
+	 * lower security level (a security barrier view's or a row-level
+	 * security policy's) that stays with ExecQual: it stays there too.
+	 */
+	foreach(lc, clauses)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+		if (ri->pseudoconstant)
+			vec[i] = false;
+		else
+			vec[i] = columnar_enable_vectorization &&
+				ColumnarQualIsVectorizable(ri->clause);
+		if (!vec[i] && !ri->pseudoconstant)
+			min_residual_level = Min(min_residual_level, ri->security_level);
+		i++;
+	}
+	i = 0;
+	foreach(lc, clauses)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+		if (!ri->pseudoconstant)
+		{
+			if (vec[i] && (ri->security_level <= min_residual_level || ri->leakproof))
+				vectorized = lappend(vectorized, ri->clause);
+			else
+				residual = lappend(residual, ri->clause);
+		}
+		i++;
+	}
 
 	cscan->scan.plan.targetlist = tlist;
-	cscan->scan.plan.qual = extract_actual_clauses(clauses, false);
+	cscan->scan.plan.qual = residual;
+	cscan->custom_exprs = vectorized;
 	cscan->scan.scanrelid = rel->relid;
 	cscan->flags = best_path->flags;
 	cscan->custom_private = best_path->custom_private;
@@ -173,6 +219,12 @@ ColumnarPlannerInit(void)
 							 "Use the ColumnarScan (projection, row-group skipping) for columnar tables.",
 							 NULL,
 							 &columnar_enable_custom_scan,
+							 true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("biwh.enable_vectorization",
+							 "Evaluate the quals of ColumnarScans on column vectors.",
+							 "When off, the ColumnarScan evaluates every qual row by row.",
+							 &columnar_enable_vectorization,
 							 true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;

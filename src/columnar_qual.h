@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * columnar_qual.h
- *	  The quals of a columnar scan, compiled at executor start.
+ *	  Quals evaluated on column vectors: which quals can be (at plan time),
+ *	  their compiled programs (at executor start), evaluation on windows of
+ *	  a batch, and refutation of whole row groups by their zone maps.
  *
  *-------------------------------------------------------------------------
  */
@@ -10,13 +12,20 @@
 
 #include "nodes/execnodes.h"
 #include "nodes/pg_list.h"
-#include "utils/rel.h"
 
 #include "columnar_catalog.h"
+#include "columnar_vector.h"
 
-typedef struct ColumnarSkipQual ColumnarSkipQual;
+typedef struct ColumnarQualProgram ColumnarQualProgram;
 
-extern List *ColumnarCompileSkipQuals(List *quals, Relation rel, EState *estate);
-extern bool ColumnarRefuteRowGroup(List *skipquals, ColumnarRowGroupMeta *meta);
+extern bool ColumnarQualIsVectorizable(Expr *clause);
+extern ColumnarQualProgram *ColumnarQualCompile(List *clauses, TupleDesc desc,
+												EState *estate);
+extern Bitmapset *ColumnarQualColumns(const ColumnarQualProgram *prog);
+extern int	ColumnarQualAccept(const ColumnarQualProgram *prog, int col);
+extern uint32 ColumnarQualEval(ColumnarQualProgram *prog, const ColumnarWindow *win,
+							   uint32 *sel, uint32 nsel);
+extern bool ColumnarQualRefute(const ColumnarQualProgram *prog,
+							   const ColumnarRowGroupMeta *meta);
 
 #endif							/* COLUMNAR_QUAL_H */

@@ -12,6 +12,15 @@
  * the current group is decoded.  Only the columns in "needed" are read from
  * disk (projection); the others come back NULL.
  *
+ * Two ways to read: row by row (ColumnarReadNextRow: table scans, ANALYZE,
+ * rewrites, cursors in both directions), and group by group for the
+ * vectorized scan node: ColumnarReadNextGroup moves to the next group, and
+ * ColumnarReadColumn decodes one of its columns on demand, so a caller can
+ * decode the columns its quals read first and the others only for groups
+ * with rows left, and may take the DICT and SCALED forms of the vectors
+ * (columnar_encoding.h).  A column the group does not have (added after it
+ * was written) comes back as a constant vector of its default.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -54,6 +63,9 @@ struct ColumnarReadState
 	int64		groups_read;
 	int64		groups_skipped;
 	ColumnarBatch *batch;
+	/* group by group: the columns of the current group read so far */
+	ColumnarVector **cols;
+	int			next_group;		/* group ColumnarReadNextGroup returns next */
 	/* ANALYZE: the rows of the current sampled block */
 	uint32		block_row;
 	uint32		block_end;
@@ -143,6 +155,7 @@ ColumnarBeginRead(Relation rel, Snapshot snapshot, TupleDesc tupdesc,
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	ColumnarReadState *state = palloc0(sizeof(ColumnarReadState));
 
+	ColumnarKeepFreedMemory();
 	state->rel = rel;
 	state->cxt = cxt;
 	state->batch_cxt = AllocSetContextCreate(cxt, "columnar batch",
@@ -171,6 +184,7 @@ ColumnarRescan(ColumnarReadState *state)
 	/* the same groups: a rescan sees what the snapshot saw */
 	state->pos = -1;
 	state->started = false;
+	state->next_group = 0;
 }
 
 /*
@@ -182,6 +196,48 @@ ColumnarEndRead(ColumnarReadState *state)
 	ColumnarUnpinBatches(state->pending);
 	UnregisterSnapshot(state->snapshot);
 	MemoryContextDelete(state->cxt);
+}
+
+/*
+ * Read and decode chunk i (of column att) of a stored row group, in one of
+ * the forms accept allows; nblocks is the relation's size.
+ */
+static ColumnarVector *
+decode_chunk(Relation rel, ColumnarRowGroupMeta *meta, int i,
+			 Form_pg_attribute att, BlockNumber nblocks, int accept)
+{
+	ColumnarChunkMeta *chunk = &meta->chunks[i];
+	ColumnarVector *vec;
+	char	   *frame;
+	char	   *image;
+	Size		image_len;
+
+	CHECK_FOR_INTERRUPTS();
+	frame = palloc(Max(chunk->length, 1));
+	ColumnarReadStream(rel, meta->start_block, chunk->offset, frame,
+					   chunk->length, nblocks);
+	image = ColumnarUnframeChunk(frame, chunk->length, &image_len);
+	vec = palloc0(sizeof(ColumnarVector));
+	ColumnarVectorSetKind(vec, att);
+	if ((int) ColumnarImageEncoding(image, image_len) != chunk->encoding)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("columnar chunk of column \"%s\" has a wrong encoding",
+						NameStr(att->attname)),
+				 errdetail("The catalog says %d, the chunk %d.", chunk->encoding,
+						   (int) ColumnarImageEncoding(image, image_len))));
+	ColumnarDecodeVectorForms(image, image_len, vec, accept);
+	if (vec->nrows != meta->row_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("columnar chunk of column \"%s\" has %u rows, its row group %llu",
+						NameStr(att->attname), vec->nrows,
+						(unsigned long long) meta->row_count)));
+	/* the vector holds copies of the values: the bytes may go */
+	if (image < frame || image >= frame + chunk->length)
+		pfree(image);
+	pfree(frame);
+	return vec;
 }
 
 /*
@@ -204,36 +260,10 @@ ColumnarLoadRowGroup(Relation rel, ColumnarRowGroupMeta *meta,
 	for (int i = 0; i < batch->ncols; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
-		ColumnarChunkMeta *chunk = &meta->chunks[i];
-		ColumnarVector *vec;
-		char	   *frame;
-		char	   *image;
-		Size		image_len;
 
 		if (att->attisdropped || (!all && !bms_is_member(i, needed)))
 			continue;
-		CHECK_FOR_INTERRUPTS();
-		frame = palloc(Max(chunk->length, 1));
-		ColumnarReadStream(rel, meta->start_block, chunk->offset, frame,
-						   chunk->length, nblocks);
-		image = ColumnarUnframeChunk(frame, chunk->length, &image_len);
-		vec = palloc0(sizeof(ColumnarVector));
-		ColumnarVectorSetKind(vec, att);
-		if ((int) ColumnarImageEncoding(image, image_len) != chunk->encoding)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("columnar chunk of column \"%s\" has a wrong encoding",
-							NameStr(att->attname)),
-					 errdetail("The catalog says %d, the chunk %d.", chunk->encoding,
-							   (int) ColumnarImageEncoding(image, image_len))));
-		ColumnarDecodeVector(image, image_len, vec);
-		if (vec->nrows != meta->row_count)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("columnar chunk of column \"%s\" has %u rows, its row group %llu",
-							NameStr(att->attname), vec->nrows,
-							(unsigned long long) meta->row_count)));
-		batch->vectors[i] = vec;
+		batch->vectors[i] = decode_chunk(rel, meta, i, att, nblocks, 0);
 	}
 	MemoryContextSwitchTo(old);
 	return batch;
@@ -306,6 +336,117 @@ ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 	load_group(state, g);
 	ColumnarBatchToSlot(state->batch, state->pos - state->group_start[g], slot);
 	return true;
+}
+
+/*
+ * Group by group: move to the next group; false after the last.  Sets
+ * *first_row and *nrows of the group, whose columns ColumnarReadColumn
+ * then reads.  Only forward, and not mixed with ColumnarReadNextRow.
+ */
+bool
+ColumnarReadNextGroup(ColumnarReadState *state, uint64 *first_row, uint32 *nrows)
+{
+	int			nstored;
+	int			g;
+
+	if (!state->groups_known)
+		collect_groups(state);
+	nstored = list_length(state->rowgroups);
+	g = state->next_group;
+	if (g >= state->ngroups)
+		return false;
+	state->next_group++;
+
+	MemoryContextReset(state->batch_cxt);
+	state->batch = NULL;
+	state->cur_group = g;
+	state->cols = MemoryContextAllocZero(state->batch_cxt,
+										 sizeof(ColumnarVector *) *
+										 Max(state->tupdesc->natts, 1));
+	if (g < nstored)
+	{
+		ColumnarRowGroupMeta *meta = list_nth(state->rowgroups, g);
+
+		*first_row = meta->first_row;
+		*nrows = (uint32) meta->row_count;
+	}
+	else
+	{
+		ColumnarBatch *batch = list_nth(state->pending, g - nstored);
+
+		*first_row = batch->first_row;
+		*nrows = batch->nrows;
+	}
+	return true;
+}
+
+/*
+ * Return column col (0-based) of the current group, decoded in one of the
+ * forms accept allows (FLAT always).  The vector lives until the next
+ * group; callers must not change it.  Dropped columns come back as NULLs.
+ */
+ColumnarVector *
+ColumnarReadColumn(ColumnarReadState *state, int col, int accept)
+{
+	int			nstored = list_length(state->rowgroups);
+	int			g = state->cur_group;
+	Form_pg_attribute att = TupleDescAttr(state->tupdesc, col);
+	ColumnarVector *vec = state->cols[col];
+	MemoryContext old;
+
+	Assert(g >= 0 && col < state->tupdesc->natts);
+	if (vec != NULL && (vec->form == COLUMNAR_FORM_FLAT ||
+						(accept & (1 << vec->form)) != 0))
+		return vec;
+
+	old = MemoryContextSwitchTo(state->batch_cxt);
+	if (vec != NULL)
+	{
+		/* decoded for another reader of the column in a form not wanted here */
+		ColumnarVector *flat = palloc(sizeof(ColumnarVector));
+
+		*flat = *vec;
+		ColumnarFlattenVector(flat);
+		vec = flat;
+	}
+	else
+	{
+		uint32		nrows;
+		int			ncols;
+		ColumnarRowGroupMeta *meta = NULL;
+		ColumnarBatch *pending = NULL;
+
+		if (g < nstored)
+		{
+			meta = list_nth(state->rowgroups, g);
+			nrows = (uint32) meta->row_count;
+			ncols = meta->ncols;
+		}
+		else
+		{
+			pending = list_nth(state->pending, g - nstored);
+			nrows = pending->nrows;
+			ncols = pending->ncols;
+		}
+		if (att->attisdropped)
+			vec = ColumnarVectorConstant(att, (Datum) 0, true, nrows);
+		else if (col >= ncols)
+		{
+			bool		isnull;
+			Datum		d = getmissingattr(state->tupdesc, col + 1, &isnull);
+
+			vec = ColumnarVectorConstant(att, d, isnull, nrows);
+			if (!(accept & COLUMNAR_ACCEPT_DICT))
+				ColumnarFlattenVector(vec);
+		}
+		else if (pending)
+			vec = pending->vectors[col];
+		else
+			vec = decode_chunk(state->rel, meta, col, att, state->nblocks, accept);
+	}
+	state->cols[col] = vec;
+	MemoryContextSwitchTo(old);
+	return vec;
 }
 
 /*

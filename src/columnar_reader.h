@@ -30,6 +30,10 @@ extern void ColumnarReadSetSkip(ColumnarReadState *state, ColumnarSkipFn fn, voi
 extern void ColumnarReadCounts(ColumnarReadState *state, int64 *read, int64 *skipped);
 extern bool ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 								TupleTableSlot *slot);
+extern bool ColumnarReadNextGroup(ColumnarReadState *state, uint64 *first_row,
+								  uint32 *nrows);
+extern ColumnarVector *ColumnarReadColumn(ColumnarReadState *state, int col,
+										  int accept);
 extern void ColumnarRescan(ColumnarReadState *state);
 extern void ColumnarEndRead(ColumnarReadState *state);
 extern bool ColumnarReadRowGroupByBlock(ColumnarReadState *state,

@@ -1,16 +1,26 @@
 /*-------------------------------------------------------------------------
  *
  * columnar_scan.c
- *	  The ColumnarScan custom scan node: projection (only the columns a
- *	  query uses are read and decoded) and row-group skipping by min/max,
- *	  with what it did shown by EXPLAIN (ANALYZE).
+ *	  The ColumnarScan custom scan node: reads a columnar table group by
+ *	  group, evaluates its vectorized quals on windows of column vectors,
+ *	  and forms tuples only for the rows that pass, from the columns the
+ *	  plan needs.
  *
- * The planner (columnar_planner.c) adds its path; here is what it does at
- * run time.  At executor start the scan's quals give the skip quals
- * (columnar_qual.c) that leave out the stored row groups no row of which
- * can pass; every qual is still evaluated on every row read, so skipping
- * only ever saves work.  Rows this backend still buffers are never
- * skipped.
+ * The planner (columnar_planner.c) adds the path and splits the quals: the
+ * vectorized ones are in custom_exprs, the others in the plan's qual, which
+ * ExecScan evaluates on the tuples this node returns.  Per group (a stored
+ * row group, or a batch this backend still buffers) and per window of up
+ * to COLUMNAR_WINDOW_ROWS rows:
+ *	1. the columns the vectorized quals read are decoded (once per group,
+ *	   in the forms the quals take: dictionary codes, scaled numerics) and
+ *	   the quals narrow a selection vector of the window's rows;
+ *	2. only when rows are left are the other columns the plan needs decoded
+ *	   (late materialization), and a tuple is formed for each row left.
+ * Stored row groups whose zone maps refute the quals (columnar_qual.c) are
+ * not read at all; rows this backend still buffers are never skipped.
+ * EXPLAIN shows the vectorized quals as "Vectorized Filter" and, under
+ * ANALYZE, the row groups read and skipped, the windows evaluated and the
+ * rows the vectorized quals removed.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,22 +30,44 @@
 #include "executor/executor.h"
 #include "executor/nodeCustom.h"
 #include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 
 #include "columnar_qual.h"
 #include "columnar_reader.h"
 #include "columnar_scan.h"
+#include "columnar_storage.h"
 
 typedef struct ColumnarScanState
 {
 	CustomScanState css;
 	ColumnarReadState *read;	/* made at the first row */
-	Bitmapset  *needed;
-	List	   *skipquals;
+	Bitmapset  *needed;			/* every column read (for EXPLAIN) */
+	ColumnarQualProgram *quals; /* the vectorized quals, or NULL */
+	ColumnarQualProgram *skip;	/* every qual that can refute row groups */
+	int			nqual_cols;
+	int		   *qual_cols;		/* columns the vectorized quals read */
+	int		   *qual_accept;	/* and the forms they take them in */
+	int			nout_cols;
+	int		   *out_cols;		/* columns put into the tuples */
+	/* the current group and window */
+	bool		in_group;
+	uint64		first_row;
+	uint32		group_rows;
+	uint32		win_start;
+	ColumnarWindow win;
+	uint32		sel[COLUMNAR_WINDOW_ROWS];
+	uint32		nsel;
+	uint32		pos;
+	/* what it did */
 	int64		groups_read;
 	int64		groups_skipped;
+	int64		windows;
+	int64		vec_removed;
 } ColumnarScanState;
 
 static Node *create_columnar_scan_state(CustomScan *cscan);
@@ -75,20 +107,97 @@ create_columnar_scan_state(CustomScan *cscan)
 }
 
 /*
- * Start the scan: needed columns and skip quals.
+ * Return the 0-based user columns of the scanned table that exprs use
+ * (all of them for a whole-row reference).
+ */
+static Bitmapset *
+columns_used(List *exprs, Index scanrelid, int natts)
+{
+	Bitmapset  *attrs = NULL;
+	Bitmapset  *cols = NULL;
+	int			x = -1;
+
+	pull_varattnos((Node *) exprs, scanrelid, &attrs);
+	while ((x = bms_next_member(attrs, x)) >= 0)
+	{
+		AttrNumber	attno = x + FirstLowInvalidHeapAttributeNumber;
+
+		if (attno == 0)
+		{
+			for (int i = 0; i < natts; i++)
+				cols = bms_add_member(cols, i);
+		}
+		else if (attno > 0)
+			cols = bms_add_member(cols, attno - 1);
+	}
+	return cols;
+}
+
+/* Return the members of a set as a palloc'd array; sets *n. */
+static int *
+set_to_array(Bitmapset *set, int *n)
+{
+	int		   *a = palloc(sizeof(int) * Max(bms_num_members(set), 1));
+	int			x = -1;
+
+	*n = 0;
+	while ((x = bms_next_member(set, x)) >= 0)
+		a[(*n)++] = x;
+	return a;
+}
+
+/*
+ * Start the scan: compile the vectorized quals and the skip quals, and
+ * find the columns each step reads.
  */
 static void
 begin_columnar_scan(CustomScanState *node, EState *estate, int eflags)
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	List	   *skip_clauses = NIL;
+	Bitmapset  *out;
 	ListCell   *lc;
 
-	foreach(lc, (List *) linitial(cscan->custom_private))
-		state->needed = bms_add_member(state->needed, lfirst_int(lc));
-	state->skipquals = ColumnarCompileSkipQuals(cscan->scan.plan.qual,
-												node->ss.ss_currentRelation,
-												estate);
+	if (cscan->custom_exprs != NIL)
+	{
+		Bitmapset  *qcols;
+
+		state->quals = ColumnarQualCompile(cscan->custom_exprs, desc, estate);
+		qcols = ColumnarQualColumns(state->quals);
+		state->qual_cols = set_to_array(qcols, &state->nqual_cols);
+		state->qual_accept = palloc(sizeof(int) * Max(state->nqual_cols, 1));
+		for (int i = 0; i < state->nqual_cols; i++)
+			state->qual_accept[i] = ColumnarQualAccept(state->quals, state->qual_cols[i]);
+		state->needed = bms_copy(qcols);
+	}
+
+	/* the quals ExecQual evaluates can still skip row groups */
+	skip_clauses = list_copy(cscan->custom_exprs);
+	foreach(lc, cscan->scan.plan.qual)
+	{
+		if (ColumnarQualIsVectorizable(lfirst(lc)))
+			skip_clauses = lappend(skip_clauses, lfirst(lc));
+	}
+	if (skip_clauses != NIL)
+		state->skip = ColumnarQualCompile(skip_clauses, desc, estate);
+
+	out = columns_used(list_concat(list_copy(cscan->scan.plan.targetlist),
+								   cscan->scan.plan.qual),
+					   cscan->scan.scanrelid, desc->natts);
+	state->out_cols = set_to_array(out, &state->nout_cols);
+	state->needed = bms_join(state->needed, out);
+
+	state->win.vectors = palloc0(sizeof(ColumnarVector *) * Max(desc->natts, 1));
+	/* columns no step reads stay NULL in every tuple */
+	for (int i = 0; i < desc->natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
 }
 
 /*
@@ -97,11 +206,73 @@ begin_columnar_scan(CustomScanState *node, EState *estate, int eflags)
 static bool
 skip_row_group(ColumnarRowGroupMeta *meta, void *arg)
 {
-	return ColumnarRefuteRowGroup(((ColumnarScanState *) arg)->skipquals, meta);
+	return ColumnarQualRefute(((ColumnarScanState *) arg)->skip, meta);
 }
 
 /*
- * Return the next row of the read, starting it at the first call.
+ * Move to the next window with rows left after the vectorized quals,
+ * decoding the columns it needs; false after the last group.
+ */
+static bool
+next_window(ColumnarScanState *state)
+{
+	for (;;)
+	{
+		uint32		nrows;
+
+		if (!state->in_group || state->win_start + state->win.nrows >= state->group_rows)
+		{
+			if (!ColumnarReadNextGroup(state->read, &state->first_row, &state->group_rows))
+			{
+				state->in_group = false;
+				return false;
+			}
+			state->in_group = true;
+			state->win_start = 0;
+			state->win.nrows = 0;
+			if (state->group_rows == 0)
+				continue;
+		}
+		else
+			state->win_start += state->win.nrows;
+
+		nrows = Min(COLUMNAR_WINDOW_ROWS, state->group_rows - state->win_start);
+		state->win.base = state->win_start;
+		state->win.nrows = nrows;
+		state->windows++;
+		for (uint32 k = 0; k < nrows; k++)
+			state->sel[k] = k;
+		state->nsel = nrows;
+		state->pos = 0;
+
+		if (state->quals)
+		{
+			for (int i = 0; i < state->nqual_cols; i++)
+			{
+				int			col = state->qual_cols[i];
+
+				state->win.vectors[col] = ColumnarReadColumn(state->read, col,
+															 state->qual_accept[i]);
+			}
+			state->nsel = ColumnarQualEval(state->quals, &state->win, state->sel, nrows);
+			state->vec_removed += nrows - state->nsel;
+			if (state->nsel == 0)
+				continue;
+		}
+		for (int i = 0; i < state->nout_cols; i++)
+		{
+			int			col = state->out_cols[i];
+
+			state->win.vectors[col] = ColumnarReadColumn(state->read, col,
+														 COLUMNAR_ACCEPT_DICT);
+		}
+		return true;
+	}
+}
+
+/*
+ * Return the next row left by the vectorized quals, starting the read at
+ * the first call.
  */
 static TupleTableSlot *
 columnar_scan_next(ScanState *ss)
@@ -109,6 +280,7 @@ columnar_scan_next(ScanState *ss)
 	ColumnarScanState *state = (ColumnarScanState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
 	Relation	rel = ss->ss_currentRelation;
+	uint32		row;
 
 	if (state->read == NULL)
 	{
@@ -118,19 +290,41 @@ columnar_scan_next(ScanState *ss)
 		state->read = ColumnarBeginRead(rel, ss->ps.state->es_snapshot,
 										slot->tts_tupleDescriptor, true,
 										state->needed);
-		if (state->skipquals != NIL)
+		if (state->skip)
 			ColumnarReadSetSkip(state->read, skip_row_group, state);
 		MemoryContextSwitchTo(old);
 	}
-	if (!ColumnarReadNextRow(state->read, ss->ps.state->es_direction, slot))
+	if (state->pos >= state->nsel && !next_window(state))
 		return NULL;
+
+	row = state->win.base + state->sel[state->pos++];
+	ExecClearTuple(slot);
+	for (int i = 0; i < state->nout_cols; i++)
+	{
+		int			col = state->out_cols[i];
+		ColumnarVector *vec = state->win.vectors[col];
+
+		if (COLUMNAR_VALID(vec, row))
+		{
+			slot->tts_values[col] = ColumnarVectorDatum(vec, row,
+														TupleDescAttr(slot->tts_tupleDescriptor, col)->attbyval);
+			slot->tts_isnull[col] = false;
+		}
+		else
+		{
+			slot->tts_values[col] = (Datum) 0;
+			slot->tts_isnull[col] = true;
+		}
+	}
+	ExecStoreVirtualTuple(slot);
+	ColumnarRowToTid(state->first_row + row, &slot->tts_tid);
 	slot->tts_tableOid = RelationGetRelid(rel);
 	pgstat_count_heap_getnext(rel);
 	return slot;
 }
 
 /*
- * No recheck is ever needed: every qual is evaluated on every row.
+ * No recheck is ever needed: no qual is lossy.
  */
 static bool
 columnar_scan_recheck(ScanState *ss, TupleTableSlot *slot)
@@ -164,19 +358,39 @@ rescan_columnar_scan(CustomScanState *node)
 
 	if (state->read)
 		ColumnarRescan(state->read);
+	state->in_group = false;
+	state->nsel = state->pos = 0;
+	state->win.nrows = 0;
 }
 
 /*
- * EXPLAIN: the columns read; with ANALYZE, the row groups read and skipped.
+ * EXPLAIN: the vectorized quals and the columns read; with ANALYZE, the
+ * row groups read and skipped, the windows and the rows the vectorized
+ * quals removed.
  */
 static void
 explain_columnar_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	Relation	rel = node->ss.ss_currentRelation;
 	int64		nread = state->groups_read,
 				nskipped = state->groups_skipped;
 
+	if (cscan->custom_exprs != NIL)
+	{
+		List	   *context = set_deparse_context_plan(es->deparse_cxt,
+													   node->ss.ps.plan, ancestors);
+		char	   *qual = deparse_expression((Node *) make_ands_explicit(cscan->custom_exprs),
+											  context,
+											  es->verbose,
+											  false);
+
+		ExplainPropertyText("Vectorized Filter", qual, es);
+		if (es->analyze)
+			ExplainPropertyFloat("Rows Removed by Vectorized Filter", NULL,
+								 (double) state->vec_removed, 0, es);
+	}
 	ExplainPropertyInteger("Columns Read", NULL, bms_num_members(state->needed), es);
 	if (RelationGetDescr(rel)->natts > 0 && es->verbose)
 	{
@@ -188,13 +402,13 @@ explain_columnar_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 							NameStr(TupleDescAttr(RelationGetDescr(rel), x)->attname));
 		ExplainPropertyList("Column List", names, es);
 	}
-	ExplainPropertyInteger("Skip Quals", NULL, list_length(state->skipquals), es);
 	if (es->analyze)
 	{
 		if (state->read)
 			ColumnarReadCounts(state->read, &nread, &nskipped);
 		ExplainPropertyInteger("Row Groups Read", NULL, nread, es);
 		ExplainPropertyInteger("Row Groups Skipped", NULL, nskipped, es);
+		ExplainPropertyInteger("Batches", NULL, state->windows, es);
 	}
 }
 

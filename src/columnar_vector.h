@@ -28,11 +28,30 @@ typedef struct ColumnarBatch
 	ColumnarVector **vectors;	/* per column, NULL when not loaded */
 } ColumnarBatch;
 
+/*
+ * A window of a batch for the vectorized executor: rows base ..
+ * base + nrows - 1 of every vector (0-based column index; NULL for columns
+ * not read).  Quals and aggregates work on windows of at most
+ * COLUMNAR_WINDOW_ROWS rows, with a selection vector of the window rows
+ * (0 .. nrows - 1, ascending) still alive.
+ */
+#define COLUMNAR_WINDOW_ROWS	2048
+
+typedef struct ColumnarWindow
+{
+	uint32		nrows;
+	uint32		base;
+	ColumnarVector **vectors;
+} ColumnarWindow;
+
+extern void ColumnarKeepFreedMemory(void);
 extern ColumnarValueKind ColumnarKindForType(Oid basetypid, int16 typlen,
 											 bool typbyval, int *fixed_len);
 extern void ColumnarVectorSetKind(ColumnarVector *vec, Form_pg_attribute att);
 extern void ColumnarVectorInit(ColumnarVector *vec, Form_pg_attribute att,
 							   uint32 capacity);
+extern ColumnarVector *ColumnarVectorConstant(Form_pg_attribute att, Datum value,
+											  bool isnull, uint32 nrows);
 extern Datum ColumnarVectorDatum(const ColumnarVector *vec, uint32 i,
 								 bool typbyval);
 extern void ColumnarBatchToSlot(ColumnarBatch *batch, uint32 row,

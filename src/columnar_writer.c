@@ -35,10 +35,6 @@
  */
 #include "postgres.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include "access/detoast.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
@@ -552,32 +548,6 @@ flush_subxact_buffers(SubTransactionId subid, Oid relid)
 }
 
 /*
- * Make malloc keep freed memory of a loading backend for the next row
- * group.  Every row group's buffer and encoding scratch (tens of MB) is
- * freed at its flush; glibc would give it back to the kernel (munmap, heap
- * trimming down to 128 kB) and the next row group would fault every page in
- * again: 155,000 page faults and about a tenth of the time of a
- * 1,000,000-row COPY.  Allocations below 32 MB (glibc's own ceiling for its
- * adaptive threshold) come from the heap, which is trimmed only beyond
- * 128 MB free and then down to 64 MB.  Set once, in backends that write
- * columnar tables only (the first time a buffer grows past 1,024 rows).
- */
-static void
-keep_freed_memory(void)
-{
-#ifdef __GLIBC__
-	static bool done = false;
-
-	if (done)
-		return;
-	done = true;
-	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
-	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
-#endif
-}
-
-/*
  * Buffer the row in slot for rel, written by command cid; sets the slot's
  * TID.  Flushes when the buffer is full.
  */
@@ -594,7 +564,7 @@ ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid)
 	{
 		MemoryContext old = MemoryContextSwitchTo(buf->cxt);
 
-		keep_freed_memory();
+		ColumnarKeepFreedMemory();
 		grow_rows(buf, Min((uint64) buf->rowcap * 2, buf->capacity));
 		MemoryContextSwitchTo(old);
 	}
