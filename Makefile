@@ -15,7 +15,7 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'
 # Each area keeps its own lists, so work on one does not touch the others.
 CORE_OBJS = src/biwh.o
 ENCODING_OBJS = src/columnar_encoding.o src/columnar_encoding_probe.o
-COLUMNAR_OBJS = src/columnar_storage.o src/columnar_compression.o src/columnar_vector.o \
+COLUMNAR_OBJS = src/columnar_storage.o src/columnar_compression.o src/columnar_vector.o src/columnar_chunk.o \
 	src/columnar_zonemap.o src/columnar_catalog.o src/columnar_options.o \
 	src/columnar_writer.o src/columnar_reader.o src/columnar_qual.o \
 	src/columnar_scan.o src/columnar_planner.o src/columnar_vacuum.o \
@@ -25,7 +25,7 @@ WH_OBJS =
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding columnar_load
-COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax columnar_vacuum
+COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax columnar_vacuum columnar_segments
 WH_REGRESS = wh_api wh_errors wh_security wh_pieces wh_close
 
 MODULE_big = biwh

@@ -36,6 +36,14 @@ typedef struct ColumnarChunkHeader
 } ColumnarChunkHeader;
 
 /*
+ * zstd contexts, made once per backend: ZSTD_compress / ZSTD_decompress
+ * set one up for every call, which costs more than decompressing a small
+ * segment.
+ */
+static ZSTD_CCtx *cctx = NULL;
+static ZSTD_DCtx *dctx = NULL;
+
+/*
  * Return the checksum of a header (without its crc field) and a payload.
  */
 static pg_crc32c
@@ -75,7 +83,12 @@ ColumnarFrameChunk(StringInfo out, const char *image, Size len,
 		Size		n;
 
 		buf = palloc(bound);
-		n = ZSTD_compress(buf, bound, image, len, level);
+		if (cctx == NULL && (cctx = ZSTD_createCCtx()) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory"),
+					 errdetail("Could not create a zstd compression context.")));
+		n = ZSTD_compressCCtx(cctx, buf, bound, image, len, level);
 		if (ZSTD_isError(n))
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
@@ -143,7 +156,12 @@ ColumnarUnframeChunk(const char *frame, Size len, Size *image_len)
 				char	   *out = palloc(Max(hdr.raw_length, 1));
 				Size		n;
 
-				n = ZSTD_decompress(out, hdr.raw_length, payload, hdr.stored_length);
+				if (dctx == NULL && (dctx = ZSTD_createDCtx()) == NULL)
+					ereport(ERROR,
+							(errcode(ERRCODE_OUT_OF_MEMORY),
+							 errmsg("out of memory"),
+							 errdetail("Could not create a zstd decompression context.")));
+				n = ZSTD_decompressDCtx(dctx, out, hdr.raw_length, payload, hdr.stored_length);
 				if (ZSTD_isError(n))
 					chunk_corrupted(psprintf("zstd could not decompress the chunk: %s.",
 											 ZSTD_getErrorName(n)));

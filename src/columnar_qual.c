@@ -993,9 +993,10 @@ cmp_scaled(const QualNode *q, int64 x)
 
 /* Keep the rows of sel for which leaf q passes; returns how many. */
 static uint32
-eval_leaf(QualNode *q, const ColumnarWindow *win, uint32 *sel, uint32 nsel)
+eval_leaf(QualNode *q, ColumnarWindow *win, uint32 *sel, uint32 nsel)
 {
-	const ColumnarVector *vec = win->vectors[q->col];
+	const ColumnarVector *vec = win->vectors[q->col] ? win->vectors[q->col] :
+		win->fetch(win, q->col);
 	uint32		base = win->base;
 	bool		pass_null = q->pass[TRI_NULL];
 	uint32		out = 0;
@@ -1156,7 +1157,7 @@ eval_leaf(QualNode *q, const ColumnarWindow *win, uint32 *sel, uint32 nsel)
 
 /* Keep the rows of sel for which node q passes; returns how many. */
 static uint32
-eval_node(QualNode *q, const ColumnarWindow *win, uint32 *sel, uint32 nsel)
+eval_node(QualNode *q, ColumnarWindow *win, uint32 *sel, uint32 nsel)
 {
 	if (q->kind == QK_AND)
 	{
@@ -1193,12 +1194,13 @@ eval_node(QualNode *q, const ColumnarWindow *win, uint32 *sel, uint32 nsel)
 
 /*
  * Narrow the selection sel (nsel rows of window win, ascending) to the
- * rows every qual is true for; returns how many are left.  Every column
- * the program reads (ColumnarQualColumns) must be in the window, in a form
- * it accepts.
+ * rows every qual is true for; returns how many are left.  The columns the
+ * program reads (ColumnarQualColumns) are taken from the window, through
+ * its fetch function the first time (only when rows are left for them), in
+ * the forms the program accepts (ColumnarQualAccept).
  */
 uint32
-ColumnarQualEval(ColumnarQualProgram *prog, const ColumnarWindow *win,
+ColumnarQualEval(ColumnarQualProgram *prog, ColumnarWindow *win,
 				 uint32 *sel, uint32 nsel)
 {
 	Assert(win->nrows <= COLUMNAR_WINDOW_ROWS);

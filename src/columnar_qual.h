@@ -23,7 +23,7 @@ extern ColumnarQualProgram *ColumnarQualCompile(List *clauses, TupleDesc desc,
 												EState *estate);
 extern Bitmapset *ColumnarQualColumns(const ColumnarQualProgram *prog);
 extern int	ColumnarQualAccept(const ColumnarQualProgram *prog, int col);
-extern uint32 ColumnarQualEval(ColumnarQualProgram *prog, const ColumnarWindow *win,
+extern uint32 ColumnarQualEval(ColumnarQualProgram *prog, ColumnarWindow *win,
 							   uint32 *sel, uint32 nsel);
 extern bool ColumnarQualRefute(const ColumnarQualProgram *prog,
 							   const ColumnarRowGroupMeta *meta);

@@ -15,11 +15,14 @@
  * Two ways to read: row by row (ColumnarReadNextRow: table scans, ANALYZE,
  * rewrites, cursors in both directions), and group by group for the
  * vectorized scan node: ColumnarReadNextGroup moves to the next group, and
- * ColumnarReadColumn decodes one of its columns on demand, so a caller can
- * decode the columns its quals read first and the others only for groups
- * with rows left, and may take the DICT and SCALED forms of the vectors
- * (columnar_encoding.h).  A column the group does not have (added after it
- * was written) comes back as a constant vector of its default.
+ * ColumnarReadColumnRange decodes rows of one of its columns on demand
+ * (only the segments holding them, see columnar_chunk.c), so a caller can
+ * decode the columns its quals read first and the others only where rows
+ * are left, and may take the DICT and SCALED forms of the vectors
+ * (columnar_encoding.h); ColumnarReadRangeZoneMap gives the segments' zone
+ * maps to skip rows no qual can pass.  A column the group does not have
+ * (added after it was written) comes back as a constant vector of its
+ * default.
  *
  *-------------------------------------------------------------------------
  */
@@ -35,9 +38,19 @@
 #include "utils/snapmgr.h"
 
 #include "columnar_catalog.h"
+#include "columnar_chunk.h"
 #include "columnar_reader.h"
 #include "columnar_storage.h"
 #include "columnar_writer.h"
+
+/* A column of the group being read group by group */
+typedef struct GroupColumn
+{
+	bool		known;			/* the fields below are set */
+	ColumnarVector *whole;		/* pending rows, or a constant: all rows */
+	ColumnarChunkLayout layout; /* stored: the chunk's segments */
+	ColumnarVector **segs;		/* stored: decoded segments, NULL until read */
+} GroupColumn;
 
 struct ColumnarReadState
 {
@@ -64,7 +77,8 @@ struct ColumnarReadState
 	int64		groups_skipped;
 	ColumnarBatch *batch;
 	/* group by group: the columns of the current group read so far */
-	ColumnarVector **cols;
+	GroupColumn *gcols;
+	uint32		group_rows;
 	int			next_group;		/* group ColumnarReadNextGroup returns next */
 	/* ANALYZE: the rows of the current sampled block */
 	uint32		block_row;
@@ -199,44 +213,83 @@ ColumnarEndRead(ColumnarReadState *state)
 }
 
 /*
- * Read and decode chunk i (of column att) of a stored row group, in one of
- * the forms accept allows; nblocks is the relation's size.
+ * Read the layout of chunk i of a stored row group (its segments, see
+ * columnar_chunk.c) into *layout; nblocks is the relation's size.
+ */
+static void
+read_layout(Relation rel, ColumnarRowGroupMeta *meta, int i, BlockNumber nblocks,
+			ColumnarChunkLayout *layout)
+{
+	ColumnarChunkMeta *chunk = &meta->chunks[i];
+	char		head[COLUMNAR_CHUNK_HEAD_SIZE];
+	Size		len = Min(chunk->length, sizeof(head));
+	uint32		dir_len;
+
+	ColumnarReadStream(rel, meta->start_block, chunk->offset, head, len, nblocks);
+	dir_len = ColumnarChunkDirLength(head, len, chunk);
+	if (dir_len == 0)
+		ColumnarReadChunkLayout(NULL, 0, chunk, (uint32) meta->row_count, layout);
+	else
+	{
+		char	   *dir = palloc(dir_len);
+
+		ColumnarReadStream(rel, meta->start_block, chunk->offset, dir, dir_len, nblocks);
+		ColumnarReadChunkLayout(dir, dir_len, chunk, (uint32) meta->row_count, layout);
+		pfree(dir);
+	}
+}
+
+/*
+ * Read and decode segment s of chunk i (of column att) of a stored row
+ * group, in one of the forms accept allows.
+ */
+static ColumnarVector *
+decode_segment(Relation rel, ColumnarRowGroupMeta *meta, int i,
+			   Form_pg_attribute att, const ColumnarChunkLayout *layout, uint32 s,
+			   BlockNumber nblocks, int accept)
+{
+	const ColumnarSegment *seg = &layout->segs[s];
+	ColumnarVector *vec = palloc0(sizeof(ColumnarVector));
+	char	   *frame = palloc(Max(seg->frame_length, 1));
+
+	CHECK_FOR_INTERRUPTS();
+	ColumnarReadStream(rel, meta->start_block, meta->chunks[i].offset + seg->frame_offset,
+					   frame, seg->frame_length, nblocks);
+	ColumnarVectorSetKind(vec, att);
+	ColumnarDecodeSegment(frame, seg->frame_length, seg, vec, accept);
+	pfree(frame);
+	return vec;
+}
+
+/*
+ * Read and decode chunk i (of column att) of a stored row group, all its
+ * segments as one FLAT vector.
  */
 static ColumnarVector *
 decode_chunk(Relation rel, ColumnarRowGroupMeta *meta, int i,
-			 Form_pg_attribute att, BlockNumber nblocks, int accept)
+			 Form_pg_attribute att, BlockNumber nblocks)
 {
-	ColumnarChunkMeta *chunk = &meta->chunks[i];
+	ColumnarChunkLayout layout;
+	ColumnarVector **parts;
 	ColumnarVector *vec;
-	char	   *frame;
-	char	   *image;
-	Size		image_len;
 
-	CHECK_FOR_INTERRUPTS();
-	frame = palloc(Max(chunk->length, 1));
-	ColumnarReadStream(rel, meta->start_block, chunk->offset, frame,
-					   chunk->length, nblocks);
-	image = ColumnarUnframeChunk(frame, chunk->length, &image_len);
-	vec = palloc0(sizeof(ColumnarVector));
-	ColumnarVectorSetKind(vec, att);
-	if ((int) ColumnarImageEncoding(image, image_len) != chunk->encoding)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("columnar chunk of column \"%s\" has a wrong encoding",
-						NameStr(att->attname)),
-				 errdetail("The catalog says %d, the chunk %d.", chunk->encoding,
-						   (int) ColumnarImageEncoding(image, image_len))));
-	ColumnarDecodeVectorForms(image, image_len, vec, accept);
-	if (vec->nrows != meta->row_count)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("columnar chunk of column \"%s\" has %u rows, its row group %llu",
-						NameStr(att->attname), vec->nrows,
-						(unsigned long long) meta->row_count)));
-	/* the vector holds copies of the values: the bytes may go */
-	if (image < frame || image >= frame + chunk->length)
-		pfree(image);
-	pfree(frame);
+	read_layout(rel, meta, i, nblocks, &layout);
+	if (layout.nsegs == 1)
+		return decode_segment(rel, meta, i, att, &layout, 0, nblocks, 0);
+	parts = palloc(sizeof(ColumnarVector *) * layout.nsegs);
+	for (uint32 s = 0; s < layout.nsegs; s++)
+		parts[s] = decode_segment(rel, meta, i, att, &layout, s, nblocks, 0);
+	vec = ColumnarVectorConcat(parts, layout.nsegs);
+	for (uint32 s = 0; s < layout.nsegs; s++)
+	{
+		if (parts[s]->offsets)
+		{
+			pfree(parts[s]->offsets);
+			pfree(parts[s]->data);
+		}
+		else
+			pfree(parts[s]->values);
+	}
 	return vec;
 }
 
@@ -263,7 +316,7 @@ ColumnarLoadRowGroup(Relation rel, ColumnarRowGroupMeta *meta,
 
 		if (att->attisdropped || (!all && !bms_is_member(i, needed)))
 			continue;
-		batch->vectors[i] = decode_chunk(rel, meta, i, att, nblocks, 0);
+		batch->vectors[i] = decode_chunk(rel, meta, i, att, nblocks);
 	}
 	MemoryContextSwitchTo(old);
 	return batch;
@@ -340,7 +393,7 @@ ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 
 /*
  * Group by group: move to the next group; false after the last.  Sets
- * *first_row and *nrows of the group, whose columns ColumnarReadColumn
+ * *first_row and *nrows of the group, whose columns ColumnarReadColumnRange
  * then reads.  Only forward, and not mixed with ColumnarReadNextRow.
  */
 bool
@@ -360,9 +413,9 @@ ColumnarReadNextGroup(ColumnarReadState *state, uint64 *first_row, uint32 *nrows
 	MemoryContextReset(state->batch_cxt);
 	state->batch = NULL;
 	state->cur_group = g;
-	state->cols = MemoryContextAllocZero(state->batch_cxt,
-										 sizeof(ColumnarVector *) *
-										 Max(state->tupdesc->natts, 1));
+	state->gcols = MemoryContextAllocZero(state->batch_cxt,
+										  sizeof(GroupColumn) *
+										  Max(state->tupdesc->natts, 1));
 	if (g < nstored)
 	{
 		ColumnarRowGroupMeta *meta = list_nth(state->rowgroups, g);
@@ -377,32 +430,76 @@ ColumnarReadNextGroup(ColumnarReadState *state, uint64 *first_row, uint32 *nrows
 		*first_row = batch->first_row;
 		*nrows = batch->nrows;
 	}
+	state->group_rows = *nrows;
 	return true;
 }
 
 /*
- * Return column col (0-based) of the current group, decoded in one of the
- * forms accept allows (FLAT always).  The vector lives until the next
- * group; callers must not change it.  Dropped columns come back as NULLs.
+ * Return the per-column reading state of column col of the current group
+ * (made on first use).
  */
-ColumnarVector *
-ColumnarReadColumn(ColumnarReadState *state, int col, int accept)
+static GroupColumn *
+group_column(ColumnarReadState *state, int col)
 {
-	int			nstored = list_length(state->rowgroups);
-	int			g = state->cur_group;
-	Form_pg_attribute att = TupleDescAttr(state->tupdesc, col);
-	ColumnarVector *vec = state->cols[col];
+	GroupColumn *gc = &state->gcols[col];
+
+	if (!gc->known)
+	{
+		int			nstored = list_length(state->rowgroups);
+		int			g = state->cur_group;
+		Form_pg_attribute att = TupleDescAttr(state->tupdesc, col);
+		MemoryContext old = MemoryContextSwitchTo(state->batch_cxt);
+
+		gc->known = true;
+		if (g < nstored)
+		{
+			ColumnarRowGroupMeta *meta = list_nth(state->rowgroups, g);
+
+			if (!att->attisdropped && col < meta->ncols)
+			{
+				read_layout(state->rel, meta, col, state->nblocks, &gc->layout);
+				gc->segs = palloc0(sizeof(ColumnarVector *) * gc->layout.nsegs);
+			}
+		}
+		else
+		{
+			ColumnarBatch *pending = list_nth(state->pending, g - nstored);
+
+			if (!att->attisdropped && col < pending->ncols)
+				gc->whole = pending->vectors[col];
+		}
+		if (gc->segs == NULL && gc->whole == NULL)
+		{
+			/* dropped, or added after the group was written: its default */
+			bool		isnull = true;
+			Datum		d = (Datum) 0;
+
+			if (!att->attisdropped)
+				d = getmissingattr(state->tupdesc, col + 1, &isnull);
+			gc->whole = ColumnarVectorConstant(att, d, isnull, state->group_rows);
+		}
+		MemoryContextSwitchTo(old);
+	}
+	return gc;
+}
+
+/*
+ * Return segment s of column col of the current group, decoded in one of
+ * the forms accept allows (FLAT always); flattens a copy when it was
+ * decoded before in a form not allowed here.
+ */
+static ColumnarVector *
+group_segment(ColumnarReadState *state, GroupColumn *gc, int col, uint32 s, int accept)
+{
+	ColumnarVector *vec = gc->segs[s];
 	MemoryContext old;
 
-	Assert(g >= 0 && col < state->tupdesc->natts);
 	if (vec != NULL && (vec->form == COLUMNAR_FORM_FLAT ||
 						(accept & (1 << vec->form)) != 0))
 		return vec;
-
 	old = MemoryContextSwitchTo(state->batch_cxt);
 	if (vec != NULL)
 	{
-		/* decoded for another reader of the column in a form not wanted here */
 		ColumnarVector *flat = palloc(sizeof(ColumnarVector));
 
 		*flat = *vec;
@@ -410,43 +507,109 @@ ColumnarReadColumn(ColumnarReadState *state, int col, int accept)
 		vec = flat;
 	}
 	else
-	{
-		uint32		nrows;
-		int			ncols;
-		ColumnarRowGroupMeta *meta = NULL;
-		ColumnarBatch *pending = NULL;
-
-		if (g < nstored)
-		{
-			meta = list_nth(state->rowgroups, g);
-			nrows = (uint32) meta->row_count;
-			ncols = meta->ncols;
-		}
-		else
-		{
-			pending = list_nth(state->pending, g - nstored);
-			nrows = pending->nrows;
-			ncols = pending->ncols;
-		}
-		if (att->attisdropped)
-			vec = ColumnarVectorConstant(att, (Datum) 0, true, nrows);
-		else if (col >= ncols)
-		{
-			bool		isnull;
-			Datum		d = getmissingattr(state->tupdesc, col + 1, &isnull);
-
-			vec = ColumnarVectorConstant(att, d, isnull, nrows);
-			if (!(accept & COLUMNAR_ACCEPT_DICT))
-				ColumnarFlattenVector(vec);
-		}
-		else if (pending)
-			vec = pending->vectors[col];
-		else
-			vec = decode_chunk(state->rel, meta, col, att, state->nblocks, accept);
-	}
-	state->cols[col] = vec;
+		vec = decode_segment(state->rel, list_nth(state->rowgroups, state->cur_group),
+							 col, TupleDescAttr(state->tupdesc, col), &gc->layout, s,
+							 state->nblocks, accept);
+	gc->segs[s] = vec;
 	MemoryContextSwitchTo(old);
 	return vec;
+}
+
+/*
+ * Return rows start .. start + n - 1 of column col (0-based) of the current
+ * group, in one of the forms accept allows (FLAT always): *view is made a
+ * view of the decoded values, valid until the next group (callers must not
+ * change them), and returned.  start must be a multiple of 8.  Only the
+ * segments holding those rows are read and decoded (once per group).
+ */
+ColumnarVector *
+ColumnarReadColumnRange(ColumnarReadState *state, int col, uint32 start, uint32 n,
+						int accept, ColumnarVector *view)
+{
+	GroupColumn *gc;
+	uint32		s;
+	uint32		last;
+	ColumnarVector **parts;
+	ColumnarVector *whole;
+	MemoryContext old;
+
+	Assert(state->cur_group >= 0 && col < state->tupdesc->natts);
+	Assert(start % 8 == 0 && start + n <= state->group_rows);
+	gc = group_column(state, col);
+	if (gc->whole)
+	{
+		ColumnarVectorSlice(gc->whole, start, n, false, view);
+		return view;
+	}
+	s = start / gc->layout.seg_rows;
+	last = (start + Max(n, 1) - 1) / gc->layout.seg_rows;
+	if (s == last)
+	{
+		ColumnarVector *vec = group_segment(state, gc, col, s, accept);
+
+		ColumnarVectorSlice(vec, start - gc->layout.segs[s].first_row, n, false, view);
+		return view;
+	}
+	/* rows of several segments (never for windows within a segment) */
+	old = MemoryContextSwitchTo(state->batch_cxt);
+	parts = palloc(sizeof(ColumnarVector *) * (last - s + 1));
+	for (uint32 k = s; k <= last; k++)
+		parts[k - s] = group_segment(state, gc, col, k, 0);
+	whole = ColumnarVectorConcat(parts, last - s + 1);
+	MemoryContextSwitchTo(old);
+	ColumnarVectorSlice(whole, start - gc->layout.segs[s].first_row, n, false, view);
+	return view;
+}
+
+/*
+ * Fill *meta with the zone map of rows start .. start + n - 1 of the
+ * current group for the columns in cols (the bounds of the one segment of
+ * each column holding them; none when they span several or the column has
+ * no segments), to refute quals on those rows only.  Reads the chunks'
+ * directories, not their values.  Columns not in cols have no bounds.
+ * Returns false for rows this backend buffers (they have no zone map).
+ */
+bool
+ColumnarReadRangeZoneMap(ColumnarReadState *state, Bitmapset *cols, uint32 start,
+						 uint32 n, ColumnarRowGroupMeta *meta)
+{
+	int			col = -1;
+	ColumnarRowGroupMeta *gmeta;
+
+	if (state->cur_group >= list_length(state->rowgroups))
+		return false;
+	gmeta = list_nth(state->rowgroups, state->cur_group);
+	meta->row_count = n;
+	meta->ncols = state->tupdesc->natts;
+	memset(meta->chunks, 0, sizeof(ColumnarChunkMeta) * meta->ncols);
+	/* an unknown NULL count (neither none nor all) refutes no NULL test */
+	for (int i = 0; i < meta->ncols; i++)
+		meta->chunks[i].null_count = PG_UINT64_MAX;
+	while ((col = bms_next_member(cols, col)) >= 0)
+	{
+		GroupColumn *gc = group_column(state, col);
+		ColumnarChunkMeta *chunk = &meta->chunks[col];
+		uint32		s;
+		const ColumnarSegment *seg;
+
+		if (gc->segs == NULL || gc->layout.nsegs == 1)
+			continue;
+		s = start / gc->layout.seg_rows;
+		if ((start + Max(n, 1) - 1) / gc->layout.seg_rows != s)
+			continue;
+		seg = &gc->layout.segs[s];
+		/* a range of a segment has as many NULLs as that, or fewer */
+		if (seg->nnulls == 0)
+			chunk->null_count = 0;
+		else if (seg->nnulls == seg->nrows)
+			chunk->null_count = n;
+		chunk->min = seg->min;
+		chunk->max = seg->max;
+		chunk->min_len = seg->min_len;
+		chunk->max_len = seg->max_len;
+		chunk->collation = gmeta->chunks[col].collation;
+	}
+	return true;
 }
 
 /*

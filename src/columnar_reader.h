@@ -32,8 +32,12 @@ extern bool ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 								TupleTableSlot *slot);
 extern bool ColumnarReadNextGroup(ColumnarReadState *state, uint64 *first_row,
 								  uint32 *nrows);
-extern ColumnarVector *ColumnarReadColumn(ColumnarReadState *state, int col,
-										  int accept);
+extern ColumnarVector *ColumnarReadColumnRange(ColumnarReadState *state, int col,
+											   uint32 start, uint32 n, int accept,
+											   ColumnarVector *view);
+extern bool ColumnarReadRangeZoneMap(ColumnarReadState *state, Bitmapset *cols,
+									 uint32 start, uint32 n,
+									 ColumnarRowGroupMeta *meta);
 extern void ColumnarRescan(ColumnarReadState *state);
 extern void ColumnarEndRead(ColumnarReadState *state);
 extern bool ColumnarReadRowGroupByBlock(ColumnarReadState *state,

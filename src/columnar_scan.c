@@ -51,7 +51,6 @@ typedef struct ColumnarScanState
 	ColumnarQualProgram *skip;	/* every qual that can refute row groups */
 	int			nqual_cols;
 	int		   *qual_cols;		/* columns the vectorized quals read */
-	int		   *qual_accept;	/* and the forms they take them in */
 	int			nout_cols;
 	int		   *out_cols;		/* columns put into the tuples */
 	/* the current group and window */
@@ -60,6 +59,9 @@ typedef struct ColumnarScanState
 	uint32		group_rows;
 	uint32		win_start;
 	ColumnarWindow win;
+	ColumnarVector *views;		/* per column: its rows of the window */
+	Bitmapset  *skip_cols;		/* columns the skip quals read */
+	ColumnarRowGroupMeta zonemap;	/* of the window, for the skip quals */
 	uint32		sel[COLUMNAR_WINDOW_ROWS];
 	uint32		nsel;
 	uint32		pos;
@@ -67,10 +69,12 @@ typedef struct ColumnarScanState
 	int64		groups_read;
 	int64		groups_skipped;
 	int64		windows;
+	int64		windows_skipped;
 	int64		vec_removed;
 } ColumnarScanState;
 
 static Node *create_columnar_scan_state(CustomScan *cscan);
+static ColumnarVector *fetch_qual_column(ColumnarWindow *win, int col);
 static void begin_columnar_scan(CustomScanState *node, EState *estate, int eflags);
 static TupleTableSlot *exec_columnar_scan(CustomScanState *node);
 static void end_columnar_scan(CustomScanState *node);
@@ -169,9 +173,6 @@ begin_columnar_scan(CustomScanState *node, EState *estate, int eflags)
 		state->quals = ColumnarQualCompile(cscan->custom_exprs, desc, estate);
 		qcols = ColumnarQualColumns(state->quals);
 		state->qual_cols = set_to_array(qcols, &state->nqual_cols);
-		state->qual_accept = palloc(sizeof(int) * Max(state->nqual_cols, 1));
-		for (int i = 0; i < state->nqual_cols; i++)
-			state->qual_accept[i] = ColumnarQualAccept(state->quals, state->qual_cols[i]);
 		state->needed = bms_copy(qcols);
 	}
 
@@ -183,7 +184,11 @@ begin_columnar_scan(CustomScanState *node, EState *estate, int eflags)
 			skip_clauses = lappend(skip_clauses, lfirst(lc));
 	}
 	if (skip_clauses != NIL)
+	{
 		state->skip = ColumnarQualCompile(skip_clauses, desc, estate);
+		state->skip_cols = ColumnarQualColumns(state->skip);
+		state->zonemap.chunks = palloc0(sizeof(ColumnarChunkMeta) * Max(desc->natts, 1));
+	}
 
 	out = columns_used(list_concat(list_copy(cscan->scan.plan.targetlist),
 								   cscan->scan.plan.qual),
@@ -192,6 +197,9 @@ begin_columnar_scan(CustomScanState *node, EState *estate, int eflags)
 	state->needed = bms_join(state->needed, out);
 
 	state->win.vectors = palloc0(sizeof(ColumnarVector *) * Max(desc->natts, 1));
+	state->views = palloc0(sizeof(ColumnarVector) * Max(desc->natts, 1));
+	state->win.fetch = fetch_qual_column;
+	state->win.fetch_arg = state;
 	/* columns no step reads stay NULL in every tuple */
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -207,6 +215,22 @@ static bool
 skip_row_group(ColumnarRowGroupMeta *meta, void *arg)
 {
 	return ColumnarQualRefute(((ColumnarScanState *) arg)->skip, meta);
+}
+
+/*
+ * Read a column the vectorized quals need in the current window (a
+ * ColumnarFetchFn).
+ */
+static ColumnarVector *
+fetch_qual_column(ColumnarWindow *win, int col)
+{
+	ColumnarScanState *state = win->fetch_arg;
+
+	win->vectors[col] = ColumnarReadColumnRange(state->read, col, state->win_start,
+												win->nrows,
+												ColumnarQualAccept(state->quals, col),
+												&state->views[col]);
+	return win->vectors[col];
 }
 
 /*
@@ -237,8 +261,19 @@ next_window(ColumnarScanState *state)
 			state->win_start += state->win.nrows;
 
 		nrows = Min(COLUMNAR_WINDOW_ROWS, state->group_rows - state->win_start);
-		state->win.base = state->win_start;
+		state->win.base = 0;
 		state->win.nrows = nrows;
+
+		/* the zone maps of the window's segments may rule it out unread */
+		if (state->skip &&
+			ColumnarReadRangeZoneMap(state->read, state->skip_cols, state->win_start,
+									 nrows, &state->zonemap) &&
+			ColumnarQualRefute(state->skip, &state->zonemap))
+		{
+			state->windows_skipped++;
+			continue;
+		}
+
 		state->windows++;
 		for (uint32 k = 0; k < nrows; k++)
 			state->sel[k] = k;
@@ -247,13 +282,9 @@ next_window(ColumnarScanState *state)
 
 		if (state->quals)
 		{
+			/* the quals read their columns when rows are left for them */
 			for (int i = 0; i < state->nqual_cols; i++)
-			{
-				int			col = state->qual_cols[i];
-
-				state->win.vectors[col] = ColumnarReadColumn(state->read, col,
-															 state->qual_accept[i]);
-			}
+				state->win.vectors[state->qual_cols[i]] = NULL;
 			state->nsel = ColumnarQualEval(state->quals, &state->win, state->sel, nrows);
 			state->vec_removed += nrows - state->nsel;
 			if (state->nsel == 0)
@@ -263,8 +294,9 @@ next_window(ColumnarScanState *state)
 		{
 			int			col = state->out_cols[i];
 
-			state->win.vectors[col] = ColumnarReadColumn(state->read, col,
-														 COLUMNAR_ACCEPT_DICT);
+			state->win.vectors[col] =
+				ColumnarReadColumnRange(state->read, col, state->win_start, nrows,
+										COLUMNAR_ACCEPT_DICT, &state->views[col]);
 		}
 		return true;
 	}
@@ -297,7 +329,7 @@ columnar_scan_next(ScanState *ss)
 	if (state->pos >= state->nsel && !next_window(state))
 		return NULL;
 
-	row = state->win.base + state->sel[state->pos++];
+	row = state->sel[state->pos++];
 	ExecClearTuple(slot);
 	for (int i = 0; i < state->nout_cols; i++)
 	{
@@ -317,7 +349,7 @@ columnar_scan_next(ScanState *ss)
 		}
 	}
 	ExecStoreVirtualTuple(slot);
-	ColumnarRowToTid(state->first_row + row, &slot->tts_tid);
+	ColumnarRowToTid(state->first_row + state->win_start + row, &slot->tts_tid);
 	slot->tts_tableOid = RelationGetRelid(rel);
 	pgstat_count_heap_getnext(rel);
 	return slot;
@@ -409,6 +441,8 @@ explain_columnar_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyInteger("Row Groups Read", NULL, nread, es);
 		ExplainPropertyInteger("Row Groups Skipped", NULL, nskipped, es);
 		ExplainPropertyInteger("Batches", NULL, state->windows, es);
+		if (state->skip)
+			ExplainPropertyInteger("Batches Skipped", NULL, state->windows_skipped, es);
 	}
 }
 

@@ -21,6 +21,7 @@
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "catalog/pg_type.h"
+#include "port/pg_bitutils.h"
 #include "utils/lsyscache.h"
 
 #include "columnar_storage.h"
@@ -167,6 +168,186 @@ ColumnarVectorConstant(Form_pg_attribute att, Datum value, bool isnull,
 	vec->dict = dict;
 	vec->dict_serial = ColumnarDictSerial();
 	return vec;
+}
+
+/*
+ * Make *out a view of rows start .. start + n - 1 of vec (any form),
+ * sharing its arrays; start must be a multiple of 8 (validity bytes).
+ * With count_nulls, out's NULL count is counted (and its validity dropped
+ * when there is none), as the encoder needs; otherwise it is vec's.
+ */
+void
+ColumnarVectorSlice(const ColumnarVector *vec, uint32 start, uint32 n,
+					bool count_nulls, ColumnarVector *out)
+{
+	int			esize = ColumnarKindWidth(vec->kind, vec->fixed_len);
+
+	Assert(start % 8 == 0 && start + n <= vec->nrows);
+	*out = *vec;
+	out->nrows = n;
+	if (vec->validity)
+	{
+		out->validity = vec->validity + start / 8;
+		if (count_nulls)
+		{
+			uint32		valid = 0;
+
+			if (n / 8 > 0)
+				valid = (uint32) pg_popcount((const char *) out->validity, n / 8);
+			for (uint32 i = n & ~7U; i < n; i++)
+				valid += COLUMNAR_VALID(out, i);
+			out->nnulls = n - valid;
+			if (out->nnulls == 0)
+				out->validity = NULL;
+		}
+	}
+	switch (vec->form)
+	{
+		case COLUMNAR_FORM_FLAT:
+			if (vec->offsets)
+				out->offsets = vec->offsets + start;
+			else
+				out->values = (char *) vec->values + (Size) start * esize;
+			break;
+		case COLUMNAR_FORM_DICT:
+			if (vec->codes)
+				out->codes = vec->codes + start;
+			break;
+		case COLUMNAR_FORM_SCALED:
+			out->scaled = vec->scaled + start;
+			if (vec->dscales)
+				out->dscales = vec->dscales + start;
+			break;
+	}
+}
+
+/*
+ * Return a FLAT vector of rows rows[0 .. n - 1] of the FLAT vector vec,
+ * without validity: for non-NULL rows, or for a caller that sets the
+ * validity itself.
+ */
+ColumnarVector *
+ColumnarVectorGather(const ColumnarVector *vec, const uint32 *rows, uint32 n)
+{
+	ColumnarVector *out = palloc(sizeof(ColumnarVector));
+
+	*out = *vec;
+	out->nrows = n;
+	out->nnulls = 0;
+	out->validity = NULL;
+	if (vec->offsets)
+	{
+		uint32		pos = 0;
+
+		out->offsets = palloc(sizeof(uint32) * (n + 1));
+		for (uint32 i = 0; i < n; i++)
+			pos += vec->offsets[rows[i] + 1] - vec->offsets[rows[i]];
+		out->data = palloc(Max(pos, 1));
+		pos = 0;
+		for (uint32 i = 0; i < n; i++)
+		{
+			uint32		start = vec->offsets[rows[i]];
+			uint32		len = vec->offsets[rows[i] + 1] - start;
+
+			/* lengths include the alignment padding, so offsets stay aligned */
+			out->offsets[i] = pos;
+			memcpy(out->data + pos, vec->data + start, len);
+			pos += len;
+		}
+		out->offsets[n] = pos;
+	}
+	else
+	{
+		int			w = ColumnarKindWidth(vec->kind, vec->fixed_len);
+
+		out->values = palloc((Size) w * Max(n, 1));
+		for (uint32 i = 0; i < n; i++)
+			memcpy((char *) out->values + (Size) w * i,
+				   (char *) vec->values + (Size) w * rows[i], w);
+	}
+	return out;
+}
+
+/*
+ * Return one FLAT vector of the rows of the FLAT vectors parts[0 .. n - 1]
+ * in turn; every part but the last must have a multiple of 8 rows.
+ */
+ColumnarVector *
+ColumnarVectorConcat(ColumnarVector **parts, int n)
+{
+	ColumnarVector *out = palloc0(sizeof(ColumnarVector));
+	uint32		nrows = 0;
+	uint64		nbytes = 0;
+	uint32		nnulls = 0;
+	int			esize;
+	uint32		row = 0;
+
+	Assert(n > 0);
+	*out = *parts[0];
+	esize = ColumnarKindWidth(out->kind, out->fixed_len);
+	for (int k = 0; k < n; k++)
+	{
+		Assert(parts[k]->form == COLUMNAR_FORM_FLAT);
+		Assert(k == n - 1 || parts[k]->nrows % 8 == 0);
+		nrows += parts[k]->nrows;
+		nnulls += parts[k]->nnulls;
+		if (parts[k]->offsets)
+			nbytes += parts[k]->offsets[parts[k]->nrows];
+	}
+	if (nbytes > PG_UINT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column chunk of a columnar row group exceeds 4 GB")));
+	out->nrows = nrows;
+	out->nnulls = nnulls;
+	out->validity = nnulls > 0 ? palloc0(nrows / 8 + 1) : NULL;
+	if (out->offsets)
+	{
+		uint32		pos = 0;
+
+		out->offsets = palloc(sizeof(uint32) * ((Size) nrows + 1));
+		out->data = palloc(Max(nbytes, 1));
+		for (int k = 0; k < n; k++)
+		{
+			const ColumnarVector *p = parts[k];
+			uint32		len = p->offsets[p->nrows];
+
+			for (uint32 i = 0; i < p->nrows; i++)
+				out->offsets[row + i] = pos + p->offsets[i];
+			memcpy(out->data + pos, p->data, len);
+			pos += len;
+			row += p->nrows;
+		}
+		out->offsets[nrows] = pos;
+	}
+	else
+	{
+		out->values = palloc((Size) Max(nrows, 1) * esize);
+		for (int k = 0; k < n; k++)
+		{
+			memcpy((char *) out->values + (Size) row * esize, parts[k]->values,
+				   (Size) parts[k]->nrows * esize);
+			row += parts[k]->nrows;
+		}
+	}
+	if (out->validity)
+	{
+		row = 0;
+		for (int k = 0; k < n; k++)
+		{
+			const ColumnarVector *p = parts[k];
+
+			if (p->validity)
+				memcpy(out->validity + row / 8, p->validity, (p->nrows + 7) / 8);
+			else
+				memset(out->validity + row / 8, 0xFF, (p->nrows + 7) / 8);
+			row += p->nrows;
+		}
+		/* bits past the last row stay clear */
+		if (nrows % 8 != 0)
+			out->validity[nrows / 8] &= (uint8) ((1 << (nrows % 8)) - 1);
+	}
+	return out;
 }
 
 /*

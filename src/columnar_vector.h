@@ -31,18 +31,26 @@ typedef struct ColumnarBatch
 /*
  * A window of a batch for the vectorized executor: rows base ..
  * base + nrows - 1 of every vector (0-based column index; NULL for columns
- * not read).  Quals and aggregates work on windows of at most
+ * not read yet: fetch reads them, so code that needs a column only for
+ * rows still alive reads it only when some are).  Quals and aggregates work on windows of at most
  * COLUMNAR_WINDOW_ROWS rows, with a selection vector of the window rows
  * (0 .. nrows - 1, ascending) still alive.
  */
 #define COLUMNAR_WINDOW_ROWS	2048
 
-typedef struct ColumnarWindow
+typedef struct ColumnarWindow ColumnarWindow;
+
+/* Read column col of a window on first use (sets vectors[col]) */
+typedef ColumnarVector *(*ColumnarFetchFn) (ColumnarWindow *win, int col);
+
+struct ColumnarWindow
 {
 	uint32		nrows;
 	uint32		base;
 	ColumnarVector **vectors;
-} ColumnarWindow;
+	ColumnarFetchFn fetch;		/* for columns still NULL in vectors */
+	void	   *fetch_arg;
+};
 
 extern void ColumnarKeepFreedMemory(void);
 extern ColumnarValueKind ColumnarKindForType(Oid basetypid, int16 typlen,
@@ -52,6 +60,11 @@ extern void ColumnarVectorInit(ColumnarVector *vec, Form_pg_attribute att,
 							   uint32 capacity);
 extern ColumnarVector *ColumnarVectorConstant(Form_pg_attribute att, Datum value,
 											  bool isnull, uint32 nrows);
+extern void ColumnarVectorSlice(const ColumnarVector *vec, uint32 start, uint32 n,
+								bool count_nulls, ColumnarVector *out);
+extern ColumnarVector *ColumnarVectorGather(const ColumnarVector *vec,
+										   const uint32 *rows, uint32 n);
+extern ColumnarVector *ColumnarVectorConcat(ColumnarVector **parts, int n);
 extern Datum ColumnarVectorDatum(const ColumnarVector *vec, uint32 i,
 								 bool typbyval);
 extern void ColumnarBatchToSlot(ColumnarBatch *batch, uint32 row,

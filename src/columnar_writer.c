@@ -55,6 +55,7 @@
 #include "utils/typcache.h"
 
 #include "columnar_catalog.h"
+#include "columnar_chunk.h"
 #include "columnar_options.h"
 #include "columnar_storage.h"
 #include "columnar_vector.h"
@@ -671,58 +672,12 @@ sort_order(Relation rel, WriteBuffer *buf)
 }
 
 /*
- * Return a vector of rows rows[0 .. n - 1] of vec, without validity: for
- * non-NULL rows, or for a caller that sets the validity itself.
- */
-static ColumnarVector *
-gather_rows(ColumnarVector *vec, const uint32 *rows, uint32 n)
-{
-	ColumnarVector *out = palloc(sizeof(ColumnarVector));
-
-	*out = *vec;
-	out->nrows = n;
-	out->nnulls = 0;
-	out->validity = NULL;
-	if (vec->offsets)
-	{
-		uint32		pos = 0;
-
-		out->offsets = palloc(sizeof(uint32) * (n + 1));
-		for (uint32 i = 0; i < n; i++)
-			pos += vec->offsets[rows[i] + 1] - vec->offsets[rows[i]];
-		out->data = palloc(Max(pos, 1));
-		pos = 0;
-		for (uint32 i = 0; i < n; i++)
-		{
-			uint32		start = vec->offsets[rows[i]];
-			uint32		len = vec->offsets[rows[i] + 1] - start;
-
-			/* lengths include the alignment padding, so offsets stay aligned */
-			out->offsets[i] = pos;
-			memcpy(out->data + pos, vec->data + start, len);
-			pos += len;
-		}
-		out->offsets[n] = pos;
-	}
-	else
-	{
-		int			w = kind_width(vec);
-
-		out->values = palloc((Size) w * Max(n, 1));
-		for (uint32 i = 0; i < n; i++)
-			memcpy((char *) out->values + (Size) w * i,
-				   (char *) vec->values + (Size) w * rows[i], w);
-	}
-	return out;
-}
-
-/*
  * Return a copy of the first n rows of vec in the order perm.
  */
 static ColumnarVector *
 permute_vector(ColumnarVector *vec, uint32 *perm, uint32 n)
 {
-	ColumnarVector *out = gather_rows(vec, perm, n);
+	ColumnarVector *out = ColumnarVectorGather(vec, perm, n);
 
 	out->nnulls = vec->nnulls;
 	if (vec->validity)
@@ -748,10 +703,9 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 	MemoryContext old = MemoryContextSwitchTo(tmp);
 	ColumnarRowGroupMeta meta;
 	StringInfoData stream;
-	StringInfoData image;
 	TupleDesc	desc = buf->tupdesc;
 	uint32	   *perm;
-	ColumnarEncodeStats stats;
+	MemoryContext colcxt;
 
 	buf->sealed = true;
 	if (buf->batch.nrows == 0)
@@ -768,12 +722,12 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 	meta.ncols = desc->natts;
 	meta.chunks = palloc0(sizeof(ColumnarChunkMeta) * Max(desc->natts, 1));
 	initStringInfo(&stream);
-	initStringInfo(&image);
 	for (int i = 0; i < desc->natts; i++)
 		buf->batch.vectors[i]->nrows = buf->batch.nrows;
 	if (buf->batch.nrows == buf->capacity)
 		remember_full(buf);
 	perm = sort_order(rel, buf);
+	colcxt = AllocSetContextCreate(tmp, "columnar flush column", ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < desc->natts; i++)
 	{
 		ColumnarVector *vec = buf->batch.vectors[i];
@@ -782,22 +736,22 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 		CHECK_FOR_INTERRUPTS();
 		if (vec->nnulls == 0)
 			vec->validity = NULL;
+		/* the encoder's scratch goes with each column; the stream stays */
+		MemoryContextSwitchTo(colcxt);
 		if (perm)
 			vec = permute_vector(vec, perm, buf->batch.nrows);
-		resetStringInfo(&image);
-		chunk->encoding = ColumnarEncodeVectorStats(vec, &image, &stats);
-		chunk->offset = stream.len;
-		chunk->raw_length = image.len;
-		chunk->null_count = vec->nnulls;
-		ColumnarFrameChunk(&stream, image.data, image.len,
-						   buf->options.compression, buf->options.compression_level);
-		chunk->length = stream.len - chunk->offset;
-		/* min/max among the few rows the analysis points at, if any */
-		if (stats.minmax_rows)
-			vec = gather_rows(vec, stats.minmax_rows, stats.nminmax_rows);
-		ColumnarVectorMinMax(vec, TupleDescAttr(desc, i), &chunk->min, &chunk->max,
-					   &chunk->min_len, &chunk->max_len);
-		chunk->collation = TupleDescAttr(desc, i)->attcollation;
+		ColumnarWriteChunk(&stream, vec, TupleDescAttr(desc, i),
+						   buf->options.compression, buf->options.compression_level,
+						   chunk);
+		MemoryContextSwitchTo(tmp);
+		if (chunk->min)
+		{
+			chunk->min = memcpy(palloc(Max(chunk->min_len, sizeof(Datum))),
+								chunk->min, chunk->min_len);
+			chunk->max = memcpy(palloc(Max(chunk->max_len, sizeof(Datum))),
+								chunk->max, chunk->max_len);
+		}
+		MemoryContextReset(colcxt);
 	}
 	meta.data_length = stream.len;
 	meta.start_block = ColumnarWriteStream(rel, stream.data, Max(stream.len, 1));

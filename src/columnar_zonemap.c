@@ -145,3 +145,58 @@ ColumnarVectorMinMax(const ColumnarVector *vec, Form_pg_attribute att,
 	if (*min == NULL || *max == NULL)
 		*min = *max = NULL;
 }
+
+/*
+ * Merge the bounds of the n segments of a chunk of column att into the
+ * chunk's: the smallest min and the largest max.  Segments without values
+ * (all NULL) have no bounds and do not count; one with values but without
+ * bounds (long values) leaves the chunk without them (*min = *max = NULL).
+ * The results point to one of the given images.
+ */
+void
+ColumnarMergeBounds(Form_pg_attribute att, int n, const bool *has_values,
+					char **mins, const uint32 *min_lens,
+					char **maxs, const uint32 *max_lens,
+					char **min, uint32 *min_len, char **max, uint32 *max_len)
+{
+	TypeCacheEntry *tce = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
+	Datum		lo = 0,
+				hi = 0;
+	bool		found = false;
+
+	*min = *max = NULL;
+	*min_len = *max_len = 0;
+	if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		Datum		dmin,
+					dmax;
+
+		if (!has_values[i])
+			continue;
+		if (!ColumnarBoundDatum(mins[i], min_lens[i], att->attlen, att->attbyval, &dmin) ||
+			!ColumnarBoundDatum(maxs[i], max_lens[i], att->attlen, att->attbyval, &dmax))
+		{
+			*min = *max = NULL;
+			return;
+		}
+		if (!found ||
+			DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, att->attcollation,
+											dmin, lo)) < 0)
+		{
+			lo = dmin;
+			*min = mins[i];
+			*min_len = min_lens[i];
+		}
+		if (!found ||
+			DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, att->attcollation,
+											dmax, hi)) > 0)
+		{
+			hi = dmax;
+			*max = maxs[i];
+			*max_len = max_lens[i];
+		}
+		found = true;
+	}
+}

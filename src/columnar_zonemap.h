@@ -23,4 +23,10 @@ extern void ColumnarVectorMinMax(const ColumnarVector *vec, Form_pg_attribute at
 								 char **min, char **max,
 								 uint32 *min_len, uint32 *max_len);
 
+extern void ColumnarMergeBounds(Form_pg_attribute att, int n, const bool *has_values,
+								char **mins, const uint32 *min_lens,
+								char **maxs, const uint32 *max_lens,
+								char **min, uint32 *min_len,
+								char **max, uint32 *max_len);
+
 #endif							/* COLUMNAR_ZONEMAP_H */
