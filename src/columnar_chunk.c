@@ -351,29 +351,44 @@ ColumnarReadChunkLayout(const char *dir, Size len, const ColumnarChunkMeta *chun
 }
 
 /*
- * Decode the frame of a segment (len bytes) into *out, whose kind the
- * caller set, in one of the forms accept allows.
+ * Check and unframe the frame of a segment (len bytes): returns its image
+ * in a new allocation (the frame may go), setting *image_len.
  */
-void
-ColumnarDecodeSegment(const char *frame, Size len, const ColumnarSegment *seg,
-					  ColumnarVector *out, int accept)
+char *
+ColumnarSegmentImage(const char *frame, Size len, const ColumnarSegment *seg,
+					 Size *image_len)
 {
-	Size		image_len;
-	char	   *image = ColumnarUnframeChunk(frame, len, &image_len);
+	char	   *image = ColumnarUnframeChunk(frame, len, image_len);
 
-	if ((int) ColumnarImageEncoding(image, image_len) != seg->encoding)
+	if ((int) ColumnarImageEncoding(image, *image_len) != seg->encoding)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("columnar chunk has a wrong encoding"),
 				 errdetail("The catalog says %d, the chunk %d.", seg->encoding,
-						   (int) ColumnarImageEncoding(image, image_len))));
-	ColumnarDecodeVectorForms(image, image_len, out, accept);
+						   (int) ColumnarImageEncoding(image, *image_len))));
+	if (image >= frame && image < frame + len)
+	{
+		/* a copy: the caller may free the frame */
+		char	   *copy = palloc(Max(*image_len, 1));
+
+		memcpy(copy, image, *image_len);
+		image = copy;
+	}
+	return image;
+}
+
+/*
+ * Decode the image of a segment (len bytes, from ColumnarSegmentImage) into
+ * *out, whose kind the caller set, in one of the forms accept allows.
+ */
+void
+ColumnarDecodeSegment(const char *image, Size len, const ColumnarSegment *seg,
+					  ColumnarVector *out, int accept)
+{
+	ColumnarDecodeVectorForms(image, len, out, accept);
 	if (out->nrows != seg->nrows || out->nnulls != seg->nnulls)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("columnar chunk segment has %u rows and %u NULLs, expected %u and %u",
 						out->nrows, out->nnulls, seg->nrows, seg->nnulls)));
-	/* the vector holds copies of the values: the bytes may go */
-	if (image < frame || image >= frame + len)
-		pfree(image);
 }

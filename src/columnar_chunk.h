@@ -56,7 +56,9 @@ extern void ColumnarReadChunkLayout(const char *dir, Size len,
 									const ColumnarChunkMeta *chunk,
 									uint32 group_rows,
 									ColumnarChunkLayout *layout);
-extern void ColumnarDecodeSegment(const char *frame, Size len,
+extern char *ColumnarSegmentImage(const char *frame, Size len,
+								  const ColumnarSegment *seg, Size *image_len);
+extern void ColumnarDecodeSegment(const char *image, Size len,
 								  const ColumnarSegment *seg,
 								  ColumnarVector *out, int accept);
 

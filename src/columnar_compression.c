@@ -10,7 +10,10 @@
  *	CRC-32C of the header fields and the payload), then the payload: the
  *	ColumnarEncodeVector image, compressed or not.
  *
- * zstd is used only when it makes the chunk smaller.  Everything read back
+ * zstd is used only when it saves at least an eighth of the chunk's bytes:
+ * lightweight encodings leave little for it in most chunks, and an
+ * uncompressed image can be read without inflating it (a scan picking a
+ * few rows out of a segment decodes just those).  Everything read back
  * is checked (magic, lengths, checksum, zstd's own errors, the decompressed
  * size) and damage raises ERRCODE_DATA_CORRUPTED, never a crash.
  *
@@ -93,7 +96,7 @@ ColumnarFrameChunk(StringInfo out, const char *image, Size len,
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("zstd compression failed: %s", ZSTD_getErrorName(n))));
-		if (n < len)
+		if (n + len / 8 < len)
 		{
 			payload = buf;
 			stored = n;

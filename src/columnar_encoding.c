@@ -2409,6 +2409,63 @@ read_header(const char *image, Size len)
 }
 
 /*
+ * Check an image's header against the vector it is decoded into; returns
+ * its number of non-NULL values.
+ */
+static uint32
+check_header(const EncHeader *hdr, const ColumnarVector *out)
+{
+	uint32		n;
+
+	if (hdr->kind != (uint8) out->kind)
+		corrupted(psprintf("image holds value kind %u, expected %u",
+						   hdr->kind, (unsigned) out->kind));
+	if (out->kind == COLUMNAR_KIND_FIXED ? hdr->fixed_len != out->fixed_len : hdr->fixed_len != 0)
+		corrupted(psprintf("image holds values of %u bytes, expected %d",
+						   hdr->fixed_len, ColumnarKindWidth(out->kind, out->fixed_len)));
+	if (hdr->flags != 0)
+		corrupted(psprintf("unknown flags 0x%02x", hdr->flags));
+	if (hdr->nrows > COLUMNAR_ENC_MAX_ROWS)
+		corrupted(psprintf("row count %u exceeds the maximum of %u",
+						   hdr->nrows, COLUMNAR_ENC_MAX_ROWS));
+	if (hdr->nnulls > hdr->nrows)
+		corrupted(psprintf("NULL count %u exceeds row count %u", hdr->nnulls, hdr->nrows));
+	n = hdr->nrows - hdr->nnulls;
+	if ((n == 0) != (hdr->encoding == COLUMNAR_ENC_ALL_NULL))
+		corrupted(psprintf("encoding %s does not fit %u non-NULL values",
+						   encoding_names[hdr->encoding], n));
+	return n;
+}
+
+/*
+ * Read and check the validity bitmap of an image with n non-NULL values;
+ * returns a palloc'd copy, or NULL when there are no NULLs.
+ */
+static uint8 *
+read_validity(ImageReader *r, const EncHeader *hdr, uint32 n)
+{
+	uint32		nrows = hdr->nrows;
+	uint32		nbytes = (nrows + 7) / 8;
+	uint8	   *validity;
+
+	if (hdr->nnulls == 0)
+		return NULL;
+	validity = palloc(nbytes > 0 ? nbytes : 1);
+	if (n == 0)
+		memset(validity, 0, nbytes);
+	else
+	{
+		memcpy(validity, reader_take(r, nbytes), nbytes);
+		if (nrows % 8 != 0 &&
+			(validity[nbytes - 1] & ~((1 << (nrows % 8)) - 1)) != 0)
+			corrupted("validity bitmap has bits set past the last row");
+		if (pg_popcount((const char *) validity, nbytes) != n)
+			corrupted("validity bitmap does not match the NULL count");
+	}
+	return validity;
+}
+
+/*
  * Decode an image made by ColumnarEncodeVector into *out.
  */
 void
@@ -2443,45 +2500,11 @@ ColumnarDecodeVectorForms(const char *image, Size len, ColumnarVector *out,
 	int			scale = 0;
 	int			dscale = 0;
 
-	if (hdr.kind != (uint8) kind)
-		corrupted(psprintf("image holds value kind %u, expected %u",
-						   hdr.kind, (unsigned) kind));
-	if (kind == COLUMNAR_KIND_FIXED ? hdr.fixed_len != out->fixed_len : hdr.fixed_len != 0)
-		corrupted(psprintf("image holds values of %u bytes, expected %d",
-						   hdr.fixed_len, esize));
-	if (hdr.flags != 0)
-		corrupted(psprintf("unknown flags 0x%02x", hdr.flags));
-	if (nrows > COLUMNAR_ENC_MAX_ROWS)
-		corrupted(psprintf("row count %u exceeds the maximum of %u",
-						   nrows, COLUMNAR_ENC_MAX_ROWS));
-	if (hdr.nnulls > nrows)
-		corrupted(psprintf("NULL count %u exceeds row count %u", hdr.nnulls, nrows));
-	n = nrows - hdr.nnulls;
-	if ((n == 0) != (hdr.encoding == COLUMNAR_ENC_ALL_NULL))
-		corrupted(psprintf("encoding %s does not fit %u non-NULL values",
-						   encoding_names[hdr.encoding], n));
-
+	n = check_header(&hdr, out);
 	r.pos = image + sizeof(EncHeader);
 	r.end = image + len;
 	r.encoding = (ColumnarEncoding) hdr.encoding;
-
-	if (hdr.nnulls > 0)
-	{
-		uint32		nbytes = (nrows + 7) / 8;
-
-		validity = palloc(nbytes > 0 ? nbytes : 1);
-		if (n == 0)
-			memset(validity, 0, nbytes);
-		else
-		{
-			memcpy(validity, reader_take(&r, nbytes), nbytes);
-			if (nrows % 8 != 0 &&
-				(validity[nbytes - 1] & ~((1 << (nrows % 8)) - 1)) != 0)
-				corrupted("validity bitmap has bits set past the last row");
-			if (pg_popcount((const char *) validity, nbytes) != n)
-				corrupted("validity bitmap does not match the NULL count");
-		}
-	}
+	validity = read_validity(&r, &hdr, n);
 
 	if ((accept & COLUMNAR_ACCEPT_DICT) &&
 		(hdr.encoding == COLUMNAR_ENC_DICT || hdr.encoding == COLUMNAR_ENC_CONSTANT))
@@ -2648,6 +2671,409 @@ ColumnarDecodeVectorForms(const char *image, Size len, ColumnarVector *out,
 		out->offsets = NULL;
 		out->data = NULL;
 	}
+}
+
+/*
+ * Return the value of row d of a FOR or DICT code area as the kind's
+ * integer (FOR: ref + packed value, wrapped like the flat decoder does).
+ */
+static inline int64
+for_value(ColumnarValueKind kind, uint64 ref, const char *packed, int w,
+		  uint64 mask, uint64 d)
+{
+	uint64		v = ref + (w > 0 ? unpack_at(packed, d, w, mask) : 0);
+
+	switch (kind)
+	{
+		case COLUMNAR_KIND_BOOL:
+			return (uint8) v;
+		case COLUMNAR_KIND_INT16:
+			return (int16) v;
+		case COLUMNAR_KIND_INT32:
+			return (int32) v;
+		default:
+			return (int64) v;
+	}
+}
+
+/* Store integer v as a value of a fixed-width integer kind at dst. */
+static inline void
+store_int(ColumnarValueKind kind, char *dst, int64 v)
+{
+	switch (kind)
+	{
+		case COLUMNAR_KIND_BOOL:
+			*(uint8 *) dst = (uint8) v;
+			break;
+		case COLUMNAR_KIND_INT16:
+			*(int16 *) dst = (int16) v;
+			break;
+		case COLUMNAR_KIND_INT32:
+			*(int32 *) dst = (int32) v;
+			break;
+		default:
+			*(int64 *) dst = v;
+			break;
+	}
+}
+
+/*
+ * Decode only rows rows[0 .. nsel - 1] (ascending, each below the image's
+ * row count) of an image into *out, a FLAT vector of nsel rows whose kind,
+ * typid and fixed_len the caller set: row k of out is row rows[k] of the
+ * image.  The whole image is still checked as ColumnarDecodeVector checks
+ * it, but only the chosen values are unpacked and built, so picking a few
+ * rows out of a segment costs little more than reading it.
+ */
+void
+ColumnarDecodeRows(const char *image, Size len, ColumnarVector *out,
+				   const uint32 *rows, uint32 nsel)
+{
+	EncHeader	hdr = read_header(image, len);
+	ImageReader r;
+	ColumnarValueKind kind = out->kind;
+	int			esize = ColumnarKindWidth(kind, out->fixed_len);
+	bool		var = kind_is_var(kind);
+	uint32		n = check_header(&hdr, out);
+	uint8	   *validity;
+	int64	   *dense;			/* per chosen row: its non-NULL index, or -1 */
+	const char **vptr = NULL;	/* var kinds: each chosen value's bytes */
+	uint32	   *vlen = NULL;
+	char	   *values = NULL;
+	uint32		nnulls = 0;
+
+	r.pos = image + sizeof(EncHeader);
+	r.end = image + len;
+	r.encoding = (ColumnarEncoding) hdr.encoding;
+	validity = read_validity(&r, &hdr, n);
+
+	/* which non-NULL value each chosen row holds */
+	dense = palloc(sizeof(int64) * Max(nsel, 1));
+	{
+		uint32		row = 0;
+		int64		d = 0;
+
+		for (uint32 k = 0; k < nsel; k++)
+		{
+			if (rows[k] >= hdr.nrows || (k > 0 && rows[k] <= rows[k - 1]))
+				elog(ERROR, "columnar rows to decode are out of order or range");
+			for (; row < rows[k]; row++)
+				d += validity == NULL || ((validity[row >> 3] >> (row & 7)) & 1);
+			if (validity != NULL && !((validity[row >> 3] >> (row & 7)) & 1))
+			{
+				dense[k] = -1;
+				nnulls++;
+			}
+			else
+				dense[k] = d;
+		}
+	}
+	if (var)
+	{
+		vptr = palloc0(sizeof(char *) * Max(nsel, 1));
+		vlen = palloc0(sizeof(uint32) * Max(nsel, 1));
+	}
+	else
+		values = palloc0((Size) Max(nsel, 1) * esize);
+
+	switch (hdr.encoding)
+	{
+		case COLUMNAR_ENC_ALL_NULL:
+			break;
+		case COLUMNAR_ENC_PLAIN:
+			if (var)
+			{
+				const char *lens = reader_take(&r, (uint64) n * sizeof(uint32));
+				uint64		total = 0;
+				uint64		pos = 0;
+				uint32		i = 0;
+				const char *src;
+
+				for (uint32 j = 0; j < n; j++)
+					total += load_u32(lens + (Size) j * sizeof(uint32));
+				src = reader_take(&r, total);
+				for (uint32 k = 0; k < nsel; k++)
+				{
+					if (dense[k] < 0)
+						continue;
+					for (; i < dense[k]; i++)
+						pos += load_u32(lens + (Size) i * sizeof(uint32));
+					vptr[k] = src + pos;
+					vlen[k] = load_u32(lens + (Size) i * sizeof(uint32));
+				}
+			}
+			else
+			{
+				const char *src = reader_take(&r, (uint64) n * esize);
+
+				for (uint32 k = 0; k < nsel; k++)
+					if (dense[k] >= 0)
+						memcpy(values + (Size) k * esize, src + (Size) dense[k] * esize, esize);
+			}
+			break;
+		case COLUMNAR_ENC_CONSTANT:
+			if (var)
+			{
+				uint32		vl = reader_u32(&r);
+				const char *src = reader_take(&r, vl);
+
+				for (uint32 k = 0; k < nsel; k++)
+					if (dense[k] >= 0)
+					{
+						vptr[k] = src;
+						vlen[k] = vl;
+					}
+			}
+			else
+			{
+				const char *src = reader_take(&r, esize);
+
+				for (uint32 k = 0; k < nsel; k++)
+					if (dense[k] >= 0)
+						memcpy(values + (Size) k * esize, src, esize);
+			}
+			break;
+		case COLUMNAR_ENC_RLE:
+			{
+				uint32		nruns;
+				const char *vals;
+				const char *packed;
+				int			w;
+				uint64		mask;
+				uint64		run_end = 0;
+				uint32		run = 0;
+				uint32		k = 0;
+
+				if (var)
+					goto invalid;
+				nruns = reader_u32(&r);
+				if (nruns == 0 || nruns > n)
+					corrupted(psprintf("rle run count %u does not fit %u values", nruns, n));
+				vals = reader_take(&r, (uint64) nruns * esize);
+				packed = reader_packed(&r, nruns, 32, &w);
+				mask = width_mask(w);
+				for (run = 0; run < nruns; run++)
+				{
+					uint64		rl = (w > 0 ? unpack_at(packed, run, w, mask) : 0) + 1;
+
+					if (rl > n - run_end)
+						corrupted("rle runs exceed the value count");
+					run_end += rl;
+					for (; k < nsel && (dense[k] < 0 || (uint64) dense[k] < run_end); k++)
+						if (dense[k] >= 0)
+							memcpy(values + (Size) k * esize, vals + (Size) run * esize, esize);
+				}
+				if (run_end != n)
+					corrupted("rle runs do not cover the value count");
+			}
+			break;
+		case COLUMNAR_ENC_FOR:
+			{
+				uint64		ref;
+				const char *packed;
+				int			w;
+				uint64		mask;
+
+				if (!kind_is_int(kind))
+					goto invalid;
+				ref = (uint64) reader_i64(&r);
+				packed = reader_packed(&r, n, esize * 8, &w);
+				mask = width_mask(w);
+				for (uint32 k = 0; k < nsel; k++)
+					if (dense[k] >= 0)
+						store_int(kind, values + (Size) k * esize,
+								  for_value(kind, ref, packed, w, mask, dense[k]));
+			}
+			break;
+		case COLUMNAR_ENC_DELTA_FOR:
+			{
+				uint64		first;
+				uint64		ref;
+				const char *packed;
+				int			w;
+				uint64		mask;
+				uint64		acc;
+				int64		at = 0;
+
+				if (!kind_is_int(kind))
+					goto invalid;
+				first = (uint64) reader_i64(&r);
+				ref = (uint64) reader_i64(&r);
+				packed = reader_packed(&r, n - 1, 64, &w);
+				mask = width_mask(w);
+				acc = first;
+				for (uint32 k = 0; k < nsel; k++)
+				{
+					if (dense[k] < 0)
+						continue;
+					for (; at < dense[k]; at++)
+						acc += ref + (w > 0 ? unpack_at(packed, at, w, mask) : 0);
+					store_int(kind, values + (Size) k * esize,
+							  for_value(kind, acc, NULL, 0, 0, 0));
+				}
+			}
+			break;
+		case COLUMNAR_ENC_DICT:
+			{
+				uint32		nd = reader_u32(&r);
+				const char *entries = NULL;
+				const char *lens_img = NULL;
+				uint32	   *eoff = NULL;
+				const char *packed;
+				int			w;
+				uint64		mask;
+
+				if (nd == 0 || nd > n)
+					corrupted(psprintf("dictionary of %u entries for %u values", nd, n));
+				if (var)
+				{
+					uint64		total = 0;
+
+					lens_img = reader_take(&r, (uint64) nd * sizeof(uint32));
+					eoff = palloc(sizeof(uint32) * (nd + 1));
+					for (uint32 e = 0; e < nd; e++)
+					{
+						if (total > PG_UINT32_MAX)
+							corrupted("dictionary entries exceed 4 GB");
+						eoff[e] = (uint32) total;
+						total += load_u32(lens_img + (Size) e * sizeof(uint32));
+					}
+					entries = reader_take(&r, total);
+					for (uint32 e = 1; e < nd; e++)
+						if (compare_values(kind, entries + eoff[e - 1],
+										   load_u32(lens_img + (Size) (e - 1) * sizeof(uint32)),
+										   entries + eoff[e],
+										   load_u32(lens_img + (Size) e * sizeof(uint32))) >= 0)
+							corrupted("dictionary entries are not sorted");
+				}
+				else
+				{
+					entries = reader_take(&r, (uint64) nd * esize);
+					for (uint32 e = 1; e < nd; e++)
+						if (compare_values(kind, entries + (Size) (e - 1) * esize, esize,
+										   entries + (Size) e * esize, esize) >= 0)
+							corrupted("dictionary entries are not sorted");
+				}
+				packed = reader_codes(&r, n, nd, &w);
+				mask = width_mask(w);
+				for (uint32 k = 0; k < nsel; k++)
+				{
+					uint64		c;
+
+					if (dense[k] < 0)
+						continue;
+					c = w > 0 ? unpack_at(packed, dense[k], w, mask) : 0;
+					check_code(c, nd);
+					if (var)
+					{
+						vptr[k] = entries + eoff[c];
+						vlen[k] = load_u32(lens_img + (Size) c * sizeof(uint32));
+					}
+					else
+						memcpy(values + (Size) k * esize, entries + (Size) c * esize, esize);
+				}
+			}
+			break;
+		case COLUMNAR_ENC_SCALED_NUMERIC:
+			{
+				uint16		scale;
+				uint16		dref;
+				uint64		ref;
+				const char *packed;
+				const char *dpacked;
+				int			w;
+				int			dw;
+				uint64		mask;
+				uint64		dmask;
+				char	   *built;
+
+				if (kind != COLUMNAR_KIND_VARLENA)
+					goto invalid;
+				memcpy(&scale, reader_take(&r, 2), 2);
+				if (scale > NUM_DSCALE_MASK)
+					corrupted(psprintf("numeric scale %u out of range", scale));
+				ref = (uint64) reader_i64(&r);
+				packed = reader_packed(&r, n, 64, &w);
+				memcpy(&dref, reader_take(&r, 2), 2);
+				dpacked = reader_packed(&r, n, 14, &dw);
+				mask = width_mask(w);
+				dmask = width_mask(dw);
+				built = palloc((Size) Max(nsel, 1) * NUM_MAX_BUILT);
+				for (uint32 k = 0; k < nsel; k++)
+				{
+					uint64		u;
+					uint64		ds;
+					uint32		bl;
+
+					if (dense[k] < 0)
+						continue;
+					u = ref + (w > 0 ? unpack_at(packed, dense[k], w, mask) : 0);
+					ds = dref + (dw > 0 ? unpack_at(dpacked, dense[k], dw, dmask) : 0);
+					if (ds > NUM_DSCALE_MASK)
+						corrupted(psprintf("numeric display scale %llu out of range",
+										   (unsigned long long) ds));
+					/* built holds the whole varlena: emitted below as is */
+					bl = numeric_build(built + (Size) k * NUM_MAX_BUILT, (int64) u, scale, (int) ds);
+					vptr[k] = built + (Size) k * NUM_MAX_BUILT + VARHDRSZ;
+					vlen[k] = bl - VARHDRSZ;
+				}
+			}
+			break;
+		default:
+	invalid:
+			corrupted(psprintf("encoding %s is not valid for value kind %u",
+							   encoding_names[hdr.encoding], (unsigned) kind));
+	}
+	if (r.pos != r.end)
+		corrupted(psprintf("%zu bytes of garbage after the %s payload",
+						   (Size) (r.end - r.pos), encoding_names[hdr.encoding]));
+	if (kind == COLUMNAR_KIND_BOOL)
+		for (uint32 k = 0; k < nsel; k++)
+			if (dense[k] >= 0 && (uint8) values[k] > 1)
+				corrupted("boolean value out of range");
+
+	out->form = COLUMNAR_FORM_FLAT;
+	out->nrows = nsel;
+	out->nnulls = nnulls;
+	out->validity = NULL;
+	if (nnulls > 0)
+	{
+		out->validity = palloc0(nsel / 8 + 1);
+		for (uint32 k = 0; k < nsel; k++)
+			if (dense[k] >= 0)
+				out->validity[k >> 3] |= 1 << (k & 7);
+	}
+	if (var)
+	{
+		uint64		total = 0;
+		uint64		pos = 0;
+		VarOut		vo;
+
+		for (uint32 k = 0; k < nsel; k++)
+			if (vptr[k])
+				total += var_out_size(kind, vlen[k]);
+		varout_alloc(&vo, nsel, total);
+		for (uint32 k = 0; k < nsel; k++)
+		{
+			vo.offsets[k] = (uint32) pos;
+			if (vptr[k])
+			{
+				var_emit(kind, vo.data + pos, vptr[k], vlen[k]);
+				pos += var_out_size(kind, vlen[k]);
+			}
+		}
+		vo.offsets[nsel] = (uint32) pos;
+		out->data = vo.data;
+		out->offsets = vo.offsets;
+		out->values = NULL;
+	}
+	else
+	{
+		out->values = values;
+		out->offsets = NULL;
+		out->data = NULL;
+	}
+	pfree(dense);
 }
 
 /*

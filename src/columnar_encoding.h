@@ -164,6 +164,13 @@ extern void ColumnarDecodeVector(const char *image, Size len,
 extern void ColumnarDecodeVectorForms(const char *image, Size len,
 									  ColumnarVector *out, int accept);
 
+/*
+ * Decode only rows rows[0 .. nsel - 1] (ascending) of an image into *out,
+ * a FLAT vector of nsel rows (kind, typid, fixed_len set by the caller).
+ */
+extern void ColumnarDecodeRows(const char *image, Size len, ColumnarVector *out,
+							   const uint32 *rows, uint32 nsel);
+
 /* Return a number no other dictionary of this backend has had. */
 extern uint64 ColumnarDictSerial(void);
 

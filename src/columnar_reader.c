@@ -50,6 +50,8 @@ typedef struct GroupColumn
 	ColumnarVector *whole;		/* pending rows, or a constant: all rows */
 	ColumnarChunkLayout layout; /* stored: the chunk's segments */
 	ColumnarVector **segs;		/* stored: decoded segments, NULL until read */
+	char	  **images;			/* stored: segment images read for gathers */
+	Size	   *image_lens;
 } GroupColumn;
 
 struct ColumnarReadState
@@ -240,6 +242,28 @@ read_layout(Relation rel, ColumnarRowGroupMeta *meta, int i, BlockNumber nblocks
 }
 
 /*
+ * Read segment s of chunk i of a stored row group and return its image
+ * (checked, decompressed, a palloc'd copy: ColumnarSegmentImage), setting
+ * *len.
+ */
+static char *
+read_segment_image(Relation rel, ColumnarRowGroupMeta *meta, int i,
+				   const ColumnarChunkLayout *layout, uint32 s, BlockNumber nblocks,
+				   Size *len)
+{
+	const ColumnarSegment *seg = &layout->segs[s];
+	char	   *frame = palloc(Max(seg->frame_length, 1));
+	char	   *image;
+
+	CHECK_FOR_INTERRUPTS();
+	ColumnarReadStream(rel, meta->start_block, meta->chunks[i].offset + seg->frame_offset,
+					   frame, seg->frame_length, nblocks);
+	image = ColumnarSegmentImage(frame, seg->frame_length, seg, len);
+	pfree(frame);
+	return image;
+}
+
+/*
  * Read and decode segment s of chunk i (of column att) of a stored row
  * group, in one of the forms accept allows.
  */
@@ -248,16 +272,13 @@ decode_segment(Relation rel, ColumnarRowGroupMeta *meta, int i,
 			   Form_pg_attribute att, const ColumnarChunkLayout *layout, uint32 s,
 			   BlockNumber nblocks, int accept)
 {
-	const ColumnarSegment *seg = &layout->segs[s];
 	ColumnarVector *vec = palloc0(sizeof(ColumnarVector));
-	char	   *frame = palloc(Max(seg->frame_length, 1));
+	Size		len;
+	char	   *image = read_segment_image(rel, meta, i, layout, s, nblocks, &len);
 
-	CHECK_FOR_INTERRUPTS();
-	ColumnarReadStream(rel, meta->start_block, meta->chunks[i].offset + seg->frame_offset,
-					   frame, seg->frame_length, nblocks);
 	ColumnarVectorSetKind(vec, att);
-	ColumnarDecodeSegment(frame, seg->frame_length, seg, vec, accept);
-	pfree(frame);
+	ColumnarDecodeSegment(image, len, &layout->segs[s], vec, accept);
+	pfree(image);
 	return vec;
 }
 
@@ -559,6 +580,56 @@ ColumnarReadColumnRange(ColumnarReadState *state, int col, uint32 start, uint32 
 	MemoryContextSwitchTo(old);
 	ColumnarVectorSlice(whole, start - gc->layout.segs[s].first_row, n, false, view);
 	return view;
+}
+
+/*
+ * Return rows start + sel[k] (k < nsel, sel ascending) of column col of the
+ * current group, for a caller that needs a few rows of a window: when the
+ * segment holding them is not decoded yet, only those rows are decoded
+ * from its image into *out, a FLAT vector of nsel rows (row k is the k-th
+ * chosen row), and *gathered is set; otherwise *out is made a view of the
+ * window as ColumnarReadColumnRange does (row j is window row j).
+ */
+ColumnarVector *
+ColumnarReadColumnRows(ColumnarReadState *state, int col, uint32 start, uint32 n,
+					   const uint32 *sel, uint32 nsel, ColumnarVector *out,
+					   bool *gathered)
+{
+	GroupColumn *gc = group_column(state, col);
+	uint32		s;
+	uint32	   *rows;
+	uint32		base;
+	MemoryContext old;
+
+	*gathered = false;
+	if (gc->whole || nsel == 0)
+		return ColumnarReadColumnRange(state, col, start, n, COLUMNAR_ACCEPT_DICT, out);
+	s = start / gc->layout.seg_rows;
+	if (s != (start + n - 1) / gc->layout.seg_rows || gc->segs[s] != NULL)
+		return ColumnarReadColumnRange(state, col, start, n, COLUMNAR_ACCEPT_DICT, out);
+
+	old = MemoryContextSwitchTo(state->batch_cxt);
+	if (gc->images == NULL)
+	{
+		gc->images = palloc0(sizeof(char *) * gc->layout.nsegs);
+		gc->image_lens = palloc0(sizeof(Size) * gc->layout.nsegs);
+	}
+	if (gc->images[s] == NULL)
+		gc->images[s] = read_segment_image(state->rel,
+										   list_nth(state->rowgroups, state->cur_group),
+										   col, &gc->layout, s, state->nblocks,
+										   &gc->image_lens[s]);
+	rows = palloc(sizeof(uint32) * nsel);
+	base = start - gc->layout.segs[s].first_row;
+	for (uint32 k = 0; k < nsel; k++)
+		rows[k] = base + sel[k];
+	memset(out, 0, sizeof(*out));
+	ColumnarVectorSetKind(out, TupleDescAttr(state->tupdesc, col));
+	ColumnarDecodeRows(gc->images[s], gc->image_lens[s], out, rows, nsel);
+	pfree(rows);
+	MemoryContextSwitchTo(old);
+	*gathered = true;
+	return out;
 }
 
 /*

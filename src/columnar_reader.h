@@ -35,6 +35,10 @@ extern bool ColumnarReadNextGroup(ColumnarReadState *state, uint64 *first_row,
 extern ColumnarVector *ColumnarReadColumnRange(ColumnarReadState *state, int col,
 											   uint32 start, uint32 n, int accept,
 											   ColumnarVector *view);
+extern ColumnarVector *ColumnarReadColumnRows(ColumnarReadState *state, int col,
+											  uint32 start, uint32 n,
+											  const uint32 *sel, uint32 nsel,
+											  ColumnarVector *out, bool *gathered);
 extern bool ColumnarReadRangeZoneMap(ColumnarReadState *state, Bitmapset *cols,
 									 uint32 start, uint32 n,
 									 ColumnarRowGroupMeta *meta);

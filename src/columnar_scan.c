@@ -42,6 +42,9 @@
 #include "columnar_scan.h"
 #include "columnar_storage.h"
 
+/* gather single rows when at most one row in this many is left */
+#define COLUMNAR_GATHER_RATIO	16
+
 typedef struct ColumnarScanState
 {
 	CustomScanState css;
@@ -53,6 +56,7 @@ typedef struct ColumnarScanState
 	int		   *qual_cols;		/* columns the vectorized quals read */
 	int			nout_cols;
 	int		   *out_cols;		/* columns put into the tuples */
+	bool	   *gathered;		/* per out column: holds the selected rows only */
 	/* the current group and window */
 	bool		in_group;
 	uint64		first_row;
@@ -62,6 +66,7 @@ typedef struct ColumnarScanState
 	ColumnarVector *views;		/* per column: its rows of the window */
 	Bitmapset  *skip_cols;		/* columns the skip quals read */
 	ColumnarRowGroupMeta zonemap;	/* of the window, for the skip quals */
+	MemoryContext eval_cxt;		/* what evaluating a window's quals allocates */
 	uint32		sel[COLUMNAR_WINDOW_ROWS];
 	uint32		nsel;
 	uint32		pos;
@@ -194,10 +199,13 @@ begin_columnar_scan(CustomScanState *node, EState *estate, int eflags)
 								   cscan->scan.plan.qual),
 					   cscan->scan.scanrelid, desc->natts);
 	state->out_cols = set_to_array(out, &state->nout_cols);
+	state->gathered = palloc0(sizeof(bool) * Max(state->nout_cols, 1));
 	state->needed = bms_join(state->needed, out);
 
 	state->win.vectors = palloc0(sizeof(ColumnarVector *) * Max(desc->natts, 1));
 	state->views = palloc0(sizeof(ColumnarVector) * Max(desc->natts, 1));
+	state->eval_cxt = AllocSetContextCreate(estate->es_query_cxt, "columnar quals",
+											ALLOCSET_SMALL_SIZES);
 	state->win.fetch = fetch_qual_column;
 	state->win.fetch_arg = state;
 	/* columns no step reads stay NULL in every tuple */
@@ -243,6 +251,7 @@ next_window(ColumnarScanState *state)
 	for (;;)
 	{
 		uint32		nrows;
+		MemoryContext old;
 
 		if (!state->in_group || state->win_start + state->win.nrows >= state->group_rows)
 		{
@@ -265,13 +274,21 @@ next_window(ColumnarScanState *state)
 		state->win.nrows = nrows;
 
 		/* the zone maps of the window's segments may rule it out unread */
+		MemoryContextReset(state->eval_cxt);
 		if (state->skip &&
 			ColumnarReadRangeZoneMap(state->read, state->skip_cols, state->win_start,
-									 nrows, &state->zonemap) &&
-			ColumnarQualRefute(state->skip, &state->zonemap))
+									 nrows, &state->zonemap))
 		{
-			state->windows_skipped++;
-			continue;
+			bool		refuted;
+
+			old = MemoryContextSwitchTo(state->eval_cxt);
+			refuted = ColumnarQualRefute(state->skip, &state->zonemap);
+			MemoryContextSwitchTo(old);
+			if (refuted)
+			{
+				state->windows_skipped++;
+				continue;
+			}
 		}
 
 		state->windows++;
@@ -285,7 +302,9 @@ next_window(ColumnarScanState *state)
 			/* the quals read their columns when rows are left for them */
 			for (int i = 0; i < state->nqual_cols; i++)
 				state->win.vectors[state->qual_cols[i]] = NULL;
+			old = MemoryContextSwitchTo(state->eval_cxt);
 			state->nsel = ColumnarQualEval(state->quals, &state->win, state->sel, nrows);
+			MemoryContextSwitchTo(old);
 			state->vec_removed += nrows - state->nsel;
 			if (state->nsel == 0)
 				continue;
@@ -294,9 +313,22 @@ next_window(ColumnarScanState *state)
 		{
 			int			col = state->out_cols[i];
 
-			state->win.vectors[col] =
-				ColumnarReadColumnRange(state->read, col, state->win_start, nrows,
-										COLUMNAR_ACCEPT_DICT, &state->views[col]);
+			/*
+			 * With few rows left, decode just those rows of the columns not
+			 * decoded yet (late materialization within a segment).
+			 */
+			if ((uint64) state->nsel * COLUMNAR_GATHER_RATIO <= nrows)
+				state->win.vectors[col] =
+					ColumnarReadColumnRows(state->read, col, state->win_start, nrows,
+										   state->sel, state->nsel, &state->views[col],
+										   &state->gathered[i]);
+			else
+			{
+				state->win.vectors[col] =
+					ColumnarReadColumnRange(state->read, col, state->win_start, nrows,
+											COLUMNAR_ACCEPT_DICT, &state->views[col]);
+				state->gathered[i] = false;
+			}
 		}
 		return true;
 	}
@@ -312,6 +344,7 @@ columnar_scan_next(ScanState *ss)
 	ColumnarScanState *state = (ColumnarScanState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
 	Relation	rel = ss->ss_currentRelation;
+	uint32		k;
 	uint32		row;
 
 	if (state->read == NULL)
@@ -329,16 +362,18 @@ columnar_scan_next(ScanState *ss)
 	if (state->pos >= state->nsel && !next_window(state))
 		return NULL;
 
-	row = state->sel[state->pos++];
+	k = state->pos++;
+	row = state->sel[k];
 	ExecClearTuple(slot);
 	for (int i = 0; i < state->nout_cols; i++)
 	{
 		int			col = state->out_cols[i];
 		ColumnarVector *vec = state->win.vectors[col];
+		uint32		r = state->gathered[i] ? k : row;
 
-		if (COLUMNAR_VALID(vec, row))
+		if (COLUMNAR_VALID(vec, r))
 		{
-			slot->tts_values[col] = ColumnarVectorDatum(vec, row,
+			slot->tts_values[col] = ColumnarVectorDatum(vec, r,
 														TupleDescAttr(slot->tts_tupleDescriptor, col)->attbyval);
 			slot->tts_isnull[col] = false;
 		}
