@@ -18,13 +18,13 @@ ENCODING_OBJS = src/columnar_encoding.o src/columnar_encoding_probe.o
 COLUMNAR_OBJS = src/columnar_tableam.o src/columnar_writer.o src/columnar_reader.o \
 	src/columnar_storage.o src/columnar_catalog.o src/columnar_compression.o \
 	src/columnar_scan.o src/columnar_options.o
-WH_OBJS =
+WH_OBJS = src/wh_security.o
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding columnar_load
 COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax columnar_vacuum
-WH_REGRESS = wh_api wh_errors wh_security wh_pieces wh_close
+WH_REGRESS = wh_api wh_errors wh_security wh_untrusted wh_tenant_reader wh_inputs wh_pieces wh_close
 
 MODULE_big = biwh
 OBJS = $(CORE_OBJS) $(ENCODING_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)

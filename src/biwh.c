@@ -31,6 +31,7 @@ void
 _PG_init(void)
 {
 	ColumnarInit();
+	WhSecurityInit();
 }
 
 /*
