@@ -85,6 +85,17 @@ EXPLAIN (COSTS OFF)
 SELECT count(*) FROM public.foodlogstats
  WHERE schema_name = 'reports' AND logged_time >= '2025-09-08' AND logged_time < '2025-09-15';
 
+\echo '== a tenant reader: _wh.grant_tenant_reader(role, schema), row-level security on the master'
+CREATE ROLE demo_tenant_b;
+SELECT _wh.grant_tenant_reader('demo_tenant_b', 'tenant_b') AS granted \gset
+SET ROLE demo_tenant_b;
+SELECT schema_name, count(*) AS rows FROM public.foodlogstats GROUP BY 1 ORDER BY 1;
+\echo '   ... also where it asks for another tenant, and it cannot read tenant_b''s pieces or _wh:'
+SELECT count(*) AS rows_of_reports FROM public.foodlogstats WHERE schema_name = 'reports';
+SELECT has_table_privilege('tenant_b.foodlogstats_2025_09_01', 'SELECT') AS reads_a_piece,
+       has_schema_privilege('_wh', 'USAGE') AS reads_wh;
+RESET ROLE;
+
 \echo '== the run log'
 SELECT schema_name, status, count(*) AS loads, sum(rows) AS rows,
        pg_size_pretty(sum(bytes)) AS size,

@@ -62,3 +62,22 @@ CREATE EXTENSION biwh CASCADE;
 SELECT count(*) FROM pg_namespace WHERE nspname IN ('_wh', 'biwh');
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;
+
+-- dblink is closed to PUBLIC while biwh exists, and as it was after DROP
+CREATE EXTENSION dblink;
+REVOKE EXECUTE ON FUNCTION dblink_exec(text) FROM PUBLIC;
+CREATE TEMP TABLE dblink_acl AS
+SELECT p.oid::regprocedure::text AS f, p.proacl FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'dblink';
+SELECT count(*) > 20 AS many, count(*) FILTER (WHERE has_function_privilege('public', f::regprocedure, 'EXECUTE')) > 20 AS open
+  FROM dblink_acl;
+CREATE EXTENSION biwh;
+SELECT count(*) AS public_may_call_dblink FROM dblink_acl WHERE has_function_privilege('public', f::regprocedure, 'EXECUTE');
+DROP EXTENSION biwh;
+SELECT count(*) AS acl_changed FROM dblink_acl a JOIN pg_proc p ON p.oid = a.f::regprocedure
+ WHERE ARRAY(SELECT x::text FROM unnest(coalesce(p.proacl, acldefault('f', p.proowner))) x ORDER BY 1)
+	   <> ARRAY(SELECT x::text FROM unnest(coalesce(a.proacl, acldefault('f', p.proowner))) x ORDER BY 1);
+SELECT has_function_privilege('public', 'dblink_exec(text)', 'EXECUTE') AS closed_before_stays_closed;
+DROP TABLE dblink_acl;
+DROP EXTENSION dblink;

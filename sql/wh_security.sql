@@ -55,17 +55,50 @@ SELECT tenant_name, password FROM _wh.tenant_connections;
 SELECT * FROM _wh.tenant_secrets;
 SELECT _wh.get_tenant_connection_string('tenant_s');
 SELECT _wh.load_day('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', 'force');
-ALTER TABLE _wh.tenant_connections DISABLE TRIGGER hide_password;
-DROP TRIGGER hide_password ON _wh.tenant_connections;
+ALTER TABLE _wh.tenant_connections DISABLE TRIGGER take_password;
+DROP TRIGGER take_password ON _wh.tenant_connections;
 CREATE TRIGGER steal BEFORE UPDATE ON _wh.tenant_connections
-	FOR EACH ROW EXECUTE FUNCTION _wh.tenant_connections_hide_password();
+	FOR EACH ROW EXECUTE FUNCTION _wh.tenant_connections_take_password();
+SET session_replication_role = replica;
 -- nor sends it elsewhere: moving a tenant forgets its password
 UPDATE _wh.tenant_connections SET host = '127.0.0.2' WHERE tenant_name = 'tenant_s';
 UPDATE _wh.tenant_connections SET host = '127.0.0.1' WHERE tenant_name = 'tenant_s';
 SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', force => true);
 UPDATE _wh.tenant_connections SET password = 'sec''ret' WHERE tenant_name = 'tenant_s';
 SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', force => true);
+-- (leak 1) also with a NULL or empty password, which are refused, changing
+-- nothing, and with '********', the value every row reads
+UPDATE _wh.tenant_connections SET port = 1, password = NULL WHERE tenant_name = 'tenant_s';
+UPDATE _wh.tenant_connections SET port = 1, password = '' WHERE tenant_name = 'tenant_s';
+SELECT port = :port AS port_unchanged FROM _wh.tenant_connections WHERE tenant_name = 'tenant_s';
+UPDATE _wh.tenant_connections SET port = 1, password = '********' WHERE tenant_name = 'tenant_s';
+UPDATE _wh.tenant_connections SET port = :port WHERE tenant_name = 'tenant_s';
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', force => true);
+UPDATE _wh.tenant_connections SET password = 'sec''ret' WHERE tenant_name = 'tenant_s';
+-- INSERT ... ON CONFLICT DO NOTHING of an existing tenant changes nothing,
+-- and leaves nothing behind for a later statement of the transaction
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_s', '127.0.0.1', :port, 'wh_src_s', 'wh_sec_reader', 'not-it') ON CONFLICT DO NOTHING;
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', force => true);
+BEGIN;
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_s', '127.0.0.1', 1, 'wh_src_s', 'wh_sec_reader', 'not-it') ON CONFLICT DO NOTHING;
+UPDATE _wh.tenant_connections SET port = 1 WHERE tenant_name = 'tenant_s';
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', force => true);
+ROLLBACK;
+-- ... an upsert that writes the row stores the password of its VALUES (the
+-- caller gave it)
+INSERT INTO _wh.tenant_connections AS c (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_s', '127.0.0.1', :port, 'wh_src_s', 'wh_sec_reader', 'sec''ret')
+ON CONFLICT (tenant_name) DO UPDATE SET port = EXCLUDED.port, password = EXCLUDED.password;
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_s', 'tenant_s', '2025-09-01', force => true);
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_n', 'h', 5432, 'd', 'u', NULL);
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_n', 'h', 5432, 'd', 'u', '');
+SELECT count(*) AS no_tenant_n FROM _wh.tenant_connections WHERE tenant_name = 'tenant_n';
 RESET ROLE;
+SELECT tenant_name, password = 'sec''ret' AS secret_kept FROM _wh.tenant_secrets ORDER BY 1;
 
 -- The BI reader reads the public and tenant roots, nothing else
 SET ROLE phood_ro;
@@ -86,6 +119,20 @@ SELECT count(*) AS wh_relations_readable FROM pg_class
 SELECT count(*) AS wh_functions_callable FROM pg_proc
  WHERE pronamespace = '_wh'::regnamespace AND has_function_privilege('phood_ro', oid, 'EXECUTE');
 SELECT has_schema_privilege('phood_ro', '_wh', 'USAGE') AS wh_usage;
+-- dblink is closed to PUBLIC, so to the BI reader and the admin: they
+-- cannot connect from the warehouse server anywhere (biwh calls it as its
+-- owner)
+SELECT count(*) AS dblink_callable FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'dblink'
+ WHERE has_function_privilege('public', p.oid, 'EXECUTE') OR has_function_privilege('phood_ro', p.oid, 'EXECUTE')
+	OR has_function_privilege('whadmin', p.oid, 'EXECUTE');
+SET ROLE phood_ro;
+SELECT dblink_connect('out', 'host=127.0.0.1 dbname=postgres');
+SELECT * FROM dblink('host=127.0.0.1 dbname=postgres', 'SELECT 1') AS t(x int);
+SET ROLE whadmin;
+SELECT dblink_exec('host=127.0.0.1 dbname=postgres', 'SELECT 1');
+RESET ROLE;
 -- the admin reads connections, templates and the log, but no secret
 SELECT c.relname, has_table_privilege('whadmin', c.oid, 'SELECT') AS admin_select
   FROM pg_class c WHERE c.relnamespace = '_wh'::regnamespace AND c.relkind = 'r' ORDER BY 1;

@@ -41,6 +41,7 @@ _PG_init(void)
 	ColumnarTableAmInit();
 	ColumnarScanInit();
 	ColumnarPlannerInit();
+	WhSecurityInit();
 }
 
 /*

@@ -26,7 +26,7 @@ MODE=${1:-test}
 shift || true
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libzstd-dev libipc-run-perl"
+PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libzstd-dev libipc-run-perl python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless"
 RUN_USER=postgres
 TEST_DB=biwh_regress
 

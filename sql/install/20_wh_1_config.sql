@@ -9,9 +9,11 @@
  * from the sources by _wh.rebuild_entire_warehouse().
  *
  * Secrets: _wh.tenant_connections keeps the seed's columns, so the seed's
- * INSERT works as written, but a trigger moves the password into
- * _wh.tenant_secrets, which only the extension owner can read, and leaves
- * '********' in the visible column.  Only SECURITY DEFINER functions owned
+ * INSERT works as written, but its triggers move the password into
+ * _wh.tenant_secrets, which only the extension owner can read, and leave
+ * '********' in the visible column; a row not written (ON CONFLICT DO
+ * NOTHING) changes no secret, and a new address without a new password
+ * forgets it.  Only SECURITY DEFINER functions owned
  * by the extension owner ever build a connection string, and they never
  * interpolate it into SQL text that could surface in an error.
  */
@@ -33,7 +35,7 @@ CREATE TABLE _wh.settings (
 	name		text PRIMARY KEY,
 	value		text NOT NULL
 );
-COMMENT ON TABLE _wh.settings IS 'warehouse settings: timezone (default UTC), lock_timeout, swap_retries, log_conninfo';
+COMMENT ON TABLE _wh.settings IS 'warehouse settings: timezone (default UTC), lock_timeout (2s), swap_retries (5), max_window_days (366), log_conninfo';
 
 /* The connections to the tenants' source databases, as the seed has them */
 CREATE TABLE _wh.tenant_connections (
@@ -119,6 +121,14 @@ CREATE TABLE _wh.role_grants (
 );
 COMMENT ON TABLE _wh.role_grants IS 'roles given warehouse access; new tenant and public relations are granted to them too';
 
+/* Roles given one tenant schema's rows by _wh.grant_tenant_reader */
+CREATE TABLE _wh.tenant_readers (
+	role_name	text NOT NULL,
+	schema_name	text NOT NULL,
+	PRIMARY KEY (role_name, schema_name)
+);
+COMMENT ON TABLE _wh.tenant_readers IS 'tenant readers: each role reads the rows of its schemas only, also through public.<template> (row-level security)';
+
 /* Every load writes a row here, failed ones included */
 CREATE TABLE _wh.run_log (
 	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -145,12 +155,15 @@ SELECT pg_catalog.pg_extension_config_dump('_wh.mv_templates', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.units', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.pieces', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.role_grants', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.tenant_readers', '');
 
 /*
- * Check a setting on every change.  log_conninfo is the connection string
- * of the run log's loopback connection, made as the extension owner: only a
- * superuser may set it (else an admin could send the owner's connection
- * anywhere), and it may not hold a password, since admins read this table.
+ * Check a setting on every change: a known name and a valid value, so that
+ * a mistake is refused when it is made, not at the next load.
+ * log_conninfo is the connection string of the run log's loopback
+ * connection, made as the extension owner: only a superuser may set it
+ * (else an admin could send the owner's connection anywhere), and it may
+ * not hold a password, since admins read this table.
  */
 CREATE FUNCTION _wh.settings_check()
 RETURNS trigger
@@ -158,8 +171,52 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
+DECLARE
+	n		bigint;
+	ms		bigint;
 BEGIN
-	IF NEW.name = 'log_conninfo' THEN
+	IF NEW.name IS NULL OR NEW.name NOT IN ('timezone', 'lock_timeout', 'swap_retries',
+											'max_window_days', 'log_conninfo') THEN
+		RAISE EXCEPTION 'unrecognized warehouse setting "%"', left(coalesce(NEW.name, '(null)'), 80)
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Settings are timezone, lock_timeout, swap_retries, max_window_days and log_conninfo.';
+	END IF;
+	IF NEW.name = 'timezone' THEN
+		BEGIN
+			PERFORM now() AT TIME ZONE NEW.value;
+		EXCEPTION WHEN invalid_parameter_value OR feature_not_supported THEN
+			RAISE EXCEPTION 'invalid value for setting "timezone": "%"', left(NEW.value, 80)
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Use a time zone name of pg_timezone_names, such as UTC or Europe/Paris.';
+		END;
+	ELSIF NEW.name = 'lock_timeout' THEN
+		-- PostgreSQL's own parser of the value, in a subtransaction always
+		-- rolled back (which undoes the set_config)
+		BEGIN
+			PERFORM set_config('lock_timeout', NEW.value, true);
+			ms := (SELECT st.setting::bigint FROM pg_settings st WHERE st.name = 'lock_timeout');
+			RAISE EXCEPTION USING ERRCODE = 'BW001';
+		EXCEPTION WHEN SQLSTATE 'BW001' THEN
+			NULL;
+		WHEN OTHERS THEN
+			ms := NULL;
+		END;
+		IF ms IS NULL OR ms < 1 OR ms > 3600000 THEN
+			RAISE EXCEPTION 'invalid value for setting "lock_timeout": "%"', left(NEW.value, 80)
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Give a duration from 1ms to 1h, such as 2s or 500ms: a swap waits that long for readers.';
+		END IF;
+	ELSIF NEW.name IN ('swap_retries', 'max_window_days') THEN
+		n := CASE WHEN NEW.value ~ '^\s*[0-9]{1,9}\s*$' THEN NEW.value::bigint END;
+		IF n IS NULL OR n < 1 OR (NEW.name = 'swap_retries' AND n > 100)
+		   OR (NEW.name = 'max_window_days' AND n > 36600) THEN
+			RAISE EXCEPTION 'invalid value for setting "%": "%"', NEW.name, left(NEW.value, 80)
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = CASE NEW.name WHEN 'swap_retries' THEN 'Give a whole number from 1 to 100.'
+							 ELSE 'Give a whole number of days from 1 to 36600.' END;
+		END IF;
+		NEW.value := n::text;
+	ELSIF NEW.name = 'log_conninfo' THEN
 		IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
 			RAISE EXCEPTION 'only a superuser may set "log_conninfo"'
 				USING ERRCODE = 'insufficient_privilege';
@@ -191,6 +248,7 @@ AS $$
 			WHEN 'timezone' THEN 'UTC'
 			WHEN 'lock_timeout' THEN '2s'
 			WHEN 'swap_retries' THEN '5'
+			WHEN 'max_window_days' THEN '366'
 		END)
 $$;
 
@@ -255,8 +313,15 @@ AS $$
 		'\1\2********', 'gi')
 $$;
 
-/* Keep the secret apart: store the password aside, leave '********' */
-CREATE FUNCTION _wh.tenant_connections_hide_password()
+/*
+ * Before a row is written: check the password given and hand it to the
+ * statement's password store (_wh.secret_stash), leave '********' in the
+ * row.  A password is given when the row's value is not '********' (what
+ * every row reads): NULL and '' are refused.  The secret is stored by the
+ * AFTER trigger, which runs only for rows really written: an INSERT ... ON
+ * CONFLICT DO NOTHING that inserts nothing changes nothing.
+ */
+CREATE FUNCTION _wh.tenant_connections_take_password()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -264,24 +329,22 @@ SET datestyle = 'ISO, YMD'
 AS $$
 BEGIN
 	PERFORM _wh.check_name(NEW.tenant_name, 'tenant');
-	IF TG_OP = 'UPDATE' AND NEW.tenant_name <> OLD.tenant_name THEN
-		UPDATE _wh.tenant_secrets SET tenant_name = NEW.tenant_name
-		 WHERE tenant_name = OLD.tenant_name;
+	IF NEW.password IS NULL THEN
+		RAISE EXCEPTION 'password of tenant "%" must not be null', NEW.tenant_name
+			USING ERRCODE = 'not_null_violation',
+				  DETAIL = 'Nothing was changed.',
+				  HINT = CASE TG_OP WHEN 'INSERT' THEN 'Give the password the tenant''s source database expects.'
+						 ELSE 'Leave password out of the UPDATE to keep it, or give the new one.' END;
 	END IF;
-	/*
-	 * Pointing a tenant elsewhere forgets its password, unless a new one is
-	 * given in the same statement: otherwise whoever may edit connections
-	 * could send the secret to a server of their own.
-	 */
-	IF TG_OP = 'UPDATE' AND NEW.password = '********'
-	   AND (NEW.host, NEW.port, NEW.dbname, NEW.username)
-		   IS DISTINCT FROM (OLD.host, OLD.port, OLD.dbname, OLD.username) THEN
-		DELETE FROM _wh.tenant_secrets WHERE tenant_name = NEW.tenant_name;
+	IF NEW.password = '' THEN
+		RAISE EXCEPTION 'password of tenant "%" must not be empty', NEW.tenant_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Nothing was changed.',
+				  HINT = CASE TG_OP WHEN 'INSERT' THEN 'Give the password the tenant''s source database expects.'
+						 ELSE 'Leave password out of the UPDATE to keep it, or give the new one.' END;
 	END IF;
-	IF NEW.password IS NOT NULL AND NEW.password <> '********' THEN
-		INSERT INTO _wh.tenant_secrets AS s (tenant_name, password)
-		VALUES (NEW.tenant_name, NEW.password)
-		ON CONFLICT (tenant_name) DO UPDATE SET password = EXCLUDED.password;
+	IF NEW.password <> '********' THEN
+		PERFORM _wh.secret_stash(NEW.tenant_name, NEW.password);
 	END IF;
 	NEW.password := '********';
 	IF TG_OP = 'UPDATE' THEN
@@ -291,9 +354,63 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER hide_password
+CREATE TRIGGER take_password
 	BEFORE INSERT OR UPDATE ON _wh.tenant_connections
-	FOR EACH ROW EXECUTE FUNCTION _wh.tenant_connections_hide_password();
+	FOR EACH ROW EXECUTE FUNCTION _wh.tenant_connections_take_password();
+
+/*
+ * After a row is written: store the password given for it in the same
+ * statement, if any (_wh.secret_take).  Pointing a tenant elsewhere (host,
+ * port, database or user) without a new password forgets the old one:
+ * otherwise whoever may edit connections could send the secret to a
+ * server of their own.  A renamed tenant keeps its secret.
+ */
+CREATE FUNCTION _wh.tenant_connections_store_password()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	secret	text := _wh.secret_take(NEW.tenant_name);
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.tenant_name <> OLD.tenant_name THEN
+		UPDATE _wh.tenant_secrets SET tenant_name = NEW.tenant_name
+		 WHERE tenant_name = OLD.tenant_name;
+	END IF;
+	IF secret IS NOT NULL THEN
+		INSERT INTO _wh.tenant_secrets AS s (tenant_name, password)
+		VALUES (NEW.tenant_name, secret)
+		ON CONFLICT (tenant_name) DO UPDATE SET password = EXCLUDED.password;
+	ELSIF TG_OP = 'UPDATE'
+		  AND (NEW.host, NEW.port, NEW.dbname, NEW.username)
+			  IS DISTINCT FROM (OLD.host, OLD.port, OLD.dbname, OLD.username) THEN
+		DELETE FROM _wh.tenant_secrets WHERE tenant_name = NEW.tenant_name;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER store_password
+	AFTER INSERT OR UPDATE ON _wh.tenant_connections
+	FOR EACH ROW EXECUTE FUNCTION _wh.tenant_connections_store_password();
+
+/* At the end of the statement, forget the passwords of rows not written */
+CREATE FUNCTION _wh.tenant_connections_clear_passwords()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	PERFORM _wh.secret_clear();
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER clear_passwords
+	AFTER INSERT OR UPDATE ON _wh.tenant_connections
+	FOR EACH STATEMENT EXECUTE FUNCTION _wh.tenant_connections_clear_passwords();
 
 /* Forget the secret of a removed tenant */
 CREATE FUNCTION _wh.tenant_connections_forget_password()
@@ -365,12 +482,14 @@ $$;
 
 /*
  * Split a column definition list ("id integer, price numeric(10,2), ...")
- * into names and types, checking every name and type.  Types may only hold
- * letters, digits, spaces, a typmod and [] and must name an existing type,
- * so the list can be pasted into SQL safely.
+ * into names, types and type oids, checking every name and type.  Types
+ * may only hold letters, digits, spaces, a schema name, a typmod and [],
+ * must name an existing type, and must be trusted (_wh.untrusted_type):
+ * the loaders, which run as the extension owner, create and fill columns
+ * of these types.  Every load parses (and so checks) them again.
  */
 CREATE FUNCTION _wh.parse_columns(column_definitions text)
-RETURNS TABLE (ord integer, column_name text, column_type text)
+RETURNS TABLE (ord integer, column_name text, column_type text, type_oid oid)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
@@ -379,11 +498,12 @@ DECLARE
 	item	text;
 	m		text[];
 	n		integer := 0;
+	why		text;
 BEGIN
 	FOREACH item IN ARRAY regexp_split_to_array(column_definitions, ',(?![^(]*\))')
 	LOOP
 		n := n + 1;
-		m := regexp_match(item, '^\s*([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?([A-Za-z ]*)(\[\])?)\s*$');
+		m := regexp_match(item, '^\s*([A-Za-z_][A-Za-z0-9_]*)\s+((?:[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?([A-Za-z ]*)(\[\])?)\s*$');
 		IF m IS NULL OR to_regtype(m[2]) IS NULL THEN
 			RAISE EXCEPTION 'invalid column definition "%"', left(trim(item), 80)
 				USING ERRCODE = 'invalid_column_definition',
@@ -396,7 +516,15 @@ BEGIN
 				USING ERRCODE = 'invalid_name',
 					  DETAIL = 'Every warehouse relation gets a schema_name column as its tenant key.';
 		END IF;
-		column_type := format_type(to_regtype(m[2]), NULL);
+		type_oid := to_regtype(m[2]);
+		why := _wh.untrusted_type(type_oid);
+		IF why IS NOT NULL THEN
+			RAISE EXCEPTION 'type "%" of column "%" is not trusted', trim(m[2]), column_name
+				USING ERRCODE = 'insufficient_privilege',
+					  DETAIL = why,
+					  HINT = 'Use a type of pg_catalog, or one a superuser owns in a schema a superuser owns (domains too): the loaders run as the extension owner.';
+		END IF;
+		column_type := format_type(type_oid, NULL);
 		-- keep a typmod as written (checked digits only)
 		IF m[3] IS NOT NULL THEN
 			column_type := lower(regexp_replace(trim(m[2]), '\s+', ' ', 'g'));
@@ -406,7 +534,12 @@ BEGIN
 END
 $$;
 
-/* Check a template row on every change: names, columns, date column */
+/*
+ * Check a template row on every change: names, columns, date column, and
+ * a source query of one read-only statement.  The columns, date column and
+ * name of a template whose relations exist cannot change (they were
+ * created with them).
+ */
 CREATE FUNCTION _wh.mv_templates_check()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
@@ -415,8 +548,10 @@ SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
 	date_type	text;
+	root		regclass;
 BEGIN
 	PERFORM _wh.check_name(NEW.template_name, 'template');
+	PERFORM _wh.check_read_statement(NEW.source_sql, format('the query of template "%s"', NEW.template_name));
 	-- room for "_YYYY_MM_DD" piece names is made by _wh.create_mv_name
 	date_type := _wh.date_column_type(NEW);
 	IF date_type IS NULL THEN
@@ -428,6 +563,18 @@ BEGIN
 		RAISE EXCEPTION 'date column "%" of template "%" has type %', NEW.date_column, NEW.template_name, date_type
 			USING ERRCODE = 'datatype_mismatch',
 				  HINT = 'The date column must be of type date, timestamp or timestamptz.';
+	END IF;
+	IF TG_OP = 'UPDATE' THEN
+		root := to_regclass(format('public.%I', OLD.template_name));
+		IF root IS NOT NULL
+		   AND (NEW.template_name <> OLD.template_name OR NEW.date_column <> OLD.date_column
+				OR ARRAY(SELECT (c.column_name, c.column_type) FROM _wh.parse_columns(NEW.column_definitions) c ORDER BY c.ord)::text
+				   <> ARRAY(SELECT (c.column_name, c.column_type) FROM _wh.parse_columns(OLD.column_definitions) c ORDER BY c.ord)::text) THEN
+			RAISE EXCEPTION 'cannot change the columns, date column or name of template "%": its relations exist', OLD.template_name
+				USING ERRCODE = 'object_in_use',
+					  DETAIL = format('public.%s and its tenant relations and daily pieces were created with them.', OLD.template_name),
+					  HINT = format('Add the changed template under a new name, or have a superuser drop public.%s (every tenant''s data of the template) first.', OLD.template_name);
+		END IF;
 	END IF;
 	NEW.updated_at := now();
 	RETURN NEW;

@@ -157,7 +157,14 @@ BEGIN
 END
 $$;
 
-/* Give the registered admin and reader roles access to a schema's roots */
+/*
+ * Give the registered roles access to a template's roots: admins and BI
+ * readers SELECT on public.<template> and, when schema_name is given, USAGE
+ * on the schema and SELECT on <schema>.<template>; tenant readers SELECT on
+ * public.<template> (row-level security shows them their schemas' rows) and
+ * on the relations of their own schemas only.  Never the daily pieces.
+ * Then the root's policies (_wh.apply_policies).
+ */
 CREATE FUNCTION _wh.grant_roots(template_name text, schema_name text)
 RETURNS void
 LANGUAGE plpgsql
@@ -167,16 +174,15 @@ AS $$
 DECLARE
 	r	record;
 BEGIN
-	FOR r IN SELECT g.role_name FROM _wh.role_grants g
-			  WHERE to_regrole(quote_ident(g.role_name)) IS NOT NULL
-			  ORDER BY 1
+	FOR r IN SELECT rr.role_name, rr.schema_name AS only_schema FROM _wh.registered_roles() rr
 	LOOP
 		EXECUTE format('GRANT SELECT ON public.%I TO %I', template_name, r.role_name);
-		IF schema_name IS NOT NULL THEN
+		IF schema_name IS NOT NULL AND (r.only_schema IS NULL OR r.only_schema = schema_name) THEN
 			EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', schema_name, r.role_name);
 			EXECUTE format('GRANT SELECT ON %I.%I TO %I', schema_name, template_name, r.role_name);
 		END IF;
 	END LOOP;
+	PERFORM _wh.apply_policies(template_name);
 END
 $$;
 
@@ -197,12 +203,17 @@ DECLARE
 	coldefs	text;
 	parent	regclass;
 BEGIN
+	IF schema_name IS NOT NULL THEN
+		PERFORM _wh.check_tenant_schema(schema_name);
+	END IF;
 	-- fast path: everything is there (no lock, so loads run in parallel)
 	root := to_regclass(format('public.%I', t.template_name));
 	IF root IS NOT NULL AND schema_name IS NOT NULL THEN
+		PERFORM _wh.check_owned(root, 'master relation');
 		rel := to_regclass(format('%I.%I', schema_name, t.template_name));
 		IF rel IS NOT NULL AND EXISTS (SELECT 1 FROM pg_inherits i
 										WHERE i.inhrelid = rel AND i.inhparent = root) THEN
+			PERFORM _wh.check_owned(rel, 'tenant relation');
 			RETURN;
 		END IF;
 	END IF;
@@ -211,11 +222,23 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(hashtextextended('biwh tree ' || t.template_name, 0));
 
 	root := to_regclass(format('public.%I', t.template_name));
+	IF root IS NOT NULL THEN
+		-- public may be someone else's: the root checked must be the one kept
+		PERFORM _wh.check_owned(root, 'master relation');
+		EXECUTE format('LOCK TABLE ONLY public.%I IN ACCESS SHARE MODE', t.template_name);
+		IF to_regclass(format('public.%I', t.template_name)) IS DISTINCT FROM root THEN
+			RAISE EXCEPTION 'relation "public.%" was replaced concurrently', t.template_name
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Try again.';
+		END IF;
+	END IF;
 	IF root IS NULL THEN
 		SELECT string_agg(format('%I %s', c.column_name, c.column_type), ', ' ORDER BY c.ord)
 		  INTO coldefs FROM _wh.parse_columns(t.column_definitions) c;
 		EXECUTE format('CREATE TABLE public.%I (schema_name text NOT NULL, %s) PARTITION BY LIST (schema_name)',
 					   t.template_name, coldefs);
+		-- tenant readers see their own schemas' rows (policies: _wh.apply_policies)
+		EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t.template_name);
 		EXECUTE format('COMMENT ON TABLE public.%I IS %L', t.template_name,
 					   format('biwh: template %s, all tenants (partitioned by schema_name)', t.template_name));
 		root := to_regclass(format('public.%I', t.template_name));
@@ -238,6 +261,7 @@ BEGIN
 						   format('biwh: template %s, schema %s (one partition per day)', t.template_name, schema_name));
 			created := true;
 		ELSE
+			PERFORM _wh.check_owned(rel, 'tenant relation');
 			SELECT i.inhparent INTO parent FROM pg_inherits i WHERE i.inhrelid = rel;
 			IF parent IS NULL AND (SELECT c.relkind FROM pg_class c WHERE c.oid = rel) = 'p' THEN
 				EXECUTE format('ALTER TABLE public.%I ATTACH PARTITION %I.%I FOR VALUES IN (%L)',
@@ -260,7 +284,9 @@ $$;
  * Write a run-log row in its own transaction, through a dblink loopback
  * connection to this database, so it survives the rollback of the failed
  * load.  Connection: setting "log_conninfo", or the local socket as the
- * extension owner.  Never fails: a problem is reported as a warning.
+ * extension owner.  Never fails: a problem is reported as a warning.  The
+ * statement names every function with its schema: the loopback session
+ * runs with the database's search_path, which the database owner may set.
  */
 CREATE FUNCTION _wh.log_autonomous(unit text, template_name text, tenant_name text,
 								   schema_name text, day date, started_at timestamptz,
@@ -285,7 +311,7 @@ BEGIN
 			'application_name=' || _wh.conninfo_quote('biwh run log')));
 	stmt := format('INSERT INTO _wh.run_log (unit, template_name, tenant_name, schema_name, day, '
 				   'started_at, finished_at, status, sqlstate, message) '
-				   'VALUES (%L, %L, %L, %L, %L, %L, clock_timestamp(), %L, %L, %L)',
+				   'VALUES (%L, %L, %L, %L, %L, %L, pg_catalog.clock_timestamp(), %L, %L, %L)',
 				   unit, left(template_name, 80), left(tenant_name, 80), left(schema_name, 80),
 				   day, started_at, status, sqlstate, message);
 	PERFORM public.dblink_exec(conninfo, stmt);
@@ -303,16 +329,20 @@ SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
 BEGIN
-	IF conname = ANY (coalesce(public.dblink_get_connections(), '{}')) THEN
-		PERFORM public.dblink_disconnect(conname);
+	IF conname = ANY (coalesce(public.dblink_get_connections(), '{}'::text[])) THEN
+		PERFORM public.dblink_disconnect(conname::text);
 	END IF;
 END
 $$;
 
 /*
  * Open the named dblink connection to a tenant's source, refusing sources
- * that log in as a superuser (a template's SQL must not run with those
- * rights).  The connection string never appears in SQL text.
+ * that log in as a superuser or as a member of a role that reads or writes
+ * the server's files or runs programs there (a template's SQL must not run
+ * with those rights, e.g. on the warehouse's own server reached without a
+ * password).  The connection string never appears in SQL text.  Every
+ * argument of dblink has its exact type, so no overload added to schema
+ * public can be chosen.
  */
 CREATE FUNCTION _wh.dblink_open(conname text, tenant_name text)
 RETURNS void
@@ -321,16 +351,94 @@ SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
-	is_super	boolean;
+	power	text;
 BEGIN
 	PERFORM _wh.dblink_close(conname);
 	PERFORM public.dblink_connect(conname, _wh.get_tenant_connection_string(tenant_name));
-	SELECT r.s INTO is_super
-	  FROM public.dblink(conname, 'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user') AS r(s boolean);
-	IF is_super THEN
+	SELECT r.p INTO power
+	  FROM public.dblink(conname,
+			'SELECT CASE WHEN r.rolsuper THEN ''superuser'' ELSE (SELECT g.rolname::text FROM pg_catalog.pg_roles g'
+			' WHERE g.rolname IN (''pg_execute_server_program'', ''pg_read_server_files'', ''pg_write_server_files'')'
+			' AND pg_catalog.pg_has_role(r.oid, g.oid, ''USAGE'') LIMIT 1) END'
+			' FROM pg_catalog.pg_roles r WHERE r.rolname = current_user'::text) AS r(p text);
+	IF power = 'superuser' THEN
 		RAISE EXCEPTION 'tenant "%" connects to its source as a superuser', tenant_name
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Use a read-only role of the source database.';
+	ELSIF power IS NOT NULL THEN
+		RAISE EXCEPTION 'tenant "%" connects to its source as a member of "%"', tenant_name, power
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Members of that role read or write the source server''s files or run programs there.',
+				  HINT = 'Use a read-only role of the source database.';
+	END IF;
+END
+$$;
+
+/*
+ * Check, at the source, that a template's query returns the template's
+ * columns: as many, and of types that fit (the same type, one an INSERT
+ * would convert by assignment, or any type for a text column).  Runs the
+ * query planned only (LIMIT 0) on the open connection conname, in its
+ * read-only transaction.  The error names the columns that differ.
+ */
+CREATE FUNCTION _wh.check_source_columns(conname text, t _wh.mv_templates, query text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	declared	integer;
+	returned	integer;
+	aliases		text;
+	typeofs		text;
+	bad			text;
+	planned		text := ' FROM (SELECT 1) AS d LEFT JOIN (SELECT * FROM (' || query || E'\n) AS s LIMIT 0) AS q';
+BEGIN
+	SELECT count(*), string_agg(format('biwh_c%s', c.ord), ', ' ORDER BY c.ord),
+		   string_agg(format('(%s, pg_catalog.pg_typeof(q.biwh_c%s))', c.ord, c.ord), ', ' ORDER BY c.ord)
+	  INTO declared, aliases, typeofs
+	  FROM _wh.parse_columns(t.column_definitions) c;
+	SELECT x.n INTO returned
+	  FROM public.dblink(conname::text,
+			('SELECT (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(pg_catalog.to_jsonb(ROW(q.*))))::integer'
+			 || planned || ' ON true')::text) AS x(n integer);
+	IF returned <> declared THEN
+		SELECT CASE WHEN returned < declared
+					THEN format('The template''s columns %s have no column of the query.',
+								string_agg(format('%s "%s"', c.ord, c.column_name), ', ' ORDER BY c.ord))
+					ELSE format('The query''s columns %s to %s are not among the template''s columns.',
+								declared + 1, returned) END
+		  INTO bad FROM _wh.parse_columns(t.column_definitions) c WHERE c.ord > returned;
+		RAISE EXCEPTION 'the query of template "%" returns % columns, the template declares %',
+			t.template_name, returned, declared
+			USING ERRCODE = 'datatype_mismatch',
+				  DETAIL = bad,
+				  HINT = 'Make column_definitions list one column for each column of the query, in its order.';
+	END IF;
+	SELECT string_agg(format('column %s "%s": the query returns %s, the template declares %s',
+							 c.ord, c.column_name,
+							 CASE WHEN r.nsp = 'pg_catalog'
+								  THEN coalesce(format_type(to_regtype(format('pg_catalog.%I', r.typ)), NULL), r.typ)
+								  ELSE format('%I.%I', r.nsp, r.typ) END, c.column_type), '; ' ORDER BY c.ord)
+	  INTO bad
+	  FROM _wh.parse_columns(t.column_definitions) c
+	  JOIN public.dblink(conname::text,
+			('SELECT v.ord, n.nspname::text, t.typname::text' || planned || '(' || aliases || ') ON true'
+			 || ' CROSS JOIN LATERAL (VALUES ' || typeofs || ') AS v(ord, typ)'
+			 || ' JOIN pg_catalog.pg_type t ON t.oid = v.typ::pg_catalog.oid'
+			 || ' JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace')::text)
+		   AS r(ord integer, nsp text, typ text) ON r.ord = c.ord
+	 WHERE NOT coalesce(
+			(r.nsp = 'pg_catalog' AND _wh.can_assign(to_regtype(format('pg_catalog.%I', r.typ)), c.type_oid))
+			OR (SELECT ty.typcategory = 'S' FROM pg_type ty WHERE ty.oid = c.type_oid)
+			OR (SELECT format('%I.%I', n.nspname, ty.typname) FROM pg_type ty JOIN pg_namespace n ON n.oid = ty.typnamespace
+				 WHERE ty.oid = c.type_oid) = format('%I.%I', r.nsp, r.typ), false);
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'the query of template "%" returns columns of other types than the template''s', t.template_name
+			USING ERRCODE = 'datatype_mismatch',
+				  DETAIL = bad || '.',
+				  HINT = 'Cast those columns in the template''s query (e.g. "pl.name::text"), or declare the types the query returns.';
 	END IF;
 END
 $$;
@@ -464,6 +572,11 @@ BEGIN
 		IF p_day IS NULL THEN
 			RAISE EXCEPTION 'day must not be null' USING ERRCODE = 'null_value_not_allowed';
 		END IF;
+		IF NOT isfinite(p_day) THEN
+			RAISE EXCEPTION 'day % is not a calendar day', p_day
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Give a date such as 2025-09-24.';
+		END IF;
 		t := _wh.get_template(p_template);
 		IF NOT EXISTS (SELECT 1 FROM _wh.tenant_connections c WHERE c.tenant_name = p_tenant) THEN
 			RAISE EXCEPTION 'tenant "%" does not exist', p_tenant
@@ -485,7 +598,11 @@ BEGIN
 		END IF;
 
 		piece := _wh.create_mv_name(p_template, p_day);
+		PERFORM _wh.check_tenant_schema(p_schema);
 		rel_exists := to_regclass(format('%I.%I', p_schema, piece)) IS NOT NULL;
+		IF rel_exists THEN
+			PERFORM _wh.check_owned(format('%I.%I', p_schema, piece)::regclass, 'daily piece');
+		END IF;
 		SELECT * INTO old FROM _wh.pieces p
 		 WHERE p.template_name = p_template AND p.schema_name = p_schema AND p.day = p_day;
 		IF FOUND AND NOT rel_exists THEN
@@ -515,7 +632,7 @@ BEGIN
 		PERFORM _wh.ensure_tree(t, p_schema);
 		date_type := _wh.date_column_type(t);
 		b := _wh.day_bounds(date_type, p_day);
-		src_sql := _wh.template_sql(t, p_day);
+		src_sql := _wh.check_read_statement(_wh.template_sql(t, p_day), format('the query of template "%s"', p_template));
 		SELECT string_agg(format('%I %s', c.column_name, c.column_type), ', ' ORDER BY c.ord)
 		  INTO coldefs FROM _wh.parse_columns(t.column_definitions) c;
 
@@ -524,6 +641,10 @@ BEGIN
 		am := _wh.piece_access_method(p_day);
 		PERFORM _wh.create_stage(t, p_schema, stage, p_day, am);
 		PERFORM _wh.dblink_open(conname, p_tenant);
+		-- the template runs read-only at the source, after a first query
+		-- (so it cannot switch the transaction to read-write)
+		PERFORM public.dblink_exec(conname, 'BEGIN READ ONLY'::text);
+		PERFORM _wh.check_source_columns(conname, t, src_sql);
 		BEGIN
 			EXECUTE format('INSERT INTO %I.%I SELECT $1, r.* FROM public.dblink($2, $3) AS r(%s)',
 						   p_schema, stage, coldefs)
@@ -539,6 +660,7 @@ BEGIN
 					  HINT = 'Restrict the template''s query with {{start}} and {{end}}.';
 		END;
 		GET DIAGNOSTICS nrows = ROW_COUNT;
+		PERFORM public.dblink_exec(conname, 'ROLLBACK'::text);
 		PERFORM _wh.dblink_close(conname);
 
 		IF nrows = 0 AND coalesce(old.rows, 0) > 0 AND p_mode <> 'force' THEN
@@ -667,6 +789,8 @@ BEGIN
 							  AND a.amname = 'heap') THEN
 				CONTINUE;
 			END IF;
+			PERFORM _wh.check_tenant_schema(p.schema_name);
+			PERFORM _wh.check_owned(format('%I.%I', p.schema_name, p.relname)::regclass, 'daily piece');
 			t := _wh.get_template(p.template_name);
 			b := _wh.day_bounds(_wh.date_column_type(t), p.day);
 			stage := '_wh_close_' || left(md5(p.template_name || ' ' || p.day), 16);

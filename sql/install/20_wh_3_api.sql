@@ -51,6 +51,41 @@ END
 $$;
 
 /*
+ * Check a window of days [start_date, end_date]: finite dates, start not
+ * after end, and at most max_window_days days (setting, default 366), so
+ * that a typo never starts loading a century of pieces.
+ */
+CREATE FUNCTION _wh.check_window(start_date date, end_date date)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	max_days	integer := _wh.setting('max_window_days')::integer;
+BEGIN
+	IF start_date IS NULL OR end_date IS NULL OR NOT isfinite(start_date) OR NOT isfinite(end_date) THEN
+		RAISE EXCEPTION 'invalid window [%, %]', coalesce(start_date::text, 'null'), coalesce(end_date::text, 'null')
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Both ends of a window must be calendar days.',
+				  HINT = 'Give dates such as 2025-09-01 and 2025-09-30.';
+	END IF;
+	IF end_date < start_date THEN
+		RAISE EXCEPTION 'invalid window [%, %]', start_date, end_date
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give a start date not after the end date.';
+	END IF;
+	IF end_date - start_date + 1 > max_days THEN
+		RAISE EXCEPTION 'window [%, %] has % days, more than max_window_days (%)',
+			start_date, end_date, end_date - start_date + 1, max_days
+			USING ERRCODE = 'program_limit_exceeded',
+				  DETAIL = 'Each day is a piece of its own.',
+				  HINT = 'Load a shorter window (the seed loads a month at a time), or raise the setting: INSERT INTO _wh.settings VALUES (''max_window_days'', ''...'').';
+	END IF;
+END
+$$;
+
+/*
  * Load every day of [start_date, end_date] as update_mv_by_template does, in
  * one transaction: a failure rolls the whole window back (use CALL
  * _wh.backfill to commit day by day).  Days after today are left out.
@@ -71,11 +106,7 @@ DECLARE
 	future	integer := 0;
 	nrows	bigint := 0;
 BEGIN
-	IF start_date IS NULL OR end_date IS NULL OR end_date < start_date THEN
-		RAISE EXCEPTION 'invalid window [%, %]', to_char(start_date, 'YYYY-MM-DD'), to_char(end_date, 'YYYY-MM-DD')
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Give a start date not after the end date.';
-	END IF;
+	PERFORM _wh.check_window(start_date, end_date);
 	FOR d IN SELECT g::date FROM generate_series(start_date, end_date, interval '1 day') g
 	LOOP
 		-- a window may reach past today: those days are left for later
@@ -112,10 +143,7 @@ DECLARE
 	n		integer := 0;
 	total	integer;
 BEGIN
-	IF start_date IS NULL OR end_date IS NULL OR end_date < start_date THEN
-		RAISE EXCEPTION 'invalid window [%, %]', to_char(start_date, 'YYYY-MM-DD'), to_char(end_date, 'YYYY-MM-DD')
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM _wh.check_window(start_date, end_date);
 	total := end_date - start_date + 1;
 	d := start_date;
 	WHILE d <= end_date LOOP
@@ -157,13 +185,17 @@ BEGIN
 	PERFORM _wh.check_schema_name(target_schema);
 	SELECT u.tenant_name INTO feeder FROM _wh.units u
 	 WHERE u.template_name = t.template_name AND u.schema_name = target_schema;
-	IF feeder IS NOT NULL AND feeder <> tenant_connection_name THEN
+	IF feeder IS NULL THEN
+		-- a tenant relation holds days loaded: nothing is created before
+		RAISE EXCEPTION 'schema "%" has no day of template "%"', target_schema, t.template_name
+			USING ERRCODE = 'no_data_found',
+				  DETAIL = 'Nothing was created.',
+				  HINT = format('Load days first: SELECT _wh.update_mv_window_by_template(%L, %L, %L, <first day>, <last day>).',
+								t.template_name, tenant_connection_name, target_schema);
+	END IF;
+	IF feeder <> tenant_connection_name THEN
 		RAISE EXCEPTION 'schema "%" already holds template "%" of tenant "%"', target_schema, t.template_name, feeder
 			USING ERRCODE = 'duplicate_object';
-	END IF;
-	IF feeder IS NULL THEN
-		INSERT INTO _wh.units (template_name, schema_name, tenant_name)
-		VALUES (t.template_name, target_schema, tenant_connection_name);
 	END IF;
 	PERFORM _wh.ensure_tree(t, target_schema);
 	-- attach pieces that exist but were detached
@@ -175,6 +207,7 @@ BEGIN
 			CONTINUE;
 		END IF;
 		n := n + 1;
+		PERFORM _wh.check_owned(format('%I.%I', target_schema, p.relname)::regclass, 'daily piece');
 		IF NOT EXISTS (SELECT 1 FROM pg_inherits i
 						WHERE i.inhrelid = format('%I.%I', target_schema, p.relname)::regclass) THEN
 			b := _wh.day_bounds(_wh.date_column_type(t), p.day);
@@ -295,7 +328,8 @@ $$;
 /*
  * DirectQuery: run one read-only query on a tenant's source and return its
  * rows as jsonb.  The query runs inside a READ ONLY transaction at the
- * source and must be a single statement.
+ * source and must be a single read-only statement (_wh.check_read_statement:
+ * a semicolon inside a string literal is part of it).
  */
 CREATE FUNCTION _wh.direct_query(tenant_name text, query text)
 RETURNS SETOF jsonb
@@ -311,19 +345,14 @@ DECLARE
 	det		text;
 BEGIN
 	PERFORM _wh.check_name(tenant_name, 'tenant');
-	q := regexp_replace(query, '[\s;]+$', '');
-	IF q IS NULL OR q = '' OR position(';' IN q) > 0 THEN
-		RAISE EXCEPTION 'direct query must be a single statement'
-			USING ERRCODE = 'syntax_error',
-				  HINT = 'Remove the semicolons from the query.';
-	END IF;
+	q := _wh.check_read_statement(query, 'the direct query');
 	BEGIN
 		PERFORM _wh.dblink_open(conname, tenant_name);
-		PERFORM public.dblink_exec(conname, 'BEGIN READ ONLY');
+		PERFORM public.dblink_exec(conname, 'BEGIN READ ONLY'::text);
 		RETURN QUERY
 			SELECT r.j::jsonb
-			  FROM public.dblink(conname, 'SELECT pg_catalog.to_jsonb(q)::text FROM (' || q || E'\n) AS q') AS r(j text);
-		PERFORM public.dblink_exec(conname, 'ROLLBACK');
+			  FROM public.dblink(conname, ('SELECT pg_catalog.to_jsonb(q)::text FROM (' || q || E'\n) AS q')::text) AS r(j text);
+		PERFORM public.dblink_exec(conname, 'ROLLBACK'::text);
 		PERFORM _wh.dblink_close(conname);
 	EXCEPTION WHEN OTHERS OR query_canceled THEN
 		-- also on cancel: never leave the connection open in the session
@@ -352,7 +381,11 @@ BEGIN
 END
 $$;
 
-/* Grant SELECT on every existing public and tenant root to a role */
+/*
+ * Grant SELECT on every existing public and tenant root to a role (an admin
+ * or BI reader, already in _wh.role_grants), and its policies on the public
+ * roots
+ */
 CREATE FUNCTION _wh.grant_existing_roots(role_name text)
 RETURNS void
 LANGUAGE plpgsql
@@ -362,10 +395,11 @@ AS $$
 DECLARE
 	u	record;
 BEGIN
-	FOR u IN SELECT DISTINCT un.template_name FROM _wh.units un
-			  WHERE to_regclass(format('public.%I', un.template_name)) IS NOT NULL ORDER BY 1
+	-- the masters, and the policy that shows the role every tenant's rows
+	FOR u IN SELECT r AS template_name FROM _wh.existing_roots() r
 	LOOP
 		EXECUTE format('GRANT SELECT ON public.%I TO %I', u.template_name, role_name);
+		PERFORM _wh.apply_policies(u.template_name);
 	END LOOP;
 	FOR u IN SELECT un.template_name, un.schema_name FROM _wh.units un
 			  WHERE to_regclass(format('%I.%I', un.schema_name, un.template_name)) IS NOT NULL ORDER BY 1, 2
@@ -392,6 +426,7 @@ DECLARE
 	f	text;
 BEGIN
 	PERFORM _wh.check_role(role_name);
+	PERFORM _wh.check_role_separation(role_name, 'all');
 	EXECUTE format('GRANT USAGE ON SCHEMA _wh TO %I', role_name);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON _wh.tenant_connections, _wh.mv_templates, _wh.settings TO %I', role_name);
 	EXECUTE format('GRANT SELECT ON _wh.run_log, _wh.units, _wh.pieces TO %I', role_name);
@@ -414,9 +449,9 @@ BEGIN
 		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, role_name);
 	END LOOP;
 	EXECUTE format('GRANT EXECUTE ON PROCEDURE _wh.backfill(text, text, text, date, date) TO %I', role_name);
-	PERFORM _wh.grant_existing_roots(role_name);
 	INSERT INTO _wh.role_grants (role_name, kind) VALUES (grant_admin.role_name, 'admin')
 	ON CONFLICT ON CONSTRAINT role_grants_pkey DO UPDATE SET kind = 'admin';
+	PERFORM _wh.grant_existing_roots(role_name);
 END
 $$;
 
@@ -433,9 +468,10 @@ SET datestyle = 'ISO, YMD'
 AS $$
 BEGIN
 	PERFORM _wh.check_role(role_name);
-	PERFORM _wh.grant_existing_roots(role_name);
+	PERFORM _wh.check_role_separation(role_name, 'all');
 	INSERT INTO _wh.role_grants (role_name, kind) VALUES (grant_reader.role_name, 'reader')
 	ON CONFLICT ON CONSTRAINT role_grants_pkey DO NOTHING;
+	PERFORM _wh.grant_existing_roots(role_name);
 END
 $$;
 
