@@ -25,7 +25,7 @@ WH_OBJS =
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding columnar_load
-COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax columnar_vacuum
+COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax columnar_vacuum columnar_parallel
 WH_REGRESS = wh_api wh_errors wh_security wh_pieces wh_close
 
 MODULE_big = biwh
