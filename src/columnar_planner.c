@@ -76,10 +76,11 @@ parallel_divisor(int workers)
 }
 
 /*
- * Return a ColumnarScan path reading cols; its costs are set by the caller.
+ * Return a ColumnarScan path reading cols, of rows rows; its total cost is
+ * set by the caller.
  */
 static CustomPath *
-make_scan_path(RelOptInfo *rel, List *cols, Path *seq)
+make_scan_path(RelOptInfo *rel, List *cols, double rows, Cost startup_cost)
 {
 	CustomPath *cpath = makeNode(CustomPath);
 
@@ -87,8 +88,8 @@ make_scan_path(RelOptInfo *rel, List *cols, Path *seq)
 	cpath->path.parent = rel;
 	cpath->path.pathtarget = rel->reltarget;
 	cpath->path.param_info = NULL;
-	cpath->path.rows = seq->rows;
-	cpath->path.startup_cost = seq->startup_cost;
+	cpath->path.rows = rows;
+	cpath->path.startup_cost = startup_cost;
 	cpath->path.pathkeys = NIL;
 	/* no backward scans: the executor puts a Material node above for them */
 	cpath->flags = 0;
@@ -115,6 +116,8 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	bool		all = false;
 	int			x = -1;
 	double		spc_seq_page_cost;
+	double		rows;
+	Cost		startup;
 	double		share;
 	Cost		disk_run;
 	Cost		cpu_run;
@@ -159,19 +162,21 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	/*
 	 * The Seq Scan's run cost is its pages (cost_seqscan) and its CPU for
 	 * tuples, quals and target; reading fewer columns costs less of both,
-	 * and always a little less than the Seq Scan.
+	 * and always a little less than the Seq Scan.  (add_path frees the Seq
+	 * Scan path it beats: nothing of it is read after.)
 	 */
 	get_tablespace_page_costs(rel->reltablespace, NULL, &spc_seq_page_cost);
 	share = 0.5 + 0.49 * (natts > 0 ? (double) nneeded / natts : 1.0);
-	disk_run = Min(spc_seq_page_cost * rel->pages,
-				   seq->total_cost - seq->startup_cost);
-	cpu_run = seq->total_cost - seq->startup_cost - disk_run;
+	rows = seq->rows;
+	startup = seq->startup_cost;
+	disk_run = Min(spc_seq_page_cost * rel->pages, seq->total_cost - startup);
+	cpu_run = seq->total_cost - startup - disk_run;
 
-	cpath = make_scan_path(rel, cols, seq);
+	cpath = make_scan_path(rel, cols, rows, startup);
 	cpath->path.parallel_aware = false;
 	cpath->path.parallel_safe = parallel_ok;
 	cpath->path.parallel_workers = 0;
-	cpath->path.total_cost = seq->startup_cost + (disk_run + cpu_run) * share;
+	cpath->path.total_cost = startup + (disk_run + cpu_run) * share;
 	add_path(rel, &cpath->path);
 
 	if (!parallel_ok)
@@ -182,12 +187,13 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 		return;
 
 	/* as cost_seqscan: the pages are read once, the CPU work is shared */
-	cpath = make_scan_path(rel, cols, seq);
+	cpath = make_scan_path(rel, cols,
+						   clamp_row_est(rows / parallel_divisor(workers)),
+						   startup);
 	cpath->path.parallel_aware = true;
 	cpath->path.parallel_safe = true;
 	cpath->path.parallel_workers = workers;
-	cpath->path.rows = clamp_row_est(seq->rows / parallel_divisor(workers));
-	cpath->path.total_cost = seq->startup_cost +
+	cpath->path.total_cost = startup +
 		(disk_run + cpu_run / parallel_divisor(workers)) * share;
 	add_partial_path(rel, &cpath->path);
 }
