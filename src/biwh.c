@@ -19,6 +19,7 @@
 
 #include "biwh.h"
 #include "columnar_options.h"
+#include "columnar_parallel.h"
 #include "columnar_planner.h"
 #include "columnar_scan.h"
 #include "columnar_storage.h"
@@ -40,6 +41,7 @@ _PG_init(void)
 	ColumnarWriterInit();
 	ColumnarTableAmInit();
 	ColumnarScanInit();
+	ColumnarParallelInit();
 	ColumnarPlannerInit();
 	WhSecurityInit();
 }

@@ -8,9 +8,20 @@
  * CustomPath cheaper than the sequential scan when biwh.enable_custom_scan
  * is on, reading only the columns the query uses.  Its plan splits the
  * quals: those the scan evaluates on vectors (columnar_qual.c) go to
- * custom_exprs, the others stay in the plan's qual for ExecQual.  Parallel plans are kept
- * away from columnar tables: a worker cannot see the rows the leader still
- * buffers.
+ * custom_exprs, the others stay in the plan's qual for ExecQual.
+ *
+ * Parallel plans: PostgreSQL's own partial paths of a columnar relation
+ * are removed (the table AM has no parallel block scan); the hook adds a
+ * partial ColumnarScan path instead, parallel-aware (columnar_scan.c hands
+ * out row groups), with the workers compute_parallel_worker gives
+ * (max_parallel_workers_per_gather, the parallel_workers reloption,
+ * min_parallel_table_scan_size) and the serial path's costs with the CPU
+ * part divided among the participants, as cost_seqscan does; Gather,
+ * partial aggregates and parallel joins above it are PostgreSQL's.  The
+ * serial paths stay parallel-safe where PostgreSQL found the relation so.
+ * Except when this backend buffers rows of the relation: workers cannot
+ * see them, so then no path is parallel-safe and there is no partial path
+ * (rule 1 of columnar_parallel.c, where the rest of the rule is).
  *
  *-------------------------------------------------------------------------
  */
@@ -20,17 +31,20 @@
 #include "catalog/pg_class.h"
 #include "nodes/extensible.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
+#include "utils/spccache.h"
 
 #include "columnar_planner.h"
 #include "columnar_qual.h"
 #include "columnar_scan.h"
 #include "columnar_storage.h"
+#include "columnar_writer.h"
 
 static bool columnar_enable_custom_scan = true;
 static bool columnar_enable_vectorization = true;
@@ -47,10 +61,50 @@ static const CustomPathMethods columnar_path_methods = {
 };
 
 /*
- * Add the ColumnarScan path for a columnar base relation.
+ * Return the share of a partial path's rows each participant handles, as
+ * PostgreSQL's costsize.c counts it (the leader does less the more workers
+ * there are).
+ */
+static double
+parallel_divisor(int workers)
+{
+	double		divisor = workers;
+
+	if (parallel_leader_participation && 1.0 - 0.3 * workers > 0)
+		divisor += 1.0 - 0.3 * workers;
+	return divisor;
+}
+
+/*
+ * Return a ColumnarScan path reading cols, of rows rows; its total cost is
+ * set by the caller.
+ */
+static CustomPath *
+make_scan_path(RelOptInfo *rel, List *cols, double rows, Cost startup_cost)
+{
+	CustomPath *cpath = makeNode(CustomPath);
+
+	cpath->path.pathtype = T_CustomScan;
+	cpath->path.parent = rel;
+	cpath->path.pathtarget = rel->reltarget;
+	cpath->path.param_info = NULL;
+	cpath->path.rows = rows;
+	cpath->path.startup_cost = startup_cost;
+	cpath->path.pathkeys = NIL;
+	/* no backward scans: the executor puts a Material node above for them */
+	cpath->flags = 0;
+	cpath->custom_private = list_make1(cols);
+	cpath->methods = &columnar_path_methods;
+	return cpath;
+}
+
+/*
+ * Add the ColumnarScan paths for a columnar base relation: the serial one
+ * (parallel-safe when parallel_ok) and, when parallel_ok, a partial one.
  */
 static void
-add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
+			   bool parallel_ok)
 {
 	CustomPath *cpath;
 	Bitmapset  *attrs = NULL;
@@ -61,6 +115,13 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	int			nneeded = 0;
 	bool		all = false;
 	int			x = -1;
+	double		spc_seq_page_cost;
+	double		rows;
+	Cost		startup;
+	double		share;
+	Cost		disk_run;
+	Cost		cpu_run;
+	int			workers;
 
 	if (!columnar_enable_custom_scan || rel->rtekind != RTE_RELATION)
 		return;
@@ -98,25 +159,43 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	if (seq == NULL)
 		return;
 
-	cpath = makeNode(CustomPath);
-	cpath->path.pathtype = T_CustomScan;
-	cpath->path.parent = rel;
-	cpath->path.pathtarget = rel->reltarget;
-	cpath->path.param_info = NULL;
+	/*
+	 * The Seq Scan's run cost is its pages (cost_seqscan) and its CPU for
+	 * tuples, quals and target; reading fewer columns costs less of both,
+	 * and always a little less than the Seq Scan.  (add_path frees the Seq
+	 * Scan path it beats: nothing of it is read after.)
+	 */
+	get_tablespace_page_costs(rel->reltablespace, NULL, &spc_seq_page_cost);
+	share = 0.5 + 0.49 * (natts > 0 ? (double) nneeded / natts : 1.0);
+	rows = seq->rows;
+	startup = seq->startup_cost;
+	disk_run = Min(spc_seq_page_cost * rel->pages, seq->total_cost - startup);
+	cpu_run = seq->total_cost - startup - disk_run;
+
+	cpath = make_scan_path(rel, cols, rows, startup);
 	cpath->path.parallel_aware = false;
-	cpath->path.parallel_safe = false;
+	cpath->path.parallel_safe = parallel_ok;
 	cpath->path.parallel_workers = 0;
-	cpath->path.rows = seq->rows;
-	cpath->path.startup_cost = seq->startup_cost;
-	/* reading fewer columns costs less; and always a little less than Seq Scan */
-	cpath->path.total_cost = seq->startup_cost + (seq->total_cost - seq->startup_cost) *
-		(0.5 + 0.49 * (natts > 0 ? (double) nneeded / natts : 1.0));
-	cpath->path.pathkeys = NIL;
-	/* no backward scans: the executor puts a Material node above for them */
-	cpath->flags = 0;
-	cpath->custom_private = list_make1(cols);
-	cpath->methods = &columnar_path_methods;
+	cpath->path.total_cost = startup + (disk_run + cpu_run) * share;
 	add_path(rel, &cpath->path);
+
+	if (!parallel_ok)
+		return;
+	workers = compute_parallel_worker(rel, rel->pages, -1,
+									  max_parallel_workers_per_gather);
+	if (workers <= 0)
+		return;
+
+	/* as cost_seqscan: the pages are read once, the CPU work is shared */
+	cpath = make_scan_path(rel, cols,
+						   clamp_row_est(rows / parallel_divisor(workers)),
+						   startup);
+	cpath->path.parallel_aware = true;
+	cpath->path.parallel_safe = true;
+	cpath->path.parallel_workers = workers;
+	cpath->path.total_cost = startup +
+		(disk_run + cpu_run / parallel_divisor(workers)) * share;
+	add_partial_path(rel, &cpath->path);
 }
 
 /*
@@ -179,8 +258,9 @@ plan_columnar_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 }
 
 /*
- * Plan the scans of columnar relations: no parallel paths (see the
- * banner), and the ColumnarScan path.
+ * Plan the scans of columnar relations: none of PostgreSQL's partial
+ * paths, the ColumnarScan paths, and no parallel-safe path at all while
+ * this backend buffers rows of the relation (see the banner).
  */
 static void
 columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
@@ -198,13 +278,16 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		table_close(relation, NoLock);
 		if (columnar)
 		{
-			ListCell   *lc;
-
 			rel->partial_pathlist = NIL;
-			rel->consider_parallel = false;
-			foreach(lc, rel->pathlist)
-				((Path *) lfirst(lc))->parallel_safe = false;
-			add_scan_paths(root, rel, rte);
+			if (ColumnarHasPendingRows(rte->relid, NULL))
+			{
+				ListCell   *lc;
+
+				rel->consider_parallel = false;
+				foreach(lc, rel->pathlist)
+					((Path *) lfirst(lc))->parallel_safe = false;
+			}
+			add_scan_paths(root, rel, rte, rel->consider_parallel);
 		}
 	}
 }

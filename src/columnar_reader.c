@@ -24,12 +24,20 @@
  * (added after it was written) comes back as a constant vector of its
  * default.
  *
+ * Group by group, the skip test (zone maps) is applied to a stored row
+ * group when ColumnarReadNextGroup comes to it, not to the list: in a
+ * parallel scan (ColumnarReadSetParallel) the indexes into the list come
+ * from a counter shared by all participants (columnar_parallel.c), so the
+ * list must be the same everywhere; only the leader reads the buffered
+ * batches, after the stored row groups run out.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "common/hashfn.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -39,6 +47,7 @@
 
 #include "columnar_catalog.h"
 #include "columnar_chunk.h"
+#include "columnar_parallel.h"
 #include "columnar_reader.h"
 #include "columnar_storage.h"
 #include "columnar_writer.h"
@@ -74,14 +83,19 @@ struct ColumnarReadState
 	int			cur_group;		/* group of batch, -1 if none */
 	ColumnarSkipFn skip;		/* row groups to leave out */
 	void	   *skip_arg;
+	ColumnarParallelScan *shared;	/* hands out stored row groups, or NULL */
+	bool		read_pending;	/* list the buffered batches (not a worker) */
 	bool		groups_known;	/* the group list is built */
+	uint64		groups_hash;	/* of the stored row groups' positions */
 	int64		groups_read;
 	int64		groups_skipped;
 	ColumnarBatch *batch;
 	/* group by group: the columns of the current group read so far */
 	GroupColumn *gcols;
 	uint32		group_rows;
-	int			next_group;		/* group ColumnarReadNextGroup returns next */
+	int			next_group;		/* stored row group to take next (serial) */
+	bool		stored_done;	/* every stored row group is taken */
+	int			next_pending;	/* buffered batch to take next */
 	/* ANALYZE: the rows of the current sampled block */
 	uint32		block_row;
 	uint32		block_end;
@@ -100,21 +114,20 @@ collect_groups(ColumnarReadState *state)
 	state->groups_known = true;
 	state->storage_id = ColumnarStorageId(state->rel);
 	state->rowgroups = ColumnarCatalogRowGroups(state->storage_id, state->snapshot);
-	if (state->skip)
+	state->groups_hash = list_length(state->rowgroups);
+	foreach(lc, state->rowgroups)
 	{
-		List	   *kept = NIL;
+		ColumnarRowGroupMeta *meta = lfirst(lc);
 
-		foreach(lc, state->rowgroups)
-		{
-			if (state->skip(lfirst(lc), state->skip_arg))
-				state->groups_skipped++;
-			else
-				kept = lappend(kept, lfirst(lc));
-		}
-		state->rowgroups = kept;
+		state->groups_hash = hash_combine64(state->groups_hash,
+											hash_combine64(meta->first_row,
+														   meta->row_count));
 	}
-	state->groups_read = list_length(state->rowgroups);
-	state->pending = ColumnarPendingBatches(state->rel, state->snapshot);
+	if (state->shared)
+		ColumnarParallelAgree(state->shared, list_length(state->rowgroups),
+							  state->groups_hash);
+	if (state->read_pending)
+		state->pending = ColumnarPendingBatches(state->rel, state->snapshot);
 	state->ngroups = list_length(state->rowgroups) + list_length(state->pending);
 	state->group_start = palloc(sizeof(uint64) * (state->ngroups + 1));
 	state->group_start[0] = 0;
@@ -148,7 +161,24 @@ ColumnarReadSetSkip(ColumnarReadState *state, ColumnarSkipFn fn, void *arg)
 }
 
 /*
- * Return the stored row groups the read reads and leaves out.
+ * Group by group: take the stored row groups from shared (NULL: no longer
+ * shared), and read the buffered batches only when leader.  May be called
+ * again with the state of a new parallel run (a rescan).
+ */
+void
+ColumnarReadSetParallel(ColumnarReadState *state, ColumnarParallelScan *shared,
+						bool leader)
+{
+	Assert(leader || !state->groups_known);
+	state->shared = shared;
+	state->read_pending = leader;
+	if (shared && state->groups_known)
+		ColumnarParallelAgree(shared, list_length(state->rowgroups),
+							  state->groups_hash);
+}
+
+/*
+ * Return the stored row groups the read has read and left out so far.
  */
 void
 ColumnarReadCounts(ColumnarReadState *state, int64 *read, int64 *skipped)
@@ -187,6 +217,7 @@ ColumnarBeginRead(Relation rel, Snapshot snapshot, TupleDesc tupdesc,
 		state->snapshot = RegisterSnapshot(GetLatestSnapshot());
 	state->pos = -1;
 	state->cur_group = -1;
+	state->read_pending = true;
 	MemoryContextSwitchTo(old);
 	return state;
 }
@@ -201,6 +232,8 @@ ColumnarRescan(ColumnarReadState *state)
 	state->pos = -1;
 	state->started = false;
 	state->next_group = 0;
+	state->stored_done = false;
+	state->next_pending = 0;
 }
 
 /*
@@ -413,9 +446,31 @@ ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 }
 
 /*
- * Group by group: move to the next group; false after the last.  Sets
- * *first_row and *nrows of the group, whose columns ColumnarReadColumnRange
- * then reads.  Only forward, and not mixed with ColumnarReadNextRow.
+ * Return the index of the next group to read, stored (from the shared
+ * counter in a parallel scan) then buffered; -1 after the last.
+ */
+static int
+take_group(ColumnarReadState *state, int nstored)
+{
+	if (!state->stored_done)
+	{
+		uint64		k = state->shared ? ColumnarParallelNextGroup(state->shared) :
+			(uint64) state->next_group++;
+
+		if (k < (uint64) nstored)
+			return (int) k;
+		state->stored_done = true;
+	}
+	if (state->next_pending < list_length(state->pending))
+		return nstored + state->next_pending++;
+	return -1;
+}
+
+/*
+ * Group by group: move to the next group not left out; false after the
+ * last.  Sets *first_row and *nrows of the group, whose columns
+ * ColumnarReadColumnRange then reads.  Only forward, and not mixed with
+ * ColumnarReadNextRow.
  */
 bool
 ColumnarReadNextGroup(ColumnarReadState *state, uint64 *first_row, uint32 *nrows)
@@ -426,10 +481,23 @@ ColumnarReadNextGroup(ColumnarReadState *state, uint64 *first_row, uint32 *nrows
 	if (!state->groups_known)
 		collect_groups(state);
 	nstored = list_length(state->rowgroups);
-	g = state->next_group;
-	if (g >= state->ngroups)
-		return false;
-	state->next_group++;
+	for (;;)
+	{
+		g = take_group(state, nstored);
+		if (g < 0)
+			return false;
+		if (g >= nstored)
+			break;
+		/* after taking the index: the numbering is the same everywhere */
+		if (state->skip &&
+			state->skip(list_nth(state->rowgroups, g), state->skip_arg))
+		{
+			state->groups_skipped++;
+			continue;
+		}
+		state->groups_read++;
+		break;
+	}
 
 	MemoryContextReset(state->batch_cxt);
 	state->batch = NULL;

@@ -16,6 +16,7 @@
 #include "utils/snapshot.h"
 
 #include "columnar_catalog.h"
+#include "columnar_parallel.h"
 #include "columnar_vector.h"
 
 /* Says whether a stored row group can be left out of a read */
@@ -27,6 +28,8 @@ extern ColumnarReadState *ColumnarBeginRead(Relation rel, Snapshot snapshot,
 											TupleDesc tupdesc, bool project,
 											Bitmapset *needed);
 extern void ColumnarReadSetSkip(ColumnarReadState *state, ColumnarSkipFn fn, void *arg);
+extern void ColumnarReadSetParallel(ColumnarReadState *state,
+									ColumnarParallelScan *shared, bool leader);
 extern void ColumnarReadCounts(ColumnarReadState *state, int64 *read, int64 *skipped);
 extern bool ColumnarReadNextRow(ColumnarReadState *state, ScanDirection dir,
 								TupleTableSlot *slot);

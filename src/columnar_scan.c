@@ -22,10 +22,19 @@
  * ANALYZE, the row groups read and skipped, the windows evaluated and the
  * rows the vectorized quals removed.
  *
+ * Parallel-aware (a partial path of columnar_planner.c, below a Gather),
+ * the node keeps a ColumnarParallelScan in the query's DSM through the
+ * DSM callbacks here, and every participant's reader takes the stored row
+ * groups from it (columnar_parallel.c); without a DSM (no workers planned
+ * at run time) it reads everything alone.  Under EXPLAIN ANALYZE the
+ * workers add their counters to a segment of the leader's at shutdown:
+ * the node shows the totals of all participants, then each worker's.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "executor/nodeCustom.h"
@@ -37,6 +46,7 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 
+#include "columnar_parallel.h"
 #include "columnar_qual.h"
 #include "columnar_reader.h"
 #include "columnar_scan.h"
@@ -76,6 +86,11 @@ typedef struct ColumnarScanState
 	int64		windows;
 	int64		windows_skipped;
 	int64		vec_removed;
+	/* parallel-aware: the shared state, and the workers' counters */
+	ColumnarParallelScan *shared;
+	dsm_segment *counts_seg;
+	ColumnarWorkerCounts *counts;
+	bool		counts_reported;	/* a worker's are added to counts */
 } ColumnarScanState;
 
 static Node *create_columnar_scan_state(CustomScan *cscan);
@@ -86,6 +101,18 @@ static void end_columnar_scan(CustomScanState *node);
 static void rescan_columnar_scan(CustomScanState *node);
 static void explain_columnar_scan(CustomScanState *node, List *ancestors,
 								  ExplainState *es);
+static Size estimate_dsm_columnar_scan(CustomScanState *node,
+									   ParallelContext *pcxt);
+static void initialize_dsm_columnar_scan(CustomScanState *node,
+										 ParallelContext *pcxt,
+										 void *coordinate);
+static void reinitialize_dsm_columnar_scan(CustomScanState *node,
+										   ParallelContext *pcxt,
+										   void *coordinate);
+static void initialize_worker_columnar_scan(CustomScanState *node,
+											shm_toc *toc,
+											void *coordinate);
+static void shutdown_columnar_scan(CustomScanState *node);
 
 const CustomScanMethods ColumnarScanMethods = {
 	.CustomName = "ColumnarScan",
@@ -98,6 +125,11 @@ static const CustomExecMethods columnar_exec_methods = {
 	.ExecCustomScan = exec_columnar_scan,
 	.EndCustomScan = end_columnar_scan,
 	.ReScanCustomScan = rescan_columnar_scan,
+	.EstimateDSMCustomScan = estimate_dsm_columnar_scan,
+	.InitializeDSMCustomScan = initialize_dsm_columnar_scan,
+	.ReInitializeDSMCustomScan = reinitialize_dsm_columnar_scan,
+	.InitializeWorkerCustomScan = initialize_worker_columnar_scan,
+	.ShutdownCustomScan = shutdown_columnar_scan,
 	.ExplainCustomScan = explain_columnar_scan,
 };
 
@@ -357,6 +389,9 @@ columnar_scan_next(ScanState *ss)
 										state->needed);
 		if (state->skip)
 			ColumnarReadSetSkip(state->read, skip_row_group, state);
+		if (state->shared)
+			ColumnarReadSetParallel(state->read, state->shared,
+									!IsParallelWorker());
 		MemoryContextSwitchTo(old);
 	}
 	if (state->pos >= state->nsel && !next_window(state))
@@ -405,16 +440,80 @@ exec_columnar_scan(CustomScanState *node)
 	return ExecScan(&node->ss, columnar_scan_next, columnar_scan_recheck);
 }
 
+/*
+ * Return what this participant has done so far.
+ */
+static void
+own_counts(ColumnarScanState *state, ColumnarScanCounts *c)
+{
+	c->groups_read = state->groups_read;
+	c->groups_skipped = state->groups_skipped;
+	if (state->read)
+		ColumnarReadCounts(state->read, &c->groups_read, &c->groups_skipped);
+	c->batches = state->windows;
+	c->batches_skipped = state->windows_skipped;
+	c->vec_removed = state->vec_removed;
+}
+
+/*
+ * Return what every participant did: this one's and the workers'.
+ */
+static void
+total_counts(ColumnarScanState *state, ColumnarScanCounts *c)
+{
+	own_counts(state, c);
+	for (int n = 0; state->counts && n < state->counts->nworkers; n++)
+	{
+		ColumnarScanCounts *w = &state->counts->worker[n];
+
+		c->groups_read += w->groups_read;
+		c->groups_skipped += w->groups_skipped;
+		c->batches += w->batches;
+		c->batches_skipped += w->batches_skipped;
+		c->vec_removed += w->vec_removed;
+	}
+}
+
+/*
+ * In a worker, add what it did to its counters in the leader's segment,
+ * once.
+ */
+static void
+report_worker_counts(ColumnarScanState *state)
+{
+	ColumnarScanCounts c;
+	ColumnarScanCounts *w;
+
+	if (!IsParallelWorker() || state->counts == NULL || state->counts_reported ||
+		ParallelWorkerNumber >= state->counts->nworkers)
+		return;
+	own_counts(state, &c);
+	w = &state->counts->worker[ParallelWorkerNumber];
+	w->groups_read += c.groups_read;
+	w->groups_skipped += c.groups_skipped;
+	w->batches += c.batches;
+	w->batches_skipped += c.batches_skipped;
+	w->vec_removed += c.vec_removed;
+	state->counts_reported = true;
+}
+
 static void
 end_columnar_scan(CustomScanState *node)
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
 
+	report_worker_counts(state);
 	if (state->read)
 	{
 		ColumnarReadCounts(state->read, &state->groups_read, &state->groups_skipped);
 		ColumnarEndRead(state->read);
 		state->read = NULL;
+	}
+	if (state->counts_seg)
+	{
+		dsm_detach(state->counts_seg);
+		state->counts_seg = NULL;
+		state->counts = NULL;
 	}
 }
 
@@ -431,9 +530,133 @@ rescan_columnar_scan(CustomScanState *node)
 }
 
 /*
+ * Return the bytes the shared state of a parallel scan takes.
+ */
+static Size
+estimate_dsm_columnar_scan(CustomScanState *node, ParallelContext *pcxt)
+{
+	return ColumnarParallelEstimate();
+}
+
+/*
+ * Set up the shared state in the query's DSM (leader).  It may be made
+ * anew for a rescan; the workers' counters are made once, and outlive it.
+ */
+static void
+initialize_dsm_columnar_scan(CustomScanState *node, ParallelContext *pcxt,
+							 void *coordinate)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	if (node->ss.ps.instrument && state->counts_seg == NULL)
+		state->counts = ColumnarParallelCreateCounts(pcxt->nworkers,
+													 &state->counts_seg);
+	state->shared = coordinate;
+	ColumnarParallelInitialize(state->shared, state->counts_seg);
+	if (state->read)
+		ColumnarReadSetParallel(state->read, state->shared, true);
+}
+
+/*
+ * Reset the shared state for a rescan (leader; ReScan resets the local
+ * one).
+ */
+static void
+reinitialize_dsm_columnar_scan(CustomScanState *node, ParallelContext *pcxt,
+							   void *coordinate)
+{
+	ColumnarParallelReinitialize(coordinate);
+}
+
+/*
+ * Find the shared state and the counters (worker).
+ */
+static void
+initialize_worker_columnar_scan(CustomScanState *node, shm_toc *toc,
+								void *coordinate)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	state->shared = coordinate;
+	state->counts = ColumnarParallelAttachCounts(state->shared,
+												 &state->counts_seg);
+}
+
+/*
+ * Before the query's DSM goes: a worker reports its counters; the leader
+ * forgets the shared state (a rescan sets up a new one).
+ */
+static void
+shutdown_columnar_scan(CustomScanState *node)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+
+	report_worker_counts(state);
+	if (state->shared && !IsParallelWorker())
+	{
+		state->shared = NULL;
+		if (state->read)
+			ColumnarReadSetParallel(state->read, NULL, true);
+	}
+}
+
+/*
+ * EXPLAIN ANALYZE of a parallel scan: what each worker that ran did.
+ */
+static void
+explain_worker_counts(ColumnarScanState *state, ExplainState *es)
+{
+	WorkerInstrumentation *wi = state->css.ss.ps.worker_instrument;
+	CustomScan *cscan = (CustomScan *) state->css.ss.ps.plan;
+	bool		vectorized = cscan->custom_exprs != NIL;
+
+	if (es->format != EXPLAIN_FORMAT_TEXT)
+		ExplainOpenGroup("Columnar Workers", "Columnar Workers", false, es);
+	for (int n = 0; n < state->counts->nworkers; n++)
+	{
+		ColumnarScanCounts *w = &state->counts->worker[n];
+
+		if ((wi == NULL || n >= wi->num_workers || wi->instrument[n].nloops == 0) &&
+			w->groups_read == 0 && w->groups_skipped == 0 && w->batches == 0)
+			continue;
+		if (es->format == EXPLAIN_FORMAT_TEXT)
+		{
+			appendStringInfoSpaces(es->str, es->indent * 2);
+			appendStringInfo(es->str,
+							 "Worker %d:  Row Groups Read: %lld  Row Groups Skipped: %lld  Batches: %lld",
+							 n, (long long) w->groups_read, (long long) w->groups_skipped,
+							 (long long) w->batches);
+			if (state->skip)
+				appendStringInfo(es->str, "  Batches Skipped: %lld",
+								 (long long) w->batches_skipped);
+			if (vectorized)
+				appendStringInfo(es->str, "  Rows Removed by Vectorized Filter: %lld",
+								 (long long) w->vec_removed);
+			appendStringInfoChar(es->str, '\n');
+		}
+		else
+		{
+			ExplainOpenGroup("Worker", NULL, true, es);
+			ExplainPropertyInteger("Worker Number", NULL, n, es);
+			ExplainPropertyInteger("Row Groups Read", NULL, w->groups_read, es);
+			ExplainPropertyInteger("Row Groups Skipped", NULL, w->groups_skipped, es);
+			ExplainPropertyInteger("Batches", NULL, w->batches, es);
+			if (state->skip)
+				ExplainPropertyInteger("Batches Skipped", NULL, w->batches_skipped, es);
+			if (vectorized)
+				ExplainPropertyFloat("Rows Removed by Vectorized Filter", NULL,
+									 (double) w->vec_removed, 0, es);
+			ExplainCloseGroup("Worker", NULL, true, es);
+		}
+	}
+	if (es->format != EXPLAIN_FORMAT_TEXT)
+		ExplainCloseGroup("Columnar Workers", "Columnar Workers", false, es);
+}
+
+/*
  * EXPLAIN: the vectorized quals and the columns read; with ANALYZE, the
  * row groups read and skipped, the windows and the rows the vectorized
- * quals removed.
+ * quals removed, by all participants and by each worker.
  */
 static void
 explain_columnar_scan(CustomScanState *node, List *ancestors, ExplainState *es)
@@ -441,8 +664,9 @@ explain_columnar_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	ColumnarScanState *state = (ColumnarScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	Relation	rel = node->ss.ss_currentRelation;
-	int64		nread = state->groups_read,
-				nskipped = state->groups_skipped;
+	ColumnarScanCounts total;
+
+	total_counts(state, &total);
 
 	if (cscan->custom_exprs != NIL)
 	{
@@ -456,7 +680,7 @@ explain_columnar_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyText("Vectorized Filter", qual, es);
 		if (es->analyze)
 			ExplainPropertyFloat("Rows Removed by Vectorized Filter", NULL,
-								 (double) state->vec_removed, 0, es);
+								 (double) total.vec_removed, 0, es);
 	}
 	ExplainPropertyInteger("Columns Read", NULL, bms_num_members(state->needed), es);
 	if (RelationGetDescr(rel)->natts > 0 && es->verbose)
@@ -471,13 +695,13 @@ explain_columnar_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	}
 	if (es->analyze)
 	{
-		if (state->read)
-			ColumnarReadCounts(state->read, &nread, &nskipped);
-		ExplainPropertyInteger("Row Groups Read", NULL, nread, es);
-		ExplainPropertyInteger("Row Groups Skipped", NULL, nskipped, es);
-		ExplainPropertyInteger("Batches", NULL, state->windows, es);
+		ExplainPropertyInteger("Row Groups Read", NULL, total.groups_read, es);
+		ExplainPropertyInteger("Row Groups Skipped", NULL, total.groups_skipped, es);
+		ExplainPropertyInteger("Batches", NULL, total.batches, es);
 		if (state->skip)
-			ExplainPropertyInteger("Batches Skipped", NULL, state->windows_skipped, es);
+			ExplainPropertyInteger("Batches Skipped", NULL, total.batches_skipped, es);
+		if (state->counts)
+			explain_worker_counts(state, es);
 	}
 }
 

@@ -10,9 +10,10 @@
  * ERRCODE_FEATURE_NOT_SUPPORTED and a hint, never done silently wrong:
  * UPDATE, DELETE, row locks (SELECT FOR UPDATE), speculative insertion
  * (ON CONFLICT with an arbiter index), indexes, TABLESAMPLE, unlogged
- * tables.  Parallel scans are not planned for columnar tables (a worker
- * cannot see the leader's buffered rows), so the parallel scan callbacks
- * are never called for real.
+ * tables.  PostgreSQL's parallel block scans are not planned for columnar
+ * tables (columnar_planner.c removes them; the parallel ColumnarScan hands
+ * out row groups instead), so the parallel scan callbacks are never called
+ * for real.
  *
  *-------------------------------------------------------------------------
  */

@@ -31,6 +31,11 @@
  * starts a new buffer.  A buffer that a scan is reading is pinned: it gets
  * no more rows, and its memory outlives its flush until the scan ends.
  *
+ * Parallel workers cannot see the buffers (columnar_parallel.c): the
+ * planner asks ColumnarHasPendingRows before it lets a scan of the
+ * relation run in one, and a new buffer invalidates the relation's cached
+ * plans, so that a plan made before the rows were buffered is made again.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -47,6 +52,7 @@
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -251,6 +257,14 @@ new_buffer(Relation rel, CommandId cid)
 
 	/* reserve the row numbers (this makes the metapage of an empty table) */
 	buf->batch.first_row = ColumnarReserveRows(rel, buf->capacity, &buf->storage_id);
+
+	/*
+	 * Plans cached before these rows were buffered may read the relation in
+	 * parallel workers, which cannot see them: make the plans again (this
+	 * backend at the end of the command, when the rows become visible;
+	 * every backend at commit, when the rows are flushed).
+	 */
+	CacheInvalidateRelcache(rel);
 
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	write_buffers = lappend(write_buffers, buf);
@@ -830,6 +844,30 @@ ColumnarPendingBatches(Relation rel, Snapshot snapshot)
 		result = lappend(result, &buf->batch);
 	}
 	return result;
+}
+
+/*
+ * Return whether this backend buffers rows of relation relid (of any
+ * relation when relid is InvalidOid) that snapshot may see (by the rule of
+ * ColumnarPendingBatches; any rows when snapshot is NULL).
+ */
+bool
+ColumnarHasPendingRows(Oid relid, Snapshot snapshot)
+{
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if ((relid != InvalidOid && buf->relid != relid) || buf->batch.nrows == 0)
+			continue;
+		if (snapshot != NULL && IsMVCCSnapshot(snapshot) &&
+			buf->cid >= snapshot->curcid)
+			continue;
+		return true;
+	}
+	return false;
 }
 
 /*

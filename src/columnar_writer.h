@@ -22,6 +22,7 @@ extern void ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid);
 extern void ColumnarFlushRelation(Relation rel, bool all_subxacts);
 extern void ColumnarDiscardRelation(Relation rel);
 extern List *ColumnarPendingBatches(Relation rel, Snapshot snapshot);
+extern bool ColumnarHasPendingRows(Oid relid, Snapshot snapshot);
 extern void ColumnarUnpinBatches(List *pinned);
 extern bool ColumnarPendingFetch(Relation rel, uint64 rownum,
 								 Snapshot snapshot, TupleTableSlot *slot);
