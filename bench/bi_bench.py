@@ -436,9 +436,10 @@ def main():
     print()
     names = {"col": "columnar", "coloff": "columnar (vectorization off)", "duck": "DuckDB"}
     if not mismatches:
-        engines = "heap, columnar, columnar with vectorization off" + (", DuckDB" if duck_load else "")
-        print(f"Answers: all {len(queries)} queries return the same rows on {engines}"
-              f" (DuckDB compared to {SIGNIFICANT_DIGITS} significant digits).")
+        engines = "heap, columnar, columnar with vectorization off"
+        if duck_load:
+            engines += f" and DuckDB (compared to {SIGNIFICANT_DIGITS} significant digits)"
+        print(f"Answers: all {len(queries)} queries return the same rows on {engines}.")
     for name, key, a, b, na, nb in mismatches:
         if a and a[0].startswith("ERROR:"):
             print(f"MISMATCH {name}: {names.get(key, key)} failed: {a[0]}")
