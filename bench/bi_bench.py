@@ -281,13 +281,13 @@ def machine_facts(duckdb_version):
                 mem = f"{int(line.split()[1]) / 1048576:.1f} GiB"
     except OSError:
         pass
-    settings = pg_value("""SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)
+    settings = pg_value("""SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name)
                              FROM pg_settings WHERE name IN ('max_parallel_workers_per_gather', 'jit',
                              'shared_buffers', 'work_mem', 'max_parallel_workers')""")
     print(f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"- machine: {os.cpu_count()} cores (nproc), {cpu}, {mem} RAM, {platform.system()} {platform.release()}")
     print(f"- PostgreSQL: {pg_value('SELECT version()')}")
-    print(f"- PostgreSQL settings: {settings} (8kB pages)")
+    print(f"- PostgreSQL settings: {settings}")
     print(f"- DuckDB: {duckdb_version}")
 
 
