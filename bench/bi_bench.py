@@ -12,12 +12,15 @@ every query of bench/queries/*.sql on:
     columnar, vect. off   the same with SET biwh.enable_vectorization = off
     DuckDB                SET threads = 2, a file database
 
-Each (query, engine) gets one session: psql (or node) is started, the query
-runs once as a warm-up, whose rows are kept, then three times; the figure
-is the median of the three.  Times are client-side wall time over that one
-connection: psql's \\timing, and performance.now() around DuckDB's
-runAndReadAll; both include reading every result row into the client,
-neither includes connecting or planning caches built by the warm-up.
+Each engine gets one session for the whole run (a psql process, or a
+node process serving the DuckDB file), opened before the first query.
+Per query: a warm-up run on every engine, whose rows are kept for the
+comparison, then three rounds of heap, columnar, columnar off, DuckDB (so
+that load from other jobs on the machine falls on all engines alike); the
+figure is the median of an engine's three runs.  Times are client-side
+wall time over that connection: psql's \\timing, and performance.now()
+around DuckDB's runAndReadAll; both include reading every result row into
+the client, neither includes connecting.
 
 Answers: the columnar runs must return exactly heap's rows (compared as
 sorted lines of psql's output).  DuckDB's rows are compared with heap's
@@ -114,28 +117,57 @@ def parse_queries():
     return result
 
 
-def run_pg(engine, sql, resultfile, vect_off_ok):
-    """Run sql on one PostgreSQL configuration; return (times ms, error)."""
-    _, _, path, extra = engine
-    script = [r"\pset format unaligned", r"\pset tuples_only on",
-              r"\pset fieldsep '\t'", r"\pset null '\\N'",
-              f"SET search_path = {path}, public;"]
-    if extra and vect_off_ok:
-        script.append(extra)
-    script += [rf"\o {resultfile}", r"\timing on", sql, r"\o /dev/null"]
-    script += [sql] * REPS
-    rc, out, err = psql(sql="\n".join(script) + "\n")
-    if rc != 0:
-        msg = err.strip().splitlines()[0] if err.strip() else f"psql exit {rc}"
-        return None, re.sub(r"^(psql:[^ ]* )?ERROR:\s+", "", msg)
-    times = [float(m) for m in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)]
-    if len(times) != REPS + 1:
-        return None, f"expected {REPS + 1} timings, got {len(times)}"
-    return times, None
+class PsqlSession:
+    """One psql process, one connection, driven through its stdin and stdout."""
+
+    def __init__(self, search_path, extra_sql):
+        self.proc = subprocess.Popen(["psql", "-X", "-q"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, bufsize=1)
+        self.marks = 0
+        self.send(r"\pset format unaligned", r"\pset tuples_only on",
+                  r"\pset fieldsep '\t'", r"\pset null '\\N'",
+                  f"SET search_path = {search_path}, public;", *([extra_sql] if extra_sql else []),
+                  r"\timing on")
+        self.wait()
+
+    def send(self, *lines):
+        self.proc.stdin.write("\n".join(lines) + "\n")
+        self.proc.stdin.flush()
+
+    def wait(self):
+        """Return the output lines up to a fresh marker."""
+        self.marks += 1
+        mark = f"@@bi_bench {self.marks}"
+        self.send(rf"\echo '{mark}'")
+        out = []
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("psql ended: " + " ".join(out[-3:]))
+            if line.rstrip("\n") == mark:
+                return out
+            out.append(line.rstrip("\n"))
+
+    def run(self, sql, resultfile=None):
+        """Run sql once (rows to resultfile, or dropped); return (ms, error)."""
+        self.send(rf"\o {resultfile or '/dev/null'}", sql, r"\o /dev/null")
+        out = self.wait()
+        errors = [l for l in out if re.match(r"^(psql:\S* )?(ERROR|FATAL):", l)]
+        if errors:
+            return None, re.sub(r"^(psql:\S* )?(ERROR|FATAL):\s+", "", errors[0])
+        times = [float(m) for l in out for m in re.findall(r"^Time: ([0-9.]+) ms", l)]
+        if len(times) != 1:
+            return None, f"expected one timing, got: {out}"
+        return times[0], None
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def node(*args):
-    """Run duckdb_bench.js; return its parsed JSON line or raise."""
+    """Run duckdb_bench.js; return its output or raise."""
     p = subprocess.run(["node", os.path.join(HERE, "duckdb_bench.js"), *args],
                        capture_output=True, text=True)
     if p.returncode != 0:
@@ -143,17 +175,31 @@ def node(*args):
     return p.stdout.strip()
 
 
-def run_duckdb(db, sql, sqlfile, resultfile):
-    """Run sql on DuckDB; return (times ms, error)."""
-    with open(sqlfile, "w", encoding="utf-8") as f:
-        f.write(sql + "\n")
-    try:
-        r = json.loads(node("query", db, sqlfile, resultfile, str(REPS)))
-    except (RuntimeError, ValueError) as e:
-        return None, str(e).splitlines()[0]
-    if "error" in r:
-        return None, r["error"]
-    return r["ms"], None
+class DuckSession:
+    """One duckdb_bench.js serve process on the database file: JSON lines."""
+
+    def __init__(self, db):
+        self.proc = subprocess.Popen(["node", os.path.join(HERE, "duckdb_bench.js"), "serve", db],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1)
+        self.ask({"sql": "SELECT 1"})
+
+    def ask(self, request):
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("duckdb_bench.js serve ended")
+        return json.loads(line)
+
+    def run(self, sql, resultfile=None):
+        """Run sql once (rows to resultfile, or dropped); return (ms, error)."""
+        r = self.ask({"sql": sql, "result": resultfile})
+        return r.get("ms"), r.get("error")
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def duckdb_columns():
@@ -340,47 +386,60 @@ def main():
     else:
         print(f"- biwh.enable_vectorization: SET refused ({err.strip().splitlines()[0] if err.strip() else rc}); "
               "the \"vectorization off\" column runs without it")
-    print(f"- times: client-side wall time over one connection per (query, engine), "
-          f"median of {REPS} after a warm-up, in ms; speed-up = heap time / columnar time; "
+    print(f"- times: client-side wall time in ms over one connection per engine, median of {REPS}; "
+          f"per query a warm-up on every engine, then {REPS} rounds of heap, columnar, columnar off, DuckDB; "
+          f"speed-up = heap time / columnar time; "
           f"columnar / DuckDB = columnar time / DuckDB time")
     sys.stdout.flush()
 
-    results = {}    # name -> engine -> (median, error)
+    # one session per engine for the whole run; per query, a warm-up on
+    # every engine, then REPS rounds of heap, columnar, columnar off, DuckDB,
+    # so that a burst of load from other jobs falls on all of them alike
+    sessions = {key: PsqlSession(path, extra if vect_off_ok else None)
+                for key, _, path, extra in ENGINES}
+    if duck_load:
+        sessions["duck"] = DuckSession(duck_db)
+    results = {}    # name -> engine -> (median ms, error)
     mismatches = []
     rows_of = {}
     for group, name, sql in queries:
-        results[name] = {}
-        heap_lines = None
-        for engine in ENGINES:
-            key = engine[0]
+        errors = {}
+        times = {key: [] for key in sessions}
+        for key, session in sessions.items():
             rfile = os.path.join(tmp, f"{name}.{key}.out")
-            times, error = run_pg(engine, sql["postgres"], rfile, vect_off_ok)
-            results[name][key] = (statistics.median(times[1:]) if times else None, error)
-            if error:
-                mismatches.append((name, key, [f"ERROR: {error}"], [], 1, 0))
-                continue
-            lines = read_rows(rfile)
-            if key == "heap":
-                heap_lines = lines
-                rows_of[name] = len(lines)
-            elif heap_lines is not None:
-                a, b, na, nb = differences(sorted(lines), sorted(heap_lines))
-                if na or nb:
-                    mismatches.append((name, key, a, b, na, nb))
-        if duck_load:
-            rfile = os.path.join(tmp, f"{name}.duckdb.out")
-            times, error = run_duckdb(duck_db, sql["duckdb"], os.path.join(tmp, f"{name}.duckdb.sql"), rfile)
-            results[name]["duck"] = (statistics.median(times[1:]) if times else None, error)
-            if error:
-                mismatches.append((name, "duck", [f"ERROR: {error}"], [], 1, 0))
-            elif heap_lines is not None:
-                a, b, na, nb = differences(normalized(read_rows(rfile)), normalized(heap_lines))
-                if na or nb:
-                    mismatches.append((name, "duck", a, b, na, nb))
-        else:
+            _, errors[key] = session.run(sql["duckdb" if key == "duck" else "postgres"], rfile)
+        for _ in range(REPS):
+            for key, session in sessions.items():
+                if not errors[key]:
+                    ms, errors[key] = session.run(sql["duckdb" if key == "duck" else "postgres"])
+                    times[key].append(ms)
+        results[name] = {key: (statistics.median(times[key]) if not errors[key] else None, errors[key])
+                         for key in sessions}
+        if "duck" not in results[name]:
             results[name]["duck"] = (None, None)
+
+        # answers: the columnar runs exactly heap's rows, DuckDB's normalized
+        for key in sessions:
+            if errors[key]:
+                mismatches.append((name, key, [f"ERROR: {errors[key]}"], [], 1, 0))
+        if errors["heap"]:
+            continue
+        heap_lines = read_rows(os.path.join(tmp, f"{name}.heap.out"))
+        rows_of[name] = len(heap_lines)
+        for key in sessions:
+            if key == "heap" or errors[key]:
+                continue
+            lines = read_rows(os.path.join(tmp, f"{name}.{key}.out"))
+            if key == "duck":
+                a, b, na, nb = differences(normalized(lines), normalized(heap_lines))
+            else:
+                a, b, na, nb = differences(sorted(lines), sorted(heap_lines))
+            if na or nb:
+                mismatches.append((name, key, a, b, na, nb))
         r = results[name]
         print(f"  {name}: " + ", ".join(f"{k} {fmt_ms(r[k][0])}" for k in r), file=sys.stderr)
+    for session in sessions.values():
+        session.close()
 
     # the tables, one per group, each with its geometric means
     for group in GROUPS:

@@ -2,7 +2,7 @@
 //
 //   node duckdb_bench.js version
 //   node duckdb_bench.js load DBFILE CSVFILE COLUMNS MASTER_SELECT
-//   node duckdb_bench.js query DBFILE SQLFILE RESULTFILE REPS
+//   node duckdb_bench.js serve DBFILE
 //
 // BIWH_DUCKDB_MODULES names the directory whose node_modules holds
 // @duckdb/node-api (the bench installs it there, outside the repository).
@@ -15,14 +15,16 @@
 // one JSON line {"rows", "bytes_foodlogstats", "bytes_total"} (file sizes
 // after each checkpoint).
 //
-// query: runs the SQL once as a warm-up, writing its rows to RESULTFILE as
-// tab-separated text (NULL as \N), then REPS more times; prints one JSON
-// line {"ms": [warm-up, run 1, ...]} or {"error": message}.  The time of a
-// run is client-side wall time around runAndReadAll: execution and reading
-// every result chunk into the client, as psql's \timing measures it.
+// serve: one connection for the whole run.  Reads JSON lines {"sql",
+// "result"} from stdin, runs the SQL once and answers one JSON line
+// {"ms"} or {"error"}; with "result" (a file name) it writes the rows there
+// as tab-separated text, NULL as \N.  The time is client-side wall time
+// around runAndReadAll: execution and reading every result chunk into the
+// client, as psql's \timing measures it (writing the file is not timed).
 
 'use strict';
 const fs = require('fs');
+const readline = require('readline');
 const { performance } = require('perf_hooks');
 
 const modulesDir = process.env.BIWH_DUCKDB_MODULES || process.cwd();
@@ -66,29 +68,29 @@ async function load(dbfile, csvfile, columnsJson, masterSelect)
 								 bytes_total: fs.statSync(dbfile).size }));
 }
 
-async function query(dbfile, sqlfile, resultfile, reps)
+async function serve(dbfile)
 {
-	const sql = fs.readFileSync(sqlfile, 'utf8');
 	const conn = await open(dbfile);
-	const ms = [];
-	try
+	const rl = readline.createInterface({ input: process.stdin, terminal: false });
+	for await (const line of rl)
 	{
-		for (let i = 0; i <= reps; i++)
+		const req = JSON.parse(line);
+		let answer;
+		try
 		{
 			const t0 = performance.now();
-			const reader = await conn.runAndReadAll(sql);
-			ms.push(performance.now() - t0);
-			if (i === 0)
-				fs.writeFileSync(resultfile, reader.getRowsJson()
+			const reader = await conn.runAndReadAll(req.sql);
+			answer = { ms: performance.now() - t0 };
+			if (req.result)
+				fs.writeFileSync(req.result, reader.getRowsJson()
 								 .map((row) => row.map(cell).join('\t') + '\n').join(''));
 		}
+		catch (e)
+		{
+			answer = { error: String(e.message || e).split('\n')[0] };
+		}
+		process.stdout.write(JSON.stringify(answer) + '\n');
 	}
-	catch (e)
-	{
-		console.log(JSON.stringify({ error: String(e.message || e).split('\n')[0] }));
-		return;
-	}
-	console.log(JSON.stringify({ ms }));
 }
 
 async function main()
@@ -102,8 +104,8 @@ async function main()
 	}
 	else if (cmd === 'load')
 		await load(args[0], args[1], args[2], args[3]);
-	else if (cmd === 'query')
-		await query(args[0], args[1], args[2], Number(args[3]));
+	else if (cmd === 'serve')
+		await serve(args[0]);
 	else
 		throw new Error(`unknown command "${cmd}"`);
 }
