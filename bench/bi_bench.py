@@ -57,10 +57,10 @@ NULL = "\\N"
 GROUPS = {"filter": "filter-heavy queries (issue 7)", "bi": "BI aggregates (issue 8)"}
 
 ENGINES = [
-    # key, column header, search_path, extra SET
-    ("heap", "heap ms", "bench_heap", None),
-    ("col", "columnar ms", "bench_col", None),
-    ("coloff", "columnar, vectorization off ms", "bench_col", "SET biwh.enable_vectorization = off;"),
+    # key, search_path, extra SET
+    ("heap", "bench_heap", None),
+    ("col", "bench_col", None),
+    ("coloff", "bench_col", "SET biwh.enable_vectorization = off;"),
 ]
 
 
@@ -396,7 +396,7 @@ def main():
     # every engine, then REPS rounds of heap, columnar, columnar off, DuckDB,
     # so that a burst of load from other jobs falls on all of them alike
     sessions = {key: PsqlSession(path, extra if vect_off_ok else None)
-                for key, _, path, extra in ENGINES}
+                for key, path, extra in ENGINES}
     if duck_load:
         sessions["duck"] = DuckSession(duck_db)
     results = {}    # name -> engine -> (median ms, error)
