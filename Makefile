@@ -7,7 +7,8 @@
 #                   (REGRESS="a b" and TAP_TESTS="t/2*.pl" or "none" run a part)
 #   make demo       the warehouse workflow end to end on a throwaway cluster
 #                   (make demo KEEP=1 leaves it running and says how to stop it)
-#   make bench      print the benchmark tables (BENCH_SIZE sets the data size)
+#   make bench      print the benchmark tables (BENCH_SIZE sets the data size,
+#                   BENCH_ONLY="bi" or "columnar,wh" runs some of them)
 
 EXTENSION = biwh
 EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'/\1/p" $(EXTENSION).control)
@@ -77,4 +78,4 @@ demo:
 	PG_CONFIG="$(PG_CONFIG)" test/harness.sh demo $(if $(KEEP),--keep)
 
 bench:
-	PG_CONFIG="$(PG_CONFIG)" BENCH_SIZE="$(BENCH_SIZE)" test/harness.sh bench
+	PG_CONFIG="$(PG_CONFIG)" BENCH_SIZE="$(BENCH_SIZE)" BENCH_ONLY="$(BENCH_ONLY)" test/harness.sh bench

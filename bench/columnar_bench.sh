@@ -2,14 +2,16 @@
 # columnar_bench.sh — columnar against heap on the seed's foodlogstats report
 #
 # Generates BENCH_SIZE rows (default 1,000,000) shaped like the seed's
-# foodlogstats daily pieces (20 columns: tens of stores, a few regions,
-# hundreds of item names with a skewed distribution, some NULLs, timestamps
-# over a year), loads them into a heap and a columnar table by COPY and by
-# INSERT ... SELECT, each in a fresh backend, and prints: on-disk size, load
-# times, peak RSS of the loading backend, pages read by a one-day count, and
-# full-scan count/sum times.  Needs a superuser connection (PGHOST, PGPORT,
-# PGDATABASE) to a cluster with biwh available; leaves nothing behind.
+# foodlogstats daily pieces (bench/foodlogstats.sql: 20 columns, tens of
+# stores, a few regions, hundreds of item names with a skewed distribution,
+# some NULLs, timestamps over a year), loads them into a heap and a
+# columnar table by COPY and by INSERT ... SELECT, each in a fresh backend,
+# and prints: on-disk size, load times, peak RSS of the loading backend,
+# pages read by a one-day count, and full-scan count/sum times.  Needs a
+# superuser connection (PGHOST, PGPORT, PGDATABASE) to a cluster with biwh
+# available; leaves nothing behind.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 N=${BENCH_SIZE:-1000000}
 [ -n "$N" ] || N=1000000
@@ -17,32 +19,11 @@ COPYFILE=$(mktemp -u /tmp/biwh_bench_XXXXXX.copy)
 q() { psql -X -At -v ON_ERROR_STOP=1 -q "$@"; }
 
 q -c "CREATE EXTENSION IF NOT EXISTS biwh CASCADE" 2>/dev/null
+q -f "$here/foodlogstats.sql"
 q <<SQL
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_src, bench_heap, bench_col, bench_heap2, bench_col2;
-CREATE UNLOGGED TABLE bench_src AS
-SELECT g AS id,
-	'Store ' || lpad((1 + (hashint4(g) & 2147483647) % 40)::text, 2, '0') AS store,
-	'Station ' || (1 + (hashint4(g + 1) & 2147483647) % 8) AS station,
-	(ARRAY['validated', 'validated', 'validated', 'pending', 'rejected'])[1 + (hashint4(g + 2) & 2147483647) % 5] AS validation_status,
-	(ARRAY['North', 'South', 'East', 'West'])[1 + ((hashint4(g) & 2147483647) % 40) / 10] AS region,
-	1 + (hashint4(g + 3) & 2147483647) % 6 AS action_taken_id,
-	(ARRAY['donated', 'composted', 'discarded', 'repurposed', 'sold', 'staff meal'])[1 + (hashint4(g + 3) & 2147483647) % 6] AS action_taken,
-	'Item ' || floor(300 * power(((hashint4(g + 4) & 2147483647) % 10000) / 10000.0, 3))::int AS name,
-	round((1 + (hashint4(g + 5) & 2147483647) % 5)::numeric, 0) AS quantity,
-	round(0.1 + ((hashint4(g + 6) & 2147483647) % 500) / 100.0, 2) AS average_weight,
-	round(0.1 + ((hashint4(g + 7) & 2147483647) % 2000) / 100.0, 2) AS weight,
-	'Client ' || (1 + (hashint4(g) & 2147483647) % 40 / 8) AS client,
-	(ARRAY['produce', 'dairy', 'bakery', 'meat', 'seafood', 'prepared', 'grains', 'beverages', 'frozen', 'deli', 'snacks', 'other'])[1 + (hashint4(g + 8) & 2147483647) % 12] AS food_category,
-	round(0.5 + ((hashint4(g + 9) & 2147483647) % 900) / 100.0, 2) AS cost_per_lb,
-	CASE WHEN g % 7 = 0 THEN NULL ELSE round(1 + ((hashint4(g + 10) & 2147483647) % 1000) / 100.0, 2) END AS target_weight,
-	round(1 + ((hashint4(g + 11) & 2147483647) % 1500) / 100.0, 2) AS price_per_lb,
-	CASE WHEN (hashint4(g + 12) & 2147483647) % 10 < 6 THEN NULL
-		 ELSE (ARRAY['expired', 'overproduction', 'damaged', 'quality'])[1 + (hashint4(g + 12) & 2147483647) % 4] END AS action_reason,
-	md5('client' || (1 + (hashint4(g) & 2147483647) % 40 / 8)) AS client_id,
-	timestamp '2025-01-01' + (g::float8 / $N) * interval '365 days' AS logged_time,
-	CASE WHEN g % 50 = 0 THEN 'manual' ELSE NULL END AS flags
-  FROM generate_series(1, $N) g;
+CREATE UNLOGGED TABLE bench_src AS SELECT * FROM bench_foodlogstats($N);
 COPY bench_src TO '$COPYFILE';
 CREATE TABLE bench_heap (LIKE bench_src);
 CREATE TABLE bench_col (LIKE bench_src) USING columnar;
@@ -129,4 +110,4 @@ Checks: one-day count heap $day_count_heap, columnar $day_count_col; rows of col
 Peak RSS is the backend's VmHWM, which includes the shared buffers it touched.
 EOF2
 
-q -c "DROP TABLE bench_src, bench_heap, bench_col, bench_heap2, bench_col2"
+q -c "DROP TABLE bench_src, bench_heap, bench_col, bench_heap2, bench_col2" -c "DROP FUNCTION bench_foodlogstats(integer)"
