@@ -1001,6 +1001,22 @@ eval_leaf(QualNode *q, ColumnarWindow *win, uint32 *sel, uint32 nsel)
 	bool		pass_null = q->pass[TRI_NULL];
 	uint32		out = 0;
 
+	/*
+	 * A vector read for someone else may be in a form this leaf does not
+	 * take (a function that is not leakproof is never called for dictionary
+	 * entries): a flat copy, in the evaluation's memory.
+	 */
+	if ((vec->form == COLUMNAR_FORM_SCALED &&
+		 !(q->kind == QK_NULLTEST || (q->kind == QK_CMP && q->numeric_values))) ||
+		(vec->form == COLUMNAR_FORM_DICT && q->kind == QK_FUNC && !q->leakproof))
+	{
+		ColumnarVector *flat = palloc(sizeof(ColumnarVector));
+
+		*flat = *vec;
+		ColumnarFlattenVector(flat);
+		vec = flat;
+	}
+
 #define ROW_VALID(row) COLUMNAR_VALID(vec, (row))
 
 	if (q->kind == QK_NULLTEST)
@@ -1203,8 +1219,13 @@ uint32
 ColumnarQualEval(ColumnarQualProgram *prog, ColumnarWindow *win,
 				 uint32 *sel, uint32 nsel)
 {
+	const int  *saved = win->accept;
+
 	Assert(win->nrows <= COLUMNAR_WINDOW_ROWS);
-	return eval_node(prog->root, win, sel, nsel);
+	win->accept = prog->accept;
+	nsel = eval_node(prog->root, win, sel, nsel);
+	win->accept = saved;
+	return nsel;
 }
 
 /* ----------------------------------------------------------------

@@ -50,6 +50,7 @@ struct ColumnarWindow
 	ColumnarVector **vectors;
 	ColumnarFetchFn fetch;		/* for columns still NULL in vectors */
 	void	   *fetch_arg;
+	const int  *accept;			/* per column: the forms fetch should give */
 };
 
 extern void ColumnarKeepFreedMemory(void);
