@@ -31,7 +31,7 @@ DECLARE
 	d_heap text;
 BEGIN
 	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || qc LOOP
-		IF line LIKE '%Parallel Custom Scan (ColumnarScan)%' THEN
+		IF line LIKE '%Parallel Custom Scan (Columnar%' THEN
 			plan := 'parallel';
 		ELSIF line LIKE '%Gather%' AND plan = 'serial' THEN
 			plan := 'below gather';

@@ -18,6 +18,7 @@
 #include "utils/builtins.h"
 
 #include "biwh.h"
+#include "columnar_aggscan.h"
 #include "columnar_options.h"
 #include "columnar_parallel.h"
 #include "columnar_planner.h"
@@ -41,6 +42,7 @@ _PG_init(void)
 	ColumnarWriterInit();
 	ColumnarTableAmInit();
 	ColumnarScanInit();
+	ColumnarAggScanInit();
 	ColumnarParallelInit();
 	ColumnarPlannerInit();
 	WhSecurityInit();

@@ -29,17 +29,27 @@
 
 #include "access/table.h"
 #include "catalog/pg_class.h"
+#include "miscadmin.h"
 #include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
+#include "optimizer/planner.h"
+#include "optimizer/prep.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
+#include "parser/parsetree.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
+#include "utils/selfuncs.h"
 #include "utils/spccache.h"
 
+#include "columnar_agg.h"
+#include "columnar_agg_group.h"
+#include "columnar_aggscan.h"
 #include "columnar_planner.h"
 #include "columnar_qual.h"
 #include "columnar_scan.h"
@@ -48,8 +58,10 @@
 
 static bool columnar_enable_custom_scan = true;
 static bool columnar_enable_vectorization = true;
+static bool columnar_enable_agg_pushdown = true;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
 
 static Plan *plan_columnar_path(PlannerInfo *root, RelOptInfo *rel,
 								CustomPath *best_path, List *tlist,
@@ -85,11 +97,12 @@ parallel_divisor(int workers)
  * decoding the columns of the vectorized quals and evaluating them for
  * every row; decoding the other columns it needs for the batches with rows
  * left, or only those rows when few are left (columnar_scan.c gathers them
- * when at most one in 16 is); a tuple and the other quals for the rows the
- * vectorized ones leave; the target list for the rows returned.
+ * when at most one in 16 is); with form_tuples, a tuple and the other
+ * quals for the rows the vectorized ones leave and the target list for
+ * the rows returned (a ColumnarAgg forms none).
  */
 static Cost
-vector_cpu_cost(PlannerInfo *root, RelOptInfo *rel, int nneeded)
+vector_cpu_cost(PlannerInfo *root, RelOptInfo *rel, int nneeded, bool form_tuples)
 {
 	double		tuples = rel->tuples;
 	double		per_value = cpu_operator_cost * COLUMNAR_VECTOR_COST_FACTOR;
@@ -128,9 +141,12 @@ vector_cpu_cost(PlannerInfo *root, RelOptInfo *rel, int nneeded)
 		cost += left * per_value * COLUMNAR_GATHER_COST_FACTOR * nrest;
 	else
 		cost += tuples * per_value * nrest;
-	cost += left * (cpu_tuple_cost + other_cost.per_tuple);
-	cost += other_cost.startup + rel->reltarget->cost.startup +
-		rel->rows * rel->reltarget->cost.per_tuple;
+	if (form_tuples)
+	{
+		cost += left * (cpu_tuple_cost + other_cost.per_tuple);
+		cost += other_cost.startup + rel->reltarget->cost.startup +
+			rel->rows * rel->reltarget->cost.per_tuple;
+	}
 	return cost;
 }
 
@@ -242,7 +258,7 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	get_tablespace_page_costs(rel->reltablespace, NULL, &spc_seq_page_cost);
 	share = natts > 0 ? (double) Max(nneeded, 1) / natts : 1.0;
 	disk_run = spc_seq_page_cost * Max(rel->pages * share, 1.0);
-	cpu_run = vector_cpu_cost(root, rel, nneeded);
+	cpu_run = vector_cpu_cost(root, rel, nneeded, true);
 	cpath = make_scan_path(rel, cols, rows, startup);
 	cpath->path.parallel_aware = false;
 	cpath->path.parallel_safe = parallel_ok;
@@ -362,6 +378,428 @@ columnar_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	}
 }
 
+/* ----------------------------------------------------------------
+ *		the ColumnarAgg path
+ * ----------------------------------------------------------------
+ */
+
+static Plan *plan_columnar_agg_path(PlannerInfo *root, RelOptInfo *rel,
+									CustomPath *best_path, List *tlist,
+									List *clauses, List *custom_plans);
+
+static const CustomPathMethods columnar_agg_path_methods = {
+	.CustomName = "ColumnarAgg",
+	.PlanCustomPath = plan_columnar_agg_path,
+};
+
+/* Return the column under binary-compatible relabelings of e, or NULL. */
+static Var *
+grouping_column(Expr *e, Index relid)
+{
+	while (IsA(e, RelabelType))
+		e = ((RelabelType *) e)->arg;
+	if (IsA(e, Var) && ((Var *) e)->varno == relid && ((Var *) e)->varattno > 0 &&
+		((Var *) e)->varlevelsup == 0)
+		return (Var *) e;
+	return NULL;
+}
+
+/*
+ * Return whether the grouping of input_rel can be done by a ColumnarAgg:
+ * one columnar relation (a base relation or a partition), WHERE quals that
+ * all vectorize (returned in *quals, in the order they must run), no
+ * grouping sets or set-returning functions.
+ */
+static bool
+agg_input_ok(PlannerInfo *root, RelOptInfo *input_rel, List **quals)
+{
+	RangeTblEntry *rte;
+	Relation	relation;
+	bool		columnar;
+	Index		max_level = 0;
+	ListCell   *lc;
+
+	*quals = NIL;
+	if (!columnar_enable_agg_pushdown || !columnar_enable_custom_scan ||
+		!columnar_enable_vectorization)
+		return false;
+	if ((input_rel->reloptkind != RELOPT_BASEREL &&
+		 input_rel->reloptkind != RELOPT_OTHER_MEMBER_REL) ||
+		input_rel->rtekind != RTE_RELATION || input_rel->lateral_relids != NULL)
+		return false;
+	if (root->parse->groupingSets != NIL || root->parse->hasTargetSRFs)
+		return false;
+	rte = planner_rt_fetch(input_rel->relid, root);
+	if ((rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW) ||
+		rte->tablesample != NULL)
+		return false;
+	relation = table_open(rte->relid, NoLock);
+	columnar = ColumnarIsColumnarRelation(relation);
+	table_close(relation, NoLock);
+	if (!columnar)
+		return false;
+	foreach(lc, input_rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+		if (ri->pseudoconstant || !ColumnarQualIsVectorizable(ri->clause))
+			return false;
+		max_level = Max(max_level, ri->security_level);
+	}
+
+	/*
+	 * The pipeline evaluates them in order, each on the rows the ones before
+	 * left: those of a security barrier view or a row-level security policy
+	 * (lower levels) first.
+	 */
+	for (Index level = 0; level <= max_level; level++)
+		foreach(lc, input_rel->baserestrictinfo)
+		{
+			RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+			if (ri->security_level == level)
+				*quals = lappend(*quals, ri->clause);
+		}
+	return true;
+}
+
+/*
+ * Return the aggregates a grouping target and HAVING need, or NIL with
+ * *ok false when one is not supported or the target needs a column that
+ * is not one of the group keys.
+ */
+static List *
+agg_aggrefs(PathTarget *target, List *having, List *keys, Index relid, bool *ok)
+{
+	List	   *exprs;
+	List	   *aggrefs = NIL;
+	ListCell   *lc;
+
+	*ok = true;
+	exprs = pull_var_clause((Node *) list_concat(list_copy(target->exprs), list_copy(having)),
+							PVC_INCLUDE_AGGREGATES | PVC_RECURSE_WINDOWFUNCS |
+							PVC_INCLUDE_PLACEHOLDERS);
+	foreach(lc, exprs)
+	{
+		Node	   *n = lfirst(lc);
+
+		if (IsA(n, Aggref))
+		{
+			if (!ColumnarAggSupported((Aggref *) n, false))
+			{
+				*ok = false;
+				return NIL;
+			}
+			if (!list_member(aggrefs, n))
+				aggrefs = lappend(aggrefs, n);
+		}
+		else
+		{
+			bool		key = false;
+			ListCell   *lc2;
+
+			foreach(lc2, keys)
+				key = key || equal(n, grouping_column(lfirst(lc2), relid));
+			if (!key)
+			{
+				*ok = false;	/* a placeholder, a functionally dependent column */
+				return NIL;
+			}
+		}
+	}
+	return aggrefs;
+}
+
+/*
+ * Return the target of a partial ColumnarAgg below a Finalize Aggregate
+ * producing target: the group keys, then the aggregates as partial ones,
+ * made the way PostgreSQL's own partial grouping makes them (so that the
+ * Finalize Aggregate's aggregates are matched to them), or NULL when one
+ * cannot be computed partially.
+ */
+static PathTarget *
+partial_agg_target(PlannerInfo *root, PathTarget *target, List *aggrefs)
+{
+	PathTarget *partial = create_empty_pathtarget();
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, target->exprs)
+	{
+		Index		ref = target->sortgrouprefs ? target->sortgrouprefs[i] : 0;
+
+		if (ref != 0 && get_sortgroupref_clause_noerr(ref, root->parse->groupClause) != NULL)
+			add_column_to_pathtarget(partial, lfirst(lc), ref);
+		i++;
+	}
+	foreach(lc, aggrefs)
+	{
+		Aggref	   *aggref = copyObject(lfirst(lc));
+
+		mark_partial_aggref(aggref, AGGSPLIT_INITIAL_SERIAL);
+		if (!ColumnarAggSupported(aggref, true))
+			return NULL;
+		add_new_column_to_pathtarget(partial, (Expr *) aggref);
+	}
+	return set_pathtarget_cost_width(root, partial);
+}
+
+/* Return the bytes a ColumnarAgg's group holds, about. */
+static double
+agg_group_bytes(List *keys, List *aggrefs)
+{
+	return 64 + 48 * list_length(aggrefs) + 32 * list_length(keys);
+}
+
+/*
+ * Return a ColumnarAgg path producing target (grouping keys keys, the
+ * aggregates aggrefs, final or partial) for parent from input_rel, of
+ * ngroups groups by estimate; costs: the scan's decoding and vectorized
+ * quals (vector_cpu_cost, forming no tuples), a tenth of cpu_operator_cost
+ * per row left and key or aggregate, one tuple a group; with workers > 0
+ * a parallel-aware partial path.
+ */
+static CustomPath *
+make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *parent,
+			  PathTarget *target, List *keys, List *aggrefs, List *quals, List *having,
+			  double ngroups, int workers)
+{
+	Bitmapset  *attrs = NULL;
+	int			natts = input_rel->max_attr;
+	int			nneeded;
+	double		per_value = cpu_operator_cost * COLUMNAR_VECTOR_COST_FACTOR;
+	Cost		disk;
+	Cost		cpu;
+	CustomPath *cpath;
+
+	pull_varattnos((Node *) list_concat(list_concat(list_copy(keys), list_copy(aggrefs)), quals),
+				   input_rel->relid, &attrs);
+	nneeded = Max(bms_num_members(attrs), 1);
+	disk = seq_page_cost * Max(input_rel->pages * (natts > 0 ? (double) nneeded / natts : 1.0), 1.0);
+	cpu = vector_cpu_cost(root, input_rel, nneeded, false);
+	cpu += input_rel->rows * per_value * (2 * list_length(keys) + list_length(aggrefs));
+	if (workers > 0)
+		cpu /= parallel_divisor(workers);
+
+	cpath = makeNode(CustomPath);
+	cpath->path.pathtype = T_CustomScan;
+	cpath->path.parent = parent;
+	cpath->path.pathtarget = target;
+	cpath->path.param_info = NULL;
+	cpath->path.rows = ngroups;
+	cpath->path.startup_cost = disk + cpu;
+	cpath->path.total_cost = disk + cpu + ngroups * cpu_tuple_cost;
+	cpath->path.pathkeys = NIL;
+	cpath->path.parallel_aware = workers > 0;
+	cpath->path.parallel_safe = workers > 0;	/* the caller decides for serial */
+	cpath->path.parallel_workers = workers;
+	cpath->flags = 0;
+	cpath->custom_private = list_make3(keys, aggrefs, quals);
+	cpath->custom_private = lappend(cpath->custom_private,
+									list_make1_int((int) input_rel->relid));
+	/* HAVING is the node's own qual at the final stage */
+	cpath->custom_private = lappend(cpath->custom_private, having);
+	cpath->methods = &columnar_agg_path_methods;
+	return cpath;
+}
+
+/*
+ * Add ColumnarAgg paths for the grouping of one columnar relation
+ * input_rel (the GROUP_AGG stage of the query, or of a partition under
+ * partitionwise aggregation):
+ *
+ * - a ColumnarAgg computing the final results, when its groups surely fit
+ *	 in memory (by an estimate from statistics, with room to spare);
+ * - a Finalize Aggregate over a ColumnarAgg computing partial states, for
+ *	 any number of groups: when memory fills, the node returns the groups
+ *	 it has and starts anew, and the Finalize Aggregate (which can spill)
+ *	 combines them;
+ * - where the grouping may be parallel, a Finalize Aggregate over a Gather
+ *	 over parallel-aware partial ColumnarAggs.
+ *
+ * PostgreSQL calls no hook for its partial grouping stage, so the partial
+ * paths are built here, with a partial target of our own.
+ */
+static void
+add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
+			  GroupPathExtraData *extra)
+{
+	Query	   *parse = root->parse;
+	List	   *quals;
+	List	   *keys;
+	List	   *aggrefs;
+	List	   *having = (List *) extra->havingQual;
+	ListCell   *lc;
+	bool		ok;
+	double		ngroups = 1;
+	bool		estimated = true;
+	CustomPath *cpath;
+	PathTarget *ptarget;
+	List	   *pkeys = NIL;
+	List	   *paggrefs = NIL;
+	AggClauseCosts final_costs;
+	AggStrategy strategy;
+	Oid			relid;
+	int			workers;
+
+	if (!agg_input_ok(root, input_rel, &quals))
+		return;
+	relid = planner_rt_fetch(input_rel->relid, root)->relid;
+
+	/* GROUP BY: columns of the table */
+	keys = get_sortgrouplist_exprs(parse->groupClause, extra->targetList);
+	if (list_length(keys) > COLUMNAR_MAX_GROUP_KEYS)
+		return;
+	foreach(lc, keys)
+	{
+		Expr	   *key = lfirst(lc);
+
+		if (grouping_column(key, input_rel->relid) == NULL ||
+			!ColumnarGroupKeySupported(exprType((Node *) key), exprCollation((Node *) key)))
+			return;
+	}
+	aggrefs = agg_aggrefs(output_rel->reltarget, having, keys, input_rel->relid, &ok);
+	if (!ok || (aggrefs == NIL && keys == NIL))
+		return;
+	if (keys != NIL)
+	{
+		EstimationInfo estinfo;
+
+		ngroups = estimate_num_groups(root, keys, input_rel->rows, NULL, &estinfo);
+		estimated = (estinfo.flags & SELFLAG_USED_DEFAULT) == 0;
+	}
+
+	/* final results in one node */
+	if (estimated && ngroups * agg_group_bytes(keys, aggrefs) <= get_hash_memory_limit() / 4)
+	{
+		cpath = make_agg_path(root, input_rel, output_rel, output_rel->reltarget, keys, aggrefs,
+							  quals, having, ngroups, 0);
+		cpath->path.parallel_safe = output_rel->consider_parallel &&
+			!ColumnarHasPendingRows(relid, NULL);
+		add_path(output_rel, &cpath->path);
+	}
+
+	/* partial states below a Finalize Aggregate */
+	if (!(extra->flags & GROUPING_CAN_PARTIAL_AGG) ||
+		(keys != NIL && !(extra->flags & GROUPING_CAN_USE_HASH)))
+		return;
+	ptarget = partial_agg_target(root, output_rel->reltarget, aggrefs);
+	if (ptarget == NULL)
+		return;
+	foreach(lc, ptarget->exprs)
+	{
+		if (IsA(lfirst(lc), Aggref))
+			paggrefs = lappend(paggrefs, lfirst(lc));
+		else
+			pkeys = lappend(pkeys, lfirst(lc));
+	}
+	if (list_length(pkeys) != list_length(keys))
+		return;
+	MemSet(&final_costs, 0, sizeof(AggClauseCosts));
+	get_agg_clause_costs(root, AGGSPLIT_FINAL_DESERIAL, &final_costs);
+	strategy = keys != NIL ? AGG_HASHED : AGG_PLAIN;
+	cpath = make_agg_path(root, input_rel, output_rel, ptarget, pkeys, paggrefs, quals, NIL,
+						  ngroups, 0);
+	cpath->path.parallel_safe = output_rel->consider_parallel &&
+		!ColumnarHasPendingRows(relid, NULL);
+	add_path(output_rel, (Path *)
+			 create_agg_path(root, output_rel, &cpath->path, output_rel->reltarget, strategy,
+							 AGGSPLIT_FINAL_DESERIAL, parse->groupClause, having,
+							 &final_costs, ngroups));
+
+	/* parallel: partial ColumnarAggs below a Gather */
+	if (!output_rel->consider_parallel || !input_rel->consider_parallel ||
+		ColumnarHasPendingRows(relid, NULL))
+		return;
+	workers = compute_parallel_worker(input_rel, input_rel->pages, -1,
+									  max_parallel_workers_per_gather);
+	if (workers > 0)
+	{
+		double		partial_groups;
+		GatherPath *gather;
+
+		partial_groups = keys == NIL ? 1 :
+			Min(ngroups, input_rel->rows / parallel_divisor(workers));
+		cpath = make_agg_path(root, input_rel, output_rel, ptarget, pkeys, paggrefs, quals, NIL,
+							  Max(partial_groups, 1), workers);
+		gather = create_gather_path(root, output_rel, &cpath->path, ptarget, NULL,
+									&partial_groups);
+		gather->path.rows = partial_groups * (workers + (parallel_leader_participation ? 1 : 0));
+		add_path(output_rel, (Path *)
+				 create_agg_path(root, output_rel, &gather->path, output_rel->reltarget,
+								 strategy, AGGSPLIT_FINAL_DESERIAL, parse->groupClause,
+								 having, &final_costs, ngroups));
+	}
+}
+
+/*
+ * Turn the aggregation path into a ColumnarAgg plan node reading the
+ * table: its scan tuple is the group keys, then the aggregates.
+ */
+static Plan *
+plan_columnar_agg_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+					   List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *keys = linitial(best_path->custom_private);
+	List	   *aggrefs = lsecond(best_path->custom_private);
+	List	   *quals = lthird(best_path->custom_private);
+	Index		relid = (Index) linitial_int(lfourth(best_path->custom_private));
+	List	   *scan_tlist = NIL;
+	ListCell   *lc;
+	AttrNumber	resno = 1;
+
+	foreach(lc, keys)
+		scan_tlist = lappend(scan_tlist, makeTargetEntry(copyObject(lfirst(lc)), resno++,
+														 NULL, false));
+	foreach(lc, aggrefs)
+		scan_tlist = lappend(scan_tlist, makeTargetEntry(copyObject(lfirst(lc)), resno++,
+														 NULL, false));
+
+	/*
+	 * setrefs makes custom_exprs refer to the scan tuple: the columns of the
+	 * WHERE quals are in it too, as junk the node never fills (it maps them
+	 * back to the table's columns).
+	 */
+	foreach(lc, pull_var_clause((Node *) quals, 0))
+	{
+		Var		   *var = lfirst(lc);
+		bool		present = false;
+		ListCell   *lc2;
+
+		foreach(lc2, scan_tlist)
+			present = present || equal(((TargetEntry *) lfirst(lc2))->expr, var);
+		if (!present)
+			scan_tlist = lappend(scan_tlist, makeTargetEntry((Expr *) copyObject(var), resno++,
+															 NULL, true));
+	}
+	cscan->scan.plan.targetlist = tlist;
+	/* HAVING: on the groups (the tuples of the scan tuple) */
+	cscan->scan.plan.qual = copyObject(list_nth(best_path->custom_private, 4));
+	cscan->scan.scanrelid = relid;
+	cscan->flags = best_path->flags;
+	cscan->custom_scan_tlist = scan_tlist;
+	cscan->custom_exprs = copyObject(quals);
+	cscan->custom_private = NIL;
+	cscan->methods = &ColumnarAggMethods;
+	return &cscan->scan.plan;
+}
+
+/*
+ * Plan the grouping of columnar relations: the ColumnarAgg paths beside
+ * PostgreSQL's own.
+ */
+static void
+columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
+							RelOptInfo *input_rel, RelOptInfo *output_rel,
+							void *extra)
+{
+	if (prev_create_upper_paths_hook)
+		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
+	if (stage == UPPERREL_GROUP_AGG)
+		add_agg_paths(root, input_rel, output_rel, extra);
+}
+
 /*
  * Register the planner hook and its settings.
  */
@@ -380,6 +818,14 @@ ColumnarPlannerInit(void)
 							 &columnar_enable_vectorization,
 							 true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("biwh.enable_agg_pushdown",
+							 "Compute GROUP BY and aggregates over columnar tables on column vectors.",
+							 "When off, PostgreSQL's Agg aggregates the rows of a ColumnarScan.",
+							 &columnar_enable_agg_pushdown,
+							 true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = columnar_set_rel_pathlist;
+	prev_create_upper_paths_hook = create_upper_paths_hook;
+	create_upper_paths_hook = columnar_create_upper_paths;
 }

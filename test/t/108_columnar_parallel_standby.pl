@@ -48,8 +48,8 @@ my @queries = (
 foreach my $q (@queries)
 {
 	like($standby->safe_psql('postgres', "EXPLAIN (COSTS OFF) $q"),
-		qr/Gather.*Parallel Custom Scan \(ColumnarScan\) on c/s,
-		"the standby plans a parallel ColumnarScan: $q");
+		qr/Gather.*Parallel Custom Scan \(Columnar(?:Scan|Agg)\) on c/s,
+		"the standby plans a parallel ColumnarScan or ColumnarAgg: $q");
 }
 like($standby->safe_psql('postgres',
 		"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) $queries[0]"),

@@ -1,0 +1,262 @@
+--
+-- columnar_agg: GROUP BY and aggregates over one columnar table are
+-- computed on column vectors by the ColumnarAgg node: final results in one
+-- node, partial states below a Finalize Aggregate (serial, or parallel
+-- below a Gather).  Every answer (rows, NULLs, display scales, errors)
+-- equals the same query's on a heap copy; what the node does not do is
+-- left to PostgreSQL's plan.
+--
+\set VERBOSITY terse
+CREATE EXTENSION biwh CASCADE;
+SET max_parallel_workers_per_gather = 0;
+
+CREATE TABLE h (id int, i2 int2, i4 int4, i8 int8, f4 float4, f8 float8,
+	n numeric, nn numeric(12,3), d date, tm time, ts timestamp, tz timestamptz,
+	iv interval, tx text, tc text COLLATE "C", vc varchar(12), bc char(4), b bool,
+	g int, s text);
+INSERT INTO h SELECT x,
+	CASE WHEN x % 11 = 0 THEN NULL ELSE (x % 300 - 150)::int2 END,
+	CASE WHEN x % 13 = 0 THEN NULL ELSE x * 7919 % 100003 - 50000 END,
+	CASE WHEN x % 17 = 0 THEN NULL ELSE x::int8 * 1000000007 END,
+	CASE WHEN x % 19 = 0 THEN NULL ELSE (x % 1000) / 8.0 END,
+	CASE WHEN x % 23 = 0 THEN NULL ELSE (x % 997) / 4.0 - 100 END,
+	CASE WHEN x % 29 = 0 THEN NULL ELSE round((x % 5003) / 7.0, x % 4) END,
+	CASE WHEN x % 31 = 0 THEN NULL ELSE (x % 7001) / 3.0 END,
+	CASE WHEN x % 37 = 0 THEN NULL ELSE date '2025-01-01' + x % 400 END,
+	CASE WHEN x % 41 = 0 THEN NULL ELSE time '00:00' + x * interval '17 seconds' END,
+	CASE WHEN x % 43 = 0 THEN NULL ELSE timestamp '2025-01-01' + x * interval '7 minutes' END,
+	CASE WHEN x % 47 = 0 THEN NULL ELSE timestamptz '2025-01-01 00:00+00' + x * interval '11 minutes' END,
+	CASE WHEN x % 53 = 0 THEN NULL ELSE (x % 500) * interval '1 hour 1 second' END,
+	CASE WHEN x % 59 = 0 THEN NULL ELSE (ARRAY['apple', 'Apple', 'banana', 'cherry', 'äpfel', 'Zebra'])[x % 6 + 1] END,
+	CASE WHEN x % 61 = 0 THEN NULL ELSE (ARRAY['apple', 'Apple', 'banana', 'Zebra'])[x % 4 + 1] END,
+	CASE WHEN x % 67 = 0 THEN NULL ELSE 'v' || (x % 250) END,
+	CASE WHEN x % 71 = 0 THEN NULL ELSE (ARRAY['ab', 'ab  ', 'c', 'dd'])[x % 4 + 1] END,
+	CASE WHEN x % 73 = 0 THEN NULL ELSE x % 3 = 0 END,
+	x % 9,
+	'store ' || (x % 12)
+  FROM generate_series(1, 30000) x;
+-- a group whose numerics and floats are NULL or special only
+INSERT INTO h (id, n, f8, g, s) VALUES (30001, 'NaN', 'NaN', 100, 'special'),
+	(30002, 'Infinity', 'Infinity', 101, 'special'), (30003, NULL, NULL, 102, 'special'),
+	(30004, '-Infinity', '-Infinity', 101, 'special');
+CREATE TABLE c (LIKE h) USING columnar WITH (row_group_size = 8000);
+INSERT INTO c SELECT * FROM h;  -- in the heap's order: float sums add up alike
+ANALYZE h;
+ANALYZE c;
+
+-- agg(q): how q (naming table "t") is planned on c (a ColumnarAgg with
+-- final results, a partial one below a Finalize Aggregate, a parallel
+-- partial one, or PostgreSQL's own plan), and whether it gives the same
+-- rows (count and md5 of their sorted text), or the same error, as on h
+-- (or on tables ct and ht)
+CREATE FUNCTION agg(q text, ct text DEFAULT 'c', ht text DEFAULT 'h') RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	digest text := 'SELECT count(*) || '' rows '' || coalesce(md5(string_agg(x, E''\n'' ORDER BY x)), '''')
+					  FROM (SELECT r::text AS x FROM (%s) r) s';
+	qc text := replace(q, ' t ', ' ' || ct || ' ');
+	line text;
+	plan text := 'PostgreSQL';
+	dc text;
+	dh text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || qc LOOP
+		IF line LIKE '%Parallel Custom Scan (ColumnarAgg)%' THEN
+			plan := 'parallel partial ColumnarAgg';
+		ELSIF line LIKE '%Custom Scan (ColumnarAgg)%' THEN
+			plan := 'ColumnarAgg';
+		ELSIF line LIKE '%Partial: true%' AND plan = 'ColumnarAgg' THEN
+			plan := 'partial ColumnarAgg';
+		END IF;
+	END LOOP;
+	BEGIN
+		EXECUTE format(digest, qc) INTO dc;
+	EXCEPTION WHEN OTHERS THEN
+		dc := 'error: ' || SQLERRM;
+	END;
+	BEGIN
+		EXECUTE format(digest, replace(q, ' t ', ' ' || ht || ' ')) INTO dh;
+	EXCEPTION WHEN OTHERS THEN
+		dh := 'error: ' || SQLERRM;
+	END;
+	IF dc = dh THEN
+		RETURN format('%s; same as heap; %s', plan,
+					  CASE WHEN dc LIKE 'error:%' THEN dc ELSE split_part(dc, ' ', 1) || ' rows' END);
+	END IF;
+	RETURN format('%s; DIFFERS: %s / heap %s', plan, dc, dh);
+END $$;
+
+-- the plans
+EXPLAIN (COSTS OFF) SELECT count(*) FROM c;
+EXPLAIN (COSTS OFF) SELECT s, count(*), sum(i4) FROM c WHERE g > 2 GROUP BY s HAVING sum(i8) > 0;
+EXPLAIN (COSTS OFF, VERBOSE) SELECT g, b, avg(n) FROM c GROUP BY g, b;
+EXPLAIN (COSTS OFF, ANALYZE, TIMING OFF, SUMMARY OFF)
+	SELECT s, count(*) FROM c WHERE g = 4 GROUP BY s;
+
+-- every aggregate of every type, without groups
+SELECT q, agg(q) FROM (VALUES
+	('SELECT count(*) FROM t '),
+	('SELECT count(i2), count(i8), count(f4), count(n), count(d), count(iv), count(tx), count(bc), count(b) FROM t '),
+	('SELECT sum(i2), sum(i4), sum(i8) FROM t '),
+	('SELECT sum(f4), sum(f8) FROM t '),
+	('SELECT sum(n), sum(nn), sum(iv) FROM t '),
+	('SELECT avg(i2), avg(i4), avg(i8) FROM t '),
+	('SELECT avg(f4), avg(f8), avg(n), avg(nn), avg(iv) FROM t '),
+	('SELECT min(i2), max(i2), min(i4), max(i4), min(i8), max(i8) FROM t '),
+	('SELECT min(f4), max(f4), min(f8), max(f8), min(n), max(n), min(nn), max(nn) FROM t '),
+	('SELECT min(d), max(d), min(tm), max(tm), min(ts), max(ts), min(tz), max(tz), min(iv), max(iv) FROM t '),
+	('SELECT min(tx), max(tx), min(tc), max(tc), min(vc), max(vc), min(bc), max(bc) FROM t '),
+	('SELECT min(tx COLLATE "C"), max(tc COLLATE "en-x-icu") FROM t '),
+	('SELECT bool_and(b), bool_or(b), every(b) FROM t '),
+	('SELECT count(*), sum(i4), avg(n), min(tx), max(d), bool_or(b) FROM t WHERE id < 0'),
+	('SELECT count(*), sum(n), avg(f8), min(n), max(f8) FROM t WHERE s = ''special'''),
+	('SELECT count(*), sum(n), avg(n), sum(f8), avg(f8) FROM t WHERE g = 101'),
+	('SELECT count(*), sum(n), avg(n), sum(f8) FROM t WHERE g = 100')
+) v(q);
+
+-- groups: by one key of each kind, by several, with WHERE, FILTER, HAVING
+SELECT q, agg(q) FROM (VALUES
+	('SELECT g, count(*), sum(i4), avg(n), min(tx), max(ts) FROM t GROUP BY g'),
+	('SELECT s, count(*), sum(i8), avg(i8), sum(nn), min(f8), max(f4) FROM t GROUP BY s'),
+	('SELECT tx, count(*), sum(n), max(tc) FROM t GROUP BY tx'),
+	('SELECT tc, count(*), min(tx) FROM t GROUP BY tc'),
+	('SELECT vc, count(*), avg(i2) FROM t GROUP BY vc'),
+	('SELECT bc, count(*), max(bc) FROM t GROUP BY bc'),
+	('SELECT b, count(*), bool_and(b), sum(f8) FROM t GROUP BY b'),
+	('SELECT d, count(*), sum(iv), avg(iv) FROM t GROUP BY d'),
+	('SELECT ts, count(*) FROM t GROUP BY ts'),
+	('SELECT i8, count(*), sum(i4) FROM t GROUP BY i8'),
+	('SELECT nn, count(*), min(id) FROM t GROUP BY nn'),
+	('SELECT n, count(*) FROM t GROUP BY n'),
+	('SELECT f8, count(*) FROM t GROUP BY f8'),
+	('SELECT g, b, count(*), sum(i4) FROM t GROUP BY g, b'),
+	('SELECT s, tx, bc, count(*), avg(nn) FROM t GROUP BY s, tx, bc'),
+	('SELECT i4, s, count(*) FROM t GROUP BY i4, s'),
+	('SELECT g FROM t GROUP BY g'),
+	('SELECT g, count(*) FROM t WHERE s IN (''store 1'', ''store 7'') AND i4 > 0 GROUP BY g'),
+	('SELECT s, sum(n) FROM t WHERE d BETWEEN ''2025-02-01'' AND ''2025-03-01'' OR tc = ''Zebra'' GROUP BY s'),
+	('SELECT g, count(*) FROM t WHERE tx LIKE ''a%'' GROUP BY g'),
+	('SELECT g, count(*) FILTER (WHERE i4 > 0), sum(n) FILTER (WHERE s = ''store 3''), avg(f8) FILTER (WHERE b) FROM t GROUP BY g'),
+	('SELECT count(*) FILTER (WHERE tx IS NULL), min(i4) FILTER (WHERE g = 2) FROM t '),
+	('SELECT s, count(*) FROM t GROUP BY s HAVING count(*) > 2500'),
+	('SELECT s, avg(n) FROM t GROUP BY s HAVING sum(i4) > 0 AND max(tx) = ''cherry'''),
+	('SELECT g, sum(i4) + 1 AS x, avg(n)::int, count(*) * 2 FROM t GROUP BY g ORDER BY x DESC LIMIT 3'),
+	('SELECT upper(s), count(*) FROM t GROUP BY s'),
+	('SELECT g, count(*) FROM t WHERE id < 0 GROUP BY g'),
+	('SELECT g, sum(i4), sum(n) FROM t WHERE g >= 100 GROUP BY g')
+) v(q);
+
+-- PostgreSQL's plan for what the node does not do; a switch turns it off
+SELECT q, agg(q) FROM (VALUES
+	('SELECT count(DISTINCT g) FROM t '),
+	('SELECT sum(i4 + 1) FROM t '),
+	('SELECT g, string_agg(s, '','' ORDER BY s) FROM t GROUP BY g'),
+	('SELECT g + 1, count(*) FROM t GROUP BY g + 1'),
+	('SELECT g, count(*) FROM t GROUP BY ROLLUP (g)'),
+	('SELECT g, count(*) FROM t WHERE id % 7 = 0 GROUP BY g'),
+	('SELECT g, sum(i4), sum(sum(i4)) OVER () FROM t GROUP BY g'),
+	('SELECT s, stddev(f8) FROM t GROUP BY s')
+) v(q);
+SET biwh.enable_agg_pushdown = off;
+SELECT agg('SELECT g, count(*) FROM t GROUP BY g');
+RESET biwh.enable_agg_pushdown;
+
+-- overflow: the same errors as PostgreSQL's
+CREATE TABLE oh (g int, f8 float8, iv interval, i8 int8, n numeric);
+INSERT INTO oh VALUES (1, 1e308, interval '170000000 years', 9223372036854775807, 1e100),
+	(1, 1e308, interval '170000000 years', 9223372036854775807, 1e100),
+	(2, -1e308, interval '1 day', -9223372036854775808, -1),
+	(2, 5, interval '2 days', -9223372036854775808, 0.5);
+CREATE TABLE oc (LIKE oh) USING columnar;
+INSERT INTO oc SELECT * FROM oh;
+SELECT q, agg(q, 'oc', 'oh') FROM (VALUES
+	('SELECT sum(f8) FROM t '),
+	('SELECT avg(f8) FROM t '),
+	('SELECT g, sum(f8) FROM t GROUP BY g'),
+	('SELECT sum(iv) FROM t '),
+	('SELECT g, avg(iv) FROM t GROUP BY g'),
+	('SELECT g, sum(i8), avg(i8) FROM t GROUP BY g'),
+	('SELECT sum(n), avg(n) FROM t ')
+) v(q);
+
+-- rescans with new parameters, prepared statements, rows this
+-- transaction still buffers
+SELECT agg('SELECT o.g, (SELECT count(*) FROM t WHERE g = o.g) FROM generate_series(0, 10) o(g)');
+SELECT agg('SELECT o.k, (SELECT sum(i4) FROM t WHERE i4 > o.k) FROM generate_series(-40000, 40000, 10000) o(k)');
+SET plan_cache_mode = force_generic_plan;
+PREPARE pc(int) AS SELECT g, count(*), sum(i8) FROM c WHERE i4 > $1 GROUP BY g ORDER BY g;
+PREPARE ph(int) AS SELECT g, count(*), sum(i8) FROM h WHERE i4 > $1 GROUP BY g ORDER BY g;
+EXPLAIN (COSTS OFF) EXECUTE pc(0);
+CREATE TEMP TABLE rc1 AS EXECUTE pc(0);
+CREATE TEMP TABLE rh1 AS EXECUTE ph(0);
+CREATE TEMP TABLE rc2 AS EXECUTE pc(-30000);
+CREATE TEMP TABLE rh2 AS EXECUTE ph(-30000);
+SELECT (SELECT count(*) FROM rc1) AS rows1, (SELECT count(*) FROM (TABLE rc1 EXCEPT ALL TABLE rh1) x) AS differ1,
+	(SELECT count(*) FROM (TABLE rh1 EXCEPT ALL TABLE rc1) x) AS differ1h,
+	(SELECT count(*) FROM (TABLE rc2 EXCEPT ALL TABLE rh2) x) AS differ2,
+	(SELECT count(*) FROM (TABLE rh2 EXCEPT ALL TABLE rc2) x) AS differ2h;
+RESET plan_cache_mode;
+BEGIN;
+INSERT INTO c SELECT * FROM h WHERE id <= 500;
+INSERT INTO h SELECT * FROM h WHERE id <= 500;
+SELECT agg('SELECT s, count(*), sum(i4), min(tx) FROM t GROUP BY s');
+SELECT agg('SELECT count(*), sum(n) FROM t ');
+ROLLBACK;
+
+-- many groups: a partial node that fills work_mem returns its groups and
+-- goes on; the Finalize Aggregate above combines them
+CREATE TABLE manyc (LIKE h) USING columnar;
+CREATE TABLE manyh AS SELECT * FROM h;
+INSERT INTO manyc SELECT * FROM h;
+SET work_mem = '64kB';
+CREATE FUNCTION flushes(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	plan json;
+	node json;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) ' || q INTO plan;
+	node := plan -> 0 -> 'Plan';
+	WHILE node ->> 'Node Type' <> 'Custom Scan' LOOP
+		node := node -> 'Plans' -> 0;
+	END LOOP;
+	RETURN format('%s groups returned, %s flushes',
+				  node ->> 'Groups', CASE WHEN (node ->> 'Memory Flushes')::int > 0 THEN 'some' ELSE 'no' END);
+END $$;
+-- (no statistics on manyc: the planner cannot promise the groups fit)
+SELECT agg('SELECT id, count(*), sum(n), avg(i8), min(tx) FROM t GROUP BY id', 'manyc', 'manyh');
+SELECT flushes('SELECT id, count(*), sum(n), avg(i8), min(tx) FROM manyc GROUP BY id');
+EXPLAIN (COSTS OFF) SELECT id, count(*) FROM manyc GROUP BY id;
+
+-- a final node whose groups outgrow what statistics promised by far stops
+-- with an error, and nothing changed
+CREATE TABLE stale (k int, v int) USING columnar;
+INSERT INTO stale SELECT x % 5, x FROM generate_series(1, 1000) x;
+ANALYZE stale;
+INSERT INTO stale SELECT x, x FROM generate_series(1, 60000) x;
+EXPLAIN (COSTS OFF) SELECT k, sum(v) FROM stale GROUP BY k;
+SELECT count(*) FROM (SELECT k, sum(v) FROM stale GROUP BY k) x;
+ANALYZE stale;
+SELECT count(*) FROM (SELECT k, sum(v) FROM stale GROUP BY k) x;
+RESET work_mem;
+
+-- parallel: partial ColumnarAggs in the workers, states (also int8's and
+-- numeric's serialized ones) combined by the Finalize Aggregate
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT q, agg(q) FROM (VALUES
+	('SELECT count(*), sum(i2), sum(i4), sum(i8), sum(n), sum(nn), sum(iv) FROM t '),
+	('SELECT avg(i2), avg(i4), avg(i8), avg(n), avg(nn), avg(iv) FROM t '),
+	('SELECT round(sum(f8)::numeric, 6), round(avg(f8)::numeric, 6), round(sum(f4)::numeric, 1) FROM t '),
+	('SELECT min(i8), max(n), min(tx), max(tc), min(d), max(tz), bool_and(b) FROM t '),
+	('SELECT s, count(*), sum(i8), avg(i8), sum(n), avg(n), min(tx), max(iv) FROM t GROUP BY s'),
+	('SELECT g, b, count(*) FILTER (WHERE i4 > 0), sum(nn) FROM t WHERE g < 100 GROUP BY g, b HAVING count(*) > 10'),
+	('SELECT g, sum(n), avg(n), sum(i8) FROM t WHERE s = ''special'' GROUP BY g'),
+	('SELECT count(*), sum(n), avg(i8) FROM t WHERE id < 0')
+) v(q);
+
+DROP TABLE c, h, oc, oh, manyc, manyh, stale;
+DROP FUNCTION agg, flushes;
+DROP EXTENSION biwh;
+DROP EXTENSION dblink;

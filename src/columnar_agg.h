@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_agg.h
+ *	  Aggregates computed on column vectors: which aggregates, their
+ *	  per-group accumulators, and their results as PostgreSQL's own final
+ *	  values or partial states.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COLUMNAR_AGG_H
+#define COLUMNAR_AGG_H
+
+#include "nodes/execnodes.h"
+#include "nodes/primnodes.h"
+
+#include "columnar_qual.h"
+#include "columnar_vector.h"
+
+typedef struct ColumnarAgg ColumnarAgg;
+
+extern bool ColumnarAggSupported(Aggref *aggref, bool partial);
+extern ColumnarAgg *ColumnarAggCreate(Aggref *aggref, TupleDesc desc, EState *estate,
+									  MemoryContext cxt);
+extern int	ColumnarAggColumn(const ColumnarAgg *agg);
+extern int	ColumnarAggAccept(const ColumnarAgg *agg);
+extern ColumnarQualProgram *ColumnarAggFilter(const ColumnarAgg *agg);
+extern void ColumnarAggGrow(ColumnarAgg *agg, uint32 ngroups);
+extern void ColumnarAggAdd(ColumnarAgg *agg, const ColumnarVector *vec,
+						   const uint32 *sel, uint32 nsel, const uint32 *gids);
+extern void ColumnarAggAddRows(ColumnarAgg *agg, uint32 group, int64 nrows);
+extern Datum ColumnarAggResult(ColumnarAgg *agg, uint32 group, bool *isnull);
+
+#endif							/* COLUMNAR_AGG_H */
