@@ -13,7 +13,8 @@
 #         ct_h  heap (the reference)
 #         ct_c  columnar, row_group_size 1000: several groups, the last partly filled
 #         ct_s  columnar, loaded in many small transactions (small row groups)
-#         ct_k  columnar, row_group_size 1000 with a sort_key, rows loaded shuffled
+#         ct_k  columnar, a sort_key, rows loaded shuffled, row_group_size
+#               3000 (a group holds several of the scan's ~1-2k-row batches)
 #         ct_x  heap, more rows of the same distributions, for transactions
 #               that insert rows and query them while they are still buffered;
 #   - the statistics queries draw constants from (min, max, values just
@@ -436,7 +437,7 @@ sub create_tables
 		COPY ct_c FROM '$dir/ct.copy';
 		CREATE TABLE ct_s (LIKE ct_h) USING columnar;
 		CREATE TABLE ct_k (LIKE ct_h) USING columnar
-			WITH (row_group_size = 1000, sort_key = 'tc_icu, d_rnd');
+			WITH (row_group_size = 3000, sort_key = 'tc_icu, d_rnd');
 		INSERT INTO ct_k SELECT * FROM ct_h ORDER BY md5(id::text || '$self->{seed}');
 		ANALYZE ct_h, ct_x, ct_c, ct_k;
 	});
@@ -567,13 +568,25 @@ my %TYPE_BOUNDS = (
 	int8 => [ '-9223372036854775808', '9223372036854775807' ],
 );
 
-# stable expressions of each family, evaluated once per query
+# stable expressions of each family, evaluated once per query.  Heap and
+# columnar runs happen a minute apart, so the clock is read only to the
+# year: otherwise a row stamped between the two runs' now() would count as
+# a mismatch.
 my %STABLE = (
 	int => [ q{extract(year from now())::int - 2020}, q{length(current_user)} ],
-	numeric => [ q{extract(epoch from now()) / 1000000} ],
-	date => [ q{current_date}, q{current_date - 3650}, q{(now() - interval '9 years')::date} ],
-	ts => [ q{localtimestamp}, q{localtimestamp - interval '8 years'}, q{now()::timestamp} ],
-	tstz => [ q{now()}, q{now() - interval '5 years'}, q{current_timestamp + interval '1 year'} ],
+	numeric => [ q{extract(year from current_date) / 4} ],
+	date => [
+		q{date_trunc('year', current_date)::date}, q{date_trunc('year', current_date)::date - 3650},
+		q{(date_trunc('year', now()) - interval '9 years')::date}
+	],
+	ts => [
+		q{date_trunc('year', localtimestamp)}, q{date_trunc('year', localtimestamp) - interval '8 years'},
+		q{date_trunc('year', now())::timestamp}
+	],
+	tstz => [
+		q{date_trunc('year', now())}, q{date_trunc('year', now()) - interval '5 years'},
+		q{date_trunc('year', current_timestamp) + interval '1 year'}
+	],
 	text => [ q{current_setting('TimeZone')}, q{lower(current_setting('TimeZone'))} ],
 );
 
@@ -998,6 +1011,103 @@ sub predicate
 	return 'NOT (' . predicate($ctx, $depth - 1) . ')' if $k eq 'NOT';
 	my @parts = map { predicate($ctx, $depth - 1) } 1 .. $rng->pick(2, 2, 3);
 	return '(' . join(" $k ", @parts) . ')';
+}
+
+
+# --- blocks -------------------------------------------------------------------
+#
+# A block is the steps one session runs in order (see ColumnarCorpus::Runner),
+# labelled b<n>.<i>; its queries come from a callback, so every corpus
+# shares these shapes.
+
+# Return an empty block n and the function that adds a step to it.
+sub new_block
+{
+	my ($n) = @_;
+	my $b = { steps => [] };
+	my $i = 0;
+	return ($b, sub { push @{ $b->{steps} }, { label => "b$n." . $i++, @_ }; });
+}
+
+# A block of one query.
+sub plain_block
+{
+	my ($self, $n, $query) = @_;
+	my ($b, $step) = new_block($n);
+	$step->(kind => 'query', query => $query);
+	return $b;
+}
+
+# A prepared query with parameters (from make->(ctx), a query on {T} whose
+# constants may be parameters), run two or three times with other values
+# under a plan_cache_mode; {generic} says whether plans are generic.
+sub prepared_block
+{
+	my ($self, $rng, $n, $make) = @_;
+	my ($b, $step) = new_block($n);
+	my $ctx = $self->context($rng, params => 1);
+	my $q = $make->($ctx);
+	if (!@{ $ctx->{params} })
+	{
+		my $rows = $self->{rows};
+		$q =~ s/ FROM \{T\}( WHERE |)/ FROM {T} WHERE id >= \$1@{[ $1 ? ' AND ' : '' ]}/;
+		push @{ $ctx->{params} }, { type => 'int4', first => '0', gen => sub { $rng->irand(0, $rows) } };
+	}
+	my $mode = $rng->pick('force_generic_plan', 'force_generic_plan', 'force_custom_plan', 'auto');
+	$b->{generic} = $mode eq 'force_generic_plan';
+	$step->(kind => 'setup', sql => "SET plan_cache_mode = $mode");
+	$step->(kind => 'setup',
+		prepare => { name => "p$n", types => [ map { $_->{type} } @{ $ctx->{params} } ], query => $q });
+	for my $i (1 .. $rng->pick(2, 3))
+	{
+		my @args = map { $i == 1 ? $_->{first} : $_->{gen}->() } @{ $ctx->{params} };
+		$step->(kind => 'query', sql => "EXECUTE p$n(" . join(', ', @args) . ')');
+	}
+	$step->(kind => 'setup', sql => "DEALLOCATE p$n");
+	$step->(kind => 'setup', sql => 'RESET plan_cache_mode');
+	return $b;
+}
+
+# Return an INSERT into {T} of k rows of ct_x from its first + offset.
+sub insert_extra
+{
+	my ($self, $offset, $k) = @_;
+	my $first = $self->{rows} + 1 + $offset;
+	return "INSERT INTO {T} SELECT * FROM ct_x WHERE id BETWEEN $first AND " . ($first + $k - 1);
+}
+
+# A transaction that inserts rows (fewer than, about and more than a row
+# group: some flushed as an uncommitted row group, the rest still
+# buffered) and runs three to five queries from make->(ctx) on them.
+sub transaction_block
+{
+	my ($self, $rng, $n, $make) = @_;
+	my ($b, $step) = new_block($n);
+	my $k = $rng->weighted(few => 2, some => 1, many => 1);
+	$k = $k eq 'few' ? $rng->irand(1, 50) : $k eq 'some' ? $rng->irand(200, 900) : $rng->irand(1000, 1500);
+	my $off = $rng->irand(0, $self->{extra_rows} - $k - 60);
+	$step->(kind => 'setup', sql => 'BEGIN');
+	$step->(kind => 'setup', sql => $self->insert_extra($off, $k));
+	$step->(kind => 'setup', sql => $self->insert_extra($off + $k + $rng->irand(0, 9), $rng->irand(1, 40)))
+	  if $rng->chance(0.4);
+	$step->(kind => 'query', query => $make->($self->context($rng))) for 1 .. $rng->irand(3, 5);
+	$step->(kind => 'setup', sql => 'ROLLBACK');
+	return $b;
+}
+
+# A scroll cursor over select (a query on {T}), perhaps with rows inserted
+# just before, read forwards, backwards and forwards again: each FETCH ALL
+# returns every row, compared in whatever order.
+sub cursor_block
+{
+	my ($self, $rng, $n, $select) = @_;
+	my ($b, $step) = new_block($n);
+	$step->(kind => 'setup', sql => 'BEGIN');
+	$step->(kind => 'setup', sql => $self->insert_extra(0, $rng->irand(1, 30))) if $rng->chance(0.5);
+	$step->(kind => 'setup', sql => "DECLARE c SCROLL CURSOR FOR $select");
+	$step->(kind => 'query', sorted => 1, sql => "FETCH $_ FROM c") for 'ALL', 'BACKWARD ALL', 'FORWARD ALL';
+	$step->(kind => 'setup', sql => 'ROLLBACK');
+	return $b;
 }
 
 1;

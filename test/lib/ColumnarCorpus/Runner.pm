@@ -7,7 +7,8 @@
 #       a query, compared as a multiset of rows in their text form;
 #   { label => 'b7.2', kind => 'query', sql => 'EXECUTE p7(1, 2)' }
 #       a statement whose output is compared as it is (EXECUTE of a
-#       prepared query, EXPLAIN);
+#       prepared query, EXPLAIN), or with sorted => 1 as a multiset of
+#       lines (FETCH);
 #   { label => 'b7.0', kind => 'setup', sql => 'BEGIN' }
 #   { label => 'b7.0', kind => 'setup', prepare => { name => 'p7',
 #       types => ['int4'], query => 'SELECT ... WHERE a < $1' } }
@@ -219,16 +220,17 @@ sub finish_psql
 	return (\%res, $job->{rc});
 }
 
-# Wait until the server accepts connections again (after a crash).
+# Wait until the server accepts connections again (after a crash); returns
+# false when it does not within a minute.
 sub wait_for_server
 {
 	my ($self) = @_;
-	for (1 .. 120)
+	for (1 .. 60)
 	{
-		my $ok = $self->{node}->psql($self->{db}, 'SELECT 1');
-		return if $ok == 0;
+		return 1 if $self->{node}->psql($self->{db}, 'SELECT 1') == 0;
 		sleep 1;
 	}
+	return 0;
 }
 
 # Run the blocks on table after the header statements in one or more psql
@@ -242,7 +244,10 @@ sub run_all
 	my @queue = @runs;
 	my %busy;
 	my @active;
-	$_->{results} = {}, $_->{first} = 0, $_->{restarts} = 0, $_->{crashes} = [] for @runs;
+	for (@runs)
+	{
+		@$_{qw(results first restarts crashes retried)} = ({}, 0, 0, [], {});
+	}
 	while (@queue || @active)
 	{
 		while (@active < $self->{jobs})
@@ -269,12 +274,18 @@ sub run_all
 		%{ $run->{results} } = (%{ $run->{results} }, %$res);
 		delete $busy{ $run->{table} };
 		my $next = $self->resume_point($run, $res);
-		if (defined $next && $next <= $#{ $run->{blocks} } && $run->{restarts}++ < 10)
+		if (defined $next && $next <= $#{ $run->{blocks} } && $run->{restarts}++ < 20
+			&& !$self->{server_gone})
 		{
-			$self->wait_for_server;
-			$run->{first} = $next;
-			unshift @queue, $run;
-			next;
+			# the rest of the run, once the server is back; when it does not
+			# come back, every later step is lost
+			if ($self->wait_for_server)
+			{
+				$run->{first} = $next;
+				unshift @queue, $run;
+				next;
+			}
+			$self->{server_gone} = 1;
 		}
 		$run->{seconds} = time - $run->{started};
 		delete $run->{job};
@@ -282,8 +293,10 @@ sub run_all
 	return @runs;
 }
 
-# After a run ended early, record the block it was in as crashed and return
-# the index of the block to go on with; undef when every block ran.
+# After a run ended early, return the index of the block to go on with
+# (undef when every block ran): the block it was in, once more, since the
+# server may have restarted for another session's crash; after a second
+# loss, the next one, the first block's missing steps recorded as lost.
 sub resume_point
 {
 	my ($self, $run, $res) = @_;
@@ -292,12 +305,14 @@ sub resume_point
 	{
 		my @steps = @{ $blocks->[$bi]{steps} };
 		next unless grep { !$res->{ $_->{label} } } @steps;
+		return $bi unless $run->{retried}{$bi}++;
 		my $why = $run->{job}{lost} ? $run->{job}{lost}[1] : $run->{job}{tail};
 		for my $s (@steps)
 		{
 			$run->{results}{ $s->{label} } //= { state => 'LOST', out => '', error => $why };
 		}
-		push @{ $run->{crashes} }, { block => $bi, why => $why };
+		my ($lost) = grep { $run->{results}{ $_->{label} }{state} eq 'LOST' } @steps;
+		push @{ $run->{crashes} }, { step => $lost, why => $why };
 		return $bi + 1;
 	}
 	return undef;
@@ -316,11 +331,38 @@ sub compare
 			my $r = $ref->{results}{ $s->{label} } // { state => 'LOST', out => '' };
 			my $g = $got->{results}{ $s->{label} } // { state => 'LOST', out => '' };
 			next if $r->{state} eq $g->{state}
-			  && ($s->{kind} ne 'query' || $r->{out} eq $g->{out});
+			  && ($s->{kind} ne 'query' || output($s, $r) eq output($s, $g));
 			push @mm, { block => $b, step => $s, ref => $r, got => $got->{results}{ $s->{label} } // $g };
 		}
 	}
 	return @mm;
+}
+
+# Return whether step s returns a wrapped query's "n|h" (a query, or
+# EXECUTE of one prepared wrapped).
+sub wrapped
+{
+	my ($s) = @_;
+	return defined $s->{query} || ($s->{sql} // '') =~ /^EXECUTE /;
+}
+
+# The output of step s in result x, as compared.
+sub output
+{
+	my ($s, $x) = @_;
+	return $s->{sorted} ? join("\n", sort split /\n/, $x->{out}) : $x->{out};
+}
+
+# Return lines (text => [count, text]) as detail_rows does.
+sub count_lines
+{
+	my %rows;
+	for my $l (@_)
+	{
+		$rows{$l} //= [ 0, short($l, 200) ];
+		$rows{$l}[0]++;
+	}
+	return \%rows;
 }
 
 # Return the rows (md5 => [count, text]) step s of block gives on table
@@ -363,14 +405,26 @@ sub explain_mismatch
 	my $side = sub {
 		my ($x) = @_;
 		return "error $x->{state}: " . ($x->{error} // '?') if $x->{state} ne '00000';
-		return $s->{kind} eq 'query' ? "ok, " . (split /\|/, $x->{out})[0] . " rows" : 'ok';
+		return 'ok' if $s->{kind} ne 'query';
+		return 'ok, ' . scalar(split /\n/, $x->{out}) . ' lines' unless wrapped($s);
+		return 'ok, ' . (split /\|/, $x->{out})[0] . ' rows';
 	};
 	push @out, '  heap: ' . $side->($r), '  columnar: ' . $side->($g);
-	return @out
-	  unless $r->{state} eq '00000' && $g->{state} eq '00000'
-	  && (defined $s->{query} || ($s->{sql} // '') =~ /^EXECUTE/);
-	my $hr = $self->detail_rows($ref_header, $block, $s, $ref_table);
-	my $gr = $self->detail_rows($header, $block, $s, $table);
+	return @out unless $r->{state} eq '00000' && $g->{state} eq '00000';
+	my ($hr, $gr);
+	if ($s->{sorted})
+	{
+		($hr, $gr) = map { count_lines(split /\n/, $_->{out}) } $r, $g;
+	}
+	elsif (wrapped($s))
+	{
+		$hr = $self->detail_rows($ref_header, $block, $s, $ref_table);
+		$gr = $self->detail_rows($header, $block, $s, $table);
+	}
+	else
+	{
+		return @out;
+	}
 	return (@out, '  (the rows could not be fetched again)') unless $hr && $gr;
 	for my $d ([ 'only in heap', $hr, $gr ], [ 'only in columnar', $gr, $hr ])
 	{
