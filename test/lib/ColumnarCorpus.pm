@@ -757,7 +757,8 @@ sub constant
 	return '$' . scalar @{ $ctx->{params} };
 }
 
-# Return an array constant of k elements for column c ('{}' when k is 0).
+# Return an array constant of k elements for column c (sometimes a NULL
+# array, '{}' when no element fits).
 sub array_constant
 {
 	my ($ctx, $c, $k) = @_;
@@ -769,6 +770,7 @@ sub array_constant
 		$type = 'int8';
 	}
 	my $mk = sub {
+		return "NULL::${type}[]" if $rng->chance(0.04);
 		my @e;
 		for (1 .. $k)
 		{

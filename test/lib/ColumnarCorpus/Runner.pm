@@ -15,16 +15,17 @@
 #       statements whose outcome (success or SQLSTATE) is compared.
 #
 # {T} in a step is the table the block runs on.  A run is one psql session
-# per table and variant (a list of SET statements ahead of the blocks): each
-# query is wrapped so the server returns only its row count and a hash of
-# the multiset of its rows' text, "n|h"; after each step psql echoes the step's
-# label and SQLSTATE, so results, errors and a lost connection are matched
-# to steps.  Scripts and their output are files (kept when asked, to rerun
-# a script by hand with psql -f).  When the server goes away (a crash), the run resumes with the
-# next block once the server accepts connections again.  A mismatch is
-# explained by running its block again with the query's rows returned
-# (md5 and a shortened text of each row) on both sides, and diffing them
-# as multisets.
+# per table and variant (a list of SET statements ahead of the blocks):
+# each query is wrapped so the server returns only its row count and a
+# hash of the multiset of its rows' text, "n|h"; after each step psql
+# echoes the step's label and SQLSTATE, so results, errors and a lost
+# connection are matched to steps.  Scripts and their output are files
+# (kept when asked, to rerun one by hand with psql -f).  When the
+# connection is lost (a crash), the run goes on once the server is back:
+# with the same block once more, since any session's crash restarts the
+# server, then with the next.  A mismatch is explained by running its
+# block again with the query's rows returned (md5 and a shortened text of
+# each row) on both sides, and diffing them as multisets.
 
 package ColumnarCorpus::Runner;
 
@@ -62,7 +63,7 @@ sub detail_wrap
 	  . " FROM (SELECT r::text AS x FROM ($q) r) s";
 }
 
-# Return the SQL of step s on table, or undef when the step is left out.
+# Return the SQL of step s on table, its query wrapped by wrap.
 sub render_step
 {
 	my ($s, $table, $wrap) = @_;
@@ -233,11 +234,11 @@ sub wait_for_server
 	return 0;
 }
 
-# Run the blocks on table after the header statements in one or more psql
-# sessions (more when the server crashes); returns { label => result }.
-# Runs every run of a list at once, at most jobs at a time, never two runs
-# on the same table together: run_all([{ table, header, blocks, name }, ...])
-# stores each run's results in its {results}.
+# Carry out runs { name, table, header, blocks }: each runs its blocks on
+# its table after its header statements, in one psql session (more after a
+# crash); at most jobs of them at a time, never two on the same table.
+# Stores each run's { label => result } in {results}, its lost
+# connections in {crashes} and its time in {seconds}; returns the runs.
 sub run_all
 {
 	my ($self, @runs) = @_;
