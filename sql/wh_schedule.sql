@@ -160,6 +160,16 @@ SELECT jobname, runs, cron_schedule FROM _wh.schedules WHERE kind = 'daily';
 SELECT count(*) AS jobs FROM cron.job;
 SELECT _wh.unschedule('foodlogstats', kind => 'hourly');
 
+-- Daylight saving time: slots are absolute times.  A daily 02:30 in
+-- Europe/Paris on the spring-forward night (no 02:30) comes at 03:30 by
+-- the clock (01:30 GMT), on the fall-back night (02:30 twice) once; the
+-- hourly slots stay an hour apart
+UPDATE _wh.settings SET value = 'Europe/Paris' WHERE name = 'timezone';
+SELECT t AS at, _wh.latest_slot('daily', '02:30', NULL, NULL, t) AS daily_0230,
+	   _wh.latest_slot('hourly', NULL, 60, 15, t) AS hourly_15
+  FROM unnest(ARRAY['2025-03-30 00:20+00', '2025-03-30 01:10+00', '2025-03-30 01:40+00',
+					'2025-10-26 00:40+00', '2025-10-26 01:20+00', '2025-10-26 01:40+00']::timestamptz[]) t;
+
 -- Days around midnight, far east of GMT (UTC+14): 23:30 on 09-24 there.
 -- A new schedule brings its unit up to date at the next run: the daily
 -- run loads yesterday (final, columnar) and today (heap)

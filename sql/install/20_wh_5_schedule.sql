@@ -23,8 +23,9 @@
  * missed (server down, run-time bound, failure) is caught up at the next
  * tick, a DST change needs no rescheduling, and a new schedule brings its
  * unit up to date at the next tick.  Slots are absolute times
- * (timestamptz): a local time that does not exist (spring forward) is the
- * moment after the gap, a repeated one (fall back) counts once.
+ * (timestamptz), local times read as PostgreSQL reads them: one that does
+ * not exist (spring forward) is an hour later by the clock, a repeated one
+ * (fall back) counts once.
  *
  * The dispatcher.  CALL _wh.run_due_refreshes() is a procedure, so it can
  * commit after every unit; procedures that commit can neither be SECURITY
