@@ -96,11 +96,42 @@ SELECT has_table_privilege('tenant_b.foodlogstats_2025_09_01', 'SELECT') AS read
        has_schema_privilege('_wh', 'USAGE') AS reads_wh;
 RESET ROLE;
 
+\echo '== pg_cron: every tenant daily at 01:00 in the warehouse time zone, tenant_a every hour'
+CREATE EXTENSION pg_cron;
+SELECT _wh.schedule_daily('foodlogstats', at_time => '01:00') AS job;
+SELECT _wh.schedule_hourly('foodlogstats', 'tenant_a', 'reports') AS job;
+SELECT schema_name, kind, runs, timezone, jobname, cron_schedule AS "cron (GMT)", command
+  FROM _wh.schedules ORDER BY jobname;
+\echo '   ... the seed''s "Job Management" query on cron.job, as written:'
+SELECT jobid, schedule, command, jobname, active FROM cron.job;
+
+\echo '== the dispatcher, run once by hand (every job calls it; it decides what is due)'
+CALL _wh.run_due_refreshes();
+SELECT kind, unit, status, message FROM _wh.run_log
+ WHERE kind <> 'load' ORDER BY id DESC LIMIT 4;
+
+\echo '== monitoring: _wh.refresh_status (per template and tenant schema)'
+SELECT schema_name, tenant_name, last_success::timestamp(0) AS last_success, consecutive_failures AS failures,
+       newest_day, days_behind, date_trunc('second', today_lag) AS today_lag,
+       date_trunc('milliseconds', load_p50_7d) AS load_p50, date_trunc('milliseconds', load_max_7d) AS load_max,
+       loads_7d, schedules
+  FROM _wh.refresh_status ORDER BY 1;
+\echo '== monitoring: _wh.tenant_costs (cost tracking per tenant)'
+SELECT schema_name, days, rows, heap_days, columnar_days, pg_size_pretty(heap_bytes) AS heap,
+       pg_size_pretty(columnar_bytes) AS columnar, pg_size_pretty(total_bytes) AS total, compression_ratio
+  FROM _wh.tenant_costs ORDER BY 1;
+\echo '== monitoring: _wh.cron_job_health, _wh.health, _wh.recent_failures'
+SELECT jobname, cron_schedule, active, last_status, runs_24h, failed_24h FROM _wh.cron_job_health;
+SELECT connections, max_connections, connections_pct, cache_hit_ratio, pg_size_pretty(database_bytes) AS size,
+       dispatcher_last_run::timestamp(0) AS dispatcher_last_run, dispatcher_status, units_failing
+  FROM _wh.health;
+SELECT count(*) AS recent_failures FROM _wh.recent_failures;
+
 \echo '== the run log'
-SELECT schema_name, status, count(*) AS loads, sum(rows) AS rows,
+SELECT schema_name, kind, status, count(*), sum(rows) AS rows,
        pg_size_pretty(sum(bytes)) AS size,
        round(extract(epoch FROM max(finished_at) - min(started_at))::numeric, 2) AS seconds
-  FROM _wh.run_log GROUP BY 1, 2 ORDER BY 1, 2;
+  FROM _wh.run_log GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 SELECT unit, status, rows, pg_size_pretty(bytes) AS size,
        round(extract(epoch FROM finished_at - started_at)::numeric * 1000, 1) AS ms
-  FROM _wh.run_log ORDER BY id DESC LIMIT 3;
+  FROM _wh.run_log WHERE kind = 'load' ORDER BY id DESC LIMIT 3;

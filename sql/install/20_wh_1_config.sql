@@ -4,7 +4,8 @@
  *
  * Everything here lives in schema _wh, closed to PUBLIC.  The configuration
  * tables (tenant connections, their secrets, templates, settings, the units
- * loaded so far, the roles given access) are marked with
+ * loaded so far, the roles given access, storage policies; the schedules of
+ * 20_wh_5_schedule.sql too) are marked with
  * pg_extension_config_dump so pg_dump keeps them; the data itself is rebuilt
  * from the sources by _wh.rebuild_entire_warehouse().
  *
@@ -35,7 +36,7 @@ CREATE TABLE _wh.settings (
 	name		text PRIMARY KEY,
 	value		text NOT NULL
 );
-COMMENT ON TABLE _wh.settings IS 'warehouse settings: timezone (default UTC), lock_timeout (2s), swap_retries (5), max_window_days (366), log_conninfo';
+COMMENT ON TABLE _wh.settings IS 'warehouse settings: timezone (default UTC), lock_timeout (2s), swap_retries (5), max_window_days (366), max_run_time (50min), log_retention (30 days), log_conninfo, now';
 
 /* The connections to the tenants' source databases, as the seed has them */
 CREATE TABLE _wh.tenant_connections (
@@ -129,6 +130,27 @@ CREATE TABLE _wh.tenant_readers (
 );
 COMMENT ON TABLE _wh.tenant_readers IS 'tenant readers: each role reads the rows of its schemas only, also through public.<template> (row-level security)';
 
+/*
+ * Storage policies per template (schema_name '*') or per schema (which
+ * then replaces the template's): days older than drop_after_days are
+ * dropped (or detached, keeping the table), heap days older than
+ * columnar_after_days (default 0: every closed day) are converted to
+ * columnar, days older than cold_after_days move to cold_tablespace.  The
+ * dispatcher applies them (20_wh_6_storage.sql).
+ */
+CREATE TABLE _wh.storage_policies (
+	template_name		text NOT NULL,
+	schema_name			text NOT NULL,
+	drop_after_days		integer CHECK (drop_after_days >= 1),
+	detach				boolean NOT NULL DEFAULT false,
+	columnar_after_days	integer CHECK (columnar_after_days >= 0),
+	cold_tablespace		text,
+	cold_after_days		integer CHECK (cold_after_days >= 0),
+	PRIMARY KEY (template_name, schema_name),
+	CHECK ((cold_tablespace IS NULL) = (cold_after_days IS NULL))
+);
+COMMENT ON TABLE _wh.storage_policies IS 'retention and tiering per template (schema_name ''*'') or per schema: drop or detach, convert to columnar, move to a cold tablespace after N days';
+
 /* Every load writes a row here, failed ones included */
 CREATE TABLE _wh.run_log (
 	id				bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -139,14 +161,17 @@ CREATE TABLE _wh.run_log (
 	day				date,
 	started_at		timestamptz NOT NULL,
 	finished_at		timestamptz,
-	status			text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+	status			text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'skipped')),
 	sqlstate		text,
 	message			text,
 	rows			bigint,
-	bytes			bigint
+	bytes			bigint,
+	kind			text NOT NULL DEFAULT 'load'
+					CHECK (kind IN ('load', 'close', 'daily', 'hourly', 'dispatcher', 'retention', 'tiering', 'purge'))
 );
 CREATE INDEX run_log_unit_idx ON _wh.run_log (template_name, schema_name, day);
-COMMENT ON TABLE _wh.run_log IS 'one row per load: status, SQLSTATE, sanitized message, rows, bytes';
+CREATE INDEX run_log_started_idx ON _wh.run_log (started_at);
+COMMENT ON TABLE _wh.run_log IS 'one row per load, conversion, scheduled run, dispatcher run, retention or tiering step and purge: kind, status, SQLSTATE, sanitized message, rows, bytes';
 
 SELECT pg_catalog.pg_extension_config_dump('_wh.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.tenant_connections', '');
@@ -156,6 +181,7 @@ SELECT pg_catalog.pg_extension_config_dump('_wh.units', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.pieces', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.role_grants', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.tenant_readers', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.storage_policies', '');
 
 /*
  * Check a setting on every change: a known name and a valid value, so that
@@ -174,12 +200,14 @@ AS $$
 DECLARE
 	n		bigint;
 	ms		bigint;
+	iv		interval;
+	ts		timestamptz;
 BEGIN
-	IF NEW.name IS NULL OR NEW.name NOT IN ('timezone', 'lock_timeout', 'swap_retries',
-											'max_window_days', 'log_conninfo') THEN
+	IF NEW.name IS NULL OR NEW.name NOT IN ('timezone', 'lock_timeout', 'swap_retries', 'max_window_days',
+											'max_run_time', 'log_retention', 'log_conninfo', 'now') THEN
 		RAISE EXCEPTION 'unrecognized warehouse setting "%"', left(coalesce(NEW.name, '(null)'), 80)
 			USING ERRCODE = 'undefined_object',
-				  HINT = 'Settings are timezone, lock_timeout, swap_retries, max_window_days and log_conninfo.';
+				  HINT = 'Settings are timezone, lock_timeout, swap_retries, max_window_days, max_run_time, log_retention, log_conninfo and now.';
 	END IF;
 	IF NEW.name = 'timezone' THEN
 		BEGIN
@@ -216,6 +244,41 @@ BEGIN
 							 ELSE 'Give a whole number of days from 1 to 36600.' END;
 		END IF;
 		NEW.value := n::text;
+	ELSIF NEW.name IN ('max_run_time', 'log_retention') THEN
+		BEGIN
+			iv := NEW.value::interval;
+		EXCEPTION WHEN OTHERS THEN
+			iv := NULL;
+		END;
+		IF iv IS NULL OR (NEW.name = 'max_run_time' AND (iv < interval '1 second' OR iv > interval '1 day'))
+		   OR (NEW.name = 'log_retention' AND (iv < interval '1 hour' OR iv > interval '100 years')) THEN
+			RAISE EXCEPTION 'invalid value for setting "%": "%"', NEW.name, left(NEW.value, 80)
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = CASE NEW.name WHEN 'max_run_time'
+							 THEN 'Give a duration from 1s to 1 day, such as 50min: a dispatcher run starts no unit after it.'
+							 ELSE 'Give a duration from 1 hour to 100 years, such as 30 days: older run log rows are purged.' END;
+		END IF;
+	ELSIF NEW.name = 'now' THEN
+		-- the clock of the warehouse's day computations, for tests: a load
+		-- of a day marks it final by this clock, so only a superuser may
+		-- move it
+		IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
+			RAISE EXCEPTION 'only a superuser may set "now"'
+				USING ERRCODE = 'insufficient_privilege',
+					  DETAIL = 'It replaces the clock of the warehouse''s days (tests).';
+		END IF;
+		BEGIN
+			ts := NEW.value::timestamptz;
+		EXCEPTION WHEN OTHERS THEN
+			ts := NULL;
+		END;
+		IF ts IS NULL OR NOT isfinite(ts) THEN
+			RAISE EXCEPTION 'invalid value for setting "now": "%"', left(NEW.value, 80)
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Give a timestamp with a time zone, such as 2025-09-24 23:30:00+00.';
+		END IF;
+		-- stored in UTC, so it reads the same in any session
+		NEW.value := to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00';
 	ELSIF NEW.name = 'log_conninfo' THEN
 		IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
 			RAISE EXCEPTION 'only a superuser may set "log_conninfo"'
@@ -249,7 +312,22 @@ AS $$
 			WHEN 'lock_timeout' THEN '2s'
 			WHEN 'swap_retries' THEN '5'
 			WHEN 'max_window_days' THEN '366'
+			WHEN 'max_run_time' THEN '50min'
+			WHEN 'log_retention' THEN '30 days'
 		END)
+$$;
+
+/*
+ * Return the warehouse's clock: now(), or setting "now" when a superuser
+ * set it (tests of days around midnight; see _wh.settings_check)
+ */
+CREATE FUNCTION _wh.now()
+RETURNS timestamptz
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT coalesce((SELECT s.value::timestamptz FROM _wh.settings s WHERE s.name = 'now'), now())
 $$;
 
 /* Return today's date in the warehouse time zone (setting "timezone") */
@@ -259,7 +337,7 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
-	SELECT (now() AT TIME ZONE _wh.setting('timezone'))::date
+	SELECT (_wh.now() AT TIME ZONE _wh.setting('timezone'))::date
 $$;
 
 /*
@@ -439,6 +517,41 @@ AS $$
 	SELECT '''' || replace(replace(value, '\', '\\'), '''', '\''') || ''''
 $$;
 
+/* Check that a tenant exists in _wh.tenant_connections; return its name */
+CREATE FUNCTION _wh.check_tenant(tenant_name text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	PERFORM _wh.check_name(tenant_name, 'tenant');
+	IF NOT EXISTS (SELECT 1 FROM _wh.tenant_connections c WHERE c.tenant_name = check_tenant.tenant_name) THEN
+		RAISE EXCEPTION 'tenant "%" does not exist', tenant_name
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Add it with INSERT INTO _wh.tenant_connections.';
+	END IF;
+	RETURN tenant_name;
+END
+$$;
+
+/*
+ * Return the storage policy of a template in a schema: the schema's own
+ * row of _wh.storage_policies, else the template's (schema_name '*'), else
+ * a row of NULLs (keep every day, convert closed days, no cold tablespace).
+ */
+CREATE FUNCTION _wh.storage_policy(template_name text, schema_name text)
+RETURNS _wh.storage_policies
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT sp.* FROM _wh.storage_policies sp
+	 WHERE sp.template_name = storage_policy.template_name
+	   AND sp.schema_name IN (storage_policy.schema_name, '*')
+	 ORDER BY sp.schema_name = '*' LIMIT 1
+$$;
+
 /*
  * Return the libpq connection string of a tenant's source database.  Only
  * the extension owner may call it (EXECUTE is granted to nobody).
@@ -453,14 +566,9 @@ DECLARE
 	c		record;
 	secret	text;
 BEGIN
-	PERFORM _wh.check_name(tenant_name, 'tenant');
+	PERFORM _wh.check_tenant(tenant_name);
 	SELECT * INTO c FROM _wh.tenant_connections t
 	 WHERE t.tenant_name = get_tenant_connection_string.tenant_name;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'tenant "%" does not exist', tenant_name
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'Add it with INSERT INTO _wh.tenant_connections.';
-	END IF;
 	SELECT s.password INTO secret FROM _wh.tenant_secrets s
 	 WHERE s.tenant_name = get_tenant_connection_string.tenant_name;
 	IF secret IS NULL THEN
@@ -576,7 +684,10 @@ BEGIN
 					  HINT = format('Add the changed template under a new name, or have a superuser drop public.%s (every tenant''s data of the template) first.', OLD.template_name);
 		END IF;
 	END IF;
-	NEW.updated_at := now();
+	-- an INSERT keeps the time it is given (a restored dump's)
+	IF TG_OP = 'UPDATE' THEN
+		NEW.updated_at := now();
+	END IF;
 	RETURN NEW;
 END
 $$;

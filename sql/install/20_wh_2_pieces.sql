@@ -83,17 +83,56 @@ END
 $$;
 
 /*
- * Return the table access method of a day's piece: the one place that
- * decides.  A closed day goes to columnar (the access method belongs to this
- * extension); the current day stays heap, as it is reloaded during the day.
+ * Return the table access method of a day's piece of a template in a
+ * schema: the one place that decides.  A closed day goes to columnar (the
+ * access method belongs to this extension) once it is older than the
+ * storage policy's columnar_after_days (default 0: as soon as it closes);
+ * the current day stays heap, as it is reloaded during the day.
  */
-CREATE FUNCTION _wh.piece_access_method(day date)
+CREATE FUNCTION _wh.piece_access_method(template_name text, schema_name text, day date)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
-	SELECT CASE WHEN day < _wh.today() THEN 'columnar' ELSE 'heap' END
+	SELECT CASE WHEN _wh.today() - day > coalesce((_wh.storage_policy(template_name, schema_name)).columnar_after_days, 0)
+				THEN 'columnar' ELSE 'heap' END
+$$;
+
+/* Return the name of this database's default tablespace */
+CREATE FUNCTION _wh.default_tablespace()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT t.spcname::text FROM pg_database d JOIN pg_tablespace t ON t.oid = d.dattablespace
+	 WHERE d.datname = current_database()
+$$;
+
+/* Return the tablespace a relation lives in, NULL for the database's default */
+CREATE FUNCTION _wh.tablespace_of(rel regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT nullif((SELECT t.spcname::text FROM pg_class c JOIN pg_tablespace t ON t.oid = c.reltablespace
+					WHERE c.oid = rel), _wh.default_tablespace())
+$$;
+
+/*
+ * Return the tablespace of a day's piece of a template in a schema: the
+ * storage policy's cold_tablespace once the day is older than
+ * cold_after_days, else NULL (the database's default tablespace).
+ */
+CREATE FUNCTION _wh.piece_tablespace(template_name text, schema_name text, day date)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	SELECT CASE WHEN _wh.today() - day > p.cold_after_days
+				THEN nullif(p.cold_tablespace, _wh.default_tablespace()) END
+	  FROM _wh.storage_policy(template_name, schema_name) p
 $$;
 
 /* Return the SQL type of a template's date column */
@@ -281,6 +320,36 @@ END
 $$;
 
 /*
+ * Return the connection string of a loopback connection as the current
+ * user (the extension owner) to a database of this cluster: setting
+ * "log_conninfo" (with dbname replaced when another database is asked
+ * for), or the local socket.
+ */
+CREATE FUNCTION _wh.loopback_conninfo(dbname text, application text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	sockdir		text := nullif(trim(split_part(current_setting('unix_socket_directories'), ',', 1)), '');
+	conninfo	text := _wh.setting('log_conninfo');
+BEGIN
+	IF conninfo IS NOT NULL THEN
+		-- libpq takes the last of a repeated keyword
+		RETURN conninfo || CASE WHEN dbname <> current_database()
+								THEN ' dbname=' || _wh.conninfo_quote(dbname) ELSE '' END;
+	END IF;
+	RETURN concat_ws(' ',
+		'dbname=' || _wh.conninfo_quote(dbname),
+		'user=' || _wh.conninfo_quote(current_user),
+		'port=' || _wh.conninfo_quote(current_setting('port')),
+		'host=' || _wh.conninfo_quote(coalesce(sockdir, 'localhost')),
+		'application_name=' || _wh.conninfo_quote(application));
+END
+$$;
+
+/*
  * Write a run-log row in its own transaction, through a dblink loopback
  * connection to this database, so it survives the rollback of the failed
  * load.  Connection: setting "log_conninfo", or the local socket as the
@@ -297,18 +366,9 @@ SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
-	conninfo	text;
-	sockdir		text;
+	conninfo	text := _wh.loopback_conninfo(current_database(), 'biwh run log');
 	stmt		text;
 BEGIN
-	sockdir := nullif(trim(split_part(current_setting('unix_socket_directories'), ',', 1)), '');
-	conninfo := coalesce(_wh.setting('log_conninfo'),
-		concat_ws(' ',
-			'dbname=' || _wh.conninfo_quote(current_database()),
-			'user=' || _wh.conninfo_quote(current_user),
-			'port=' || _wh.conninfo_quote(current_setting('port')),
-			'host=' || _wh.conninfo_quote(coalesce(sockdir, 'localhost')),
-			'application_name=' || _wh.conninfo_quote('biwh run log')));
 	stmt := format('INSERT INTO _wh.run_log (unit, template_name, tenant_name, schema_name, day, '
 				   'started_at, finished_at, status, sqlstate, message) '
 				   'VALUES (%L, %L, %L, %L, %L, %L, pg_catalog.clock_timestamp(), %L, %L, %L)',
@@ -458,11 +518,13 @@ $$;
 
 /*
  * Create a staging table for a day's piece in the tenant schema, outside the
- * tree: the columns of <schema>.<template>, the given access method, and a
- * CHECK equal to the partition bounds, there from the start so rows are
- * checked as they arrive (no validation scan) and ATTACH does not scan it.
+ * tree: the columns of <schema>.<template>, the given access method and
+ * tablespace (NULL: the default), and a CHECK equal to the partition
+ * bounds, there from the start so rows are checked as they arrive (no
+ * validation scan) and ATTACH does not scan it.
  */
-CREATE FUNCTION _wh.create_stage(t _wh.mv_templates, p_schema text, stage text, p_day date, am text)
+CREATE FUNCTION _wh.create_stage(t _wh.mv_templates, p_schema text, stage text, p_day date, am text,
+								 tblspc text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -478,19 +540,19 @@ BEGIN
 				   'AND %I >= %L::%s AND %I < %L::%s)) USING %I',
 				   p_schema, stage, p_schema, t.template_name,
 				   p_schema, t.date_column,
-				   t.date_column, b.lo, date_type, t.date_column, b.hi, date_type, am);
+				   t.date_column, b.lo, date_type, t.date_column, b.hi, date_type, am)
+			|| CASE WHEN tblspc IS NOT NULL THEN format(' TABLESPACE %I', tblspc) ELSE '' END;
 END
 $$;
 
 /*
- * Swap a staging table in as a day's piece: drop the old piece (when
- * drop_old), rename the staging table and attach it with the day's bounds
- * [lo, hi), all or nothing, waiting at most lock_timeout (setting) for the
- * locks, and retrying swap_retries times.  The caller's transaction keeps
- * the tree locked only from here to its commit.
+ * Run DDL statements on the live tree all or nothing, waiting at most
+ * lock_timeout (setting) for their locks and retrying swap_retries times
+ * (readers are blocked for at most that long); what names the change in
+ * the error ("swap the new piece in").  The caller's transaction keeps
+ * the locks to its commit.
  */
-CREATE FUNCTION _wh.swap_piece(p_schema text, p_template text, stage text, piece text,
-							   lo text, hi text, drop_old boolean)
+CREATE FUNCTION _wh.with_lock_retries(statements text[], what text)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -499,18 +561,16 @@ AS $$
 DECLARE
 	old_timeout	text := current_setting('lock_timeout');
 	retries		integer := greatest(_wh.setting('swap_retries')::integer, 1);
-	swapped		boolean := false;
+	done		boolean := false;
+	stmt		text;
 BEGIN
 	PERFORM set_config('lock_timeout', _wh.setting('lock_timeout'), true);
 	FOR attempt IN 1 .. retries LOOP
 		BEGIN
-			IF drop_old THEN
-				EXECUTE format('DROP TABLE %I.%I', p_schema, piece);
-			END IF;
-			EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', p_schema, stage, piece);
-			EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
-						   p_schema, p_template, p_schema, piece, lo, hi);
-			swapped := true;
+			FOREACH stmt IN ARRAY statements LOOP
+				EXECUTE stmt;
+			END LOOP;
+			done := true;
 			EXIT;
 		EXCEPTION WHEN lock_not_available THEN
 			IF attempt < retries THEN
@@ -519,10 +579,55 @@ BEGIN
 		END;
 	END LOOP;
 	PERFORM set_config('lock_timeout', old_timeout, true);
-	IF NOT swapped THEN
-		RAISE EXCEPTION 'could not swap the new piece in: readers held their locks too long'
+	IF NOT done THEN
+		RAISE EXCEPTION 'could not %: readers held their locks too long', what
 			USING ERRCODE = 'lock_not_available',
 				  DETAIL = format('Tried %s times with lock_timeout %s.', retries, _wh.setting('lock_timeout'));
+	END IF;
+END
+$$;
+
+/*
+ * Swap a staging table in as a day's piece: drop the old piece (when
+ * drop_old), rename the staging table and attach it with the day's bounds
+ * [lo, hi), all or nothing, with short lock waits (_wh.with_lock_retries).
+ */
+CREATE FUNCTION _wh.swap_piece(p_schema text, p_template text, stage text, piece text,
+							   lo text, hi text, drop_old boolean)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+BEGIN
+	PERFORM _wh.with_lock_retries(
+		CASE WHEN drop_old THEN ARRAY[format('DROP TABLE %I.%I', p_schema, piece)] ELSE '{}'::text[] END
+		|| format('ALTER TABLE %I.%I RENAME TO %I', p_schema, stage, piece)
+		|| format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+				  p_schema, p_template, p_schema, piece, lo, hi),
+		'swap the new piece in');
+END
+$$;
+
+/*
+ * Check that a (template, schema) pair is fed by no other tenant than the
+ * one given (_wh.units): each pair has exactly one.
+ */
+CREATE FUNCTION _wh.check_feeder(template_name text, schema_name text, tenant_name text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	feeder	text;
+BEGIN
+	SELECT u.tenant_name INTO feeder FROM _wh.units u
+	 WHERE u.template_name = check_feeder.template_name AND u.schema_name = check_feeder.schema_name;
+	IF feeder IS NOT NULL AND feeder <> tenant_name THEN
+		RAISE EXCEPTION 'schema "%" already holds template "%" of tenant "%"', schema_name, template_name, feeder
+			USING ERRCODE = 'duplicate_object',
+				  HINT = 'Give each tenant a target schema of its own.';
 	END IF;
 END
 $$;
@@ -550,7 +655,6 @@ DECLARE
 	conname		text := 'biwh_load';
 	old			_wh.pieces;
 	rel_exists	boolean;
-	feeder		text;
 	date_type	text;
 	b			record;
 	src_sql		text;
@@ -578,18 +682,8 @@ BEGIN
 					  HINT = 'Give a date such as 2025-09-24.';
 		END IF;
 		t := _wh.get_template(p_template);
-		IF NOT EXISTS (SELECT 1 FROM _wh.tenant_connections c WHERE c.tenant_name = p_tenant) THEN
-			RAISE EXCEPTION 'tenant "%" does not exist', p_tenant
-				USING ERRCODE = 'undefined_object',
-					  HINT = 'Add it with INSERT INTO _wh.tenant_connections.';
-		END IF;
-		SELECT u.tenant_name INTO feeder FROM _wh.units u
-		 WHERE u.template_name = p_template AND u.schema_name = p_schema;
-		IF feeder IS NOT NULL AND feeder <> p_tenant THEN
-			RAISE EXCEPTION 'schema "%" already holds template "%" of tenant "%"', p_schema, p_template, feeder
-				USING ERRCODE = 'duplicate_object',
-					  HINT = 'Give each tenant a target schema of its own.';
-		END IF;
+		PERFORM _wh.check_tenant(p_tenant);
+		PERFORM _wh.check_feeder(p_template, p_schema, p_tenant);
 		today := _wh.today();
 		IF p_day > today THEN
 			RAISE EXCEPTION 'day % is in the future', p_day
@@ -638,8 +732,8 @@ BEGIN
 
 		-- fetch the day into a staging table outside the tree
 		stage := '_wh_stage_' || left(md5(p_template || ' ' || p_day), 16);
-		am := _wh.piece_access_method(p_day);
-		PERFORM _wh.create_stage(t, p_schema, stage, p_day, am);
+		am := _wh.piece_access_method(p_template, p_schema, p_day);
+		PERFORM _wh.create_stage(t, p_schema, stage, p_day, am, _wh.piece_tablespace(p_template, p_schema, p_day));
 		PERFORM _wh.dblink_open(conname, p_tenant);
 		-- the template runs read-only at the source, after a first query
 		-- (so it cannot switch the transaction to read-write)
@@ -721,16 +815,91 @@ END
 $$;
 
 /*
- * Convert the heap pieces of closed days (day < _wh.today()) to columnar,
- * for one template (NULL: all) and one schema (NULL: all).  A day loaded
- * while it was open is heap; once closed, its rows are copied into a
- * columnar staging table with the same CHECK, analyzed and swapped in as
- * load_day does, so readers see the heap day or the columnar day, never
- * part of one.  "final" is left as it was (the next allowed reload still
- * happens).  A day being loaded (its advisory lock taken) is skipped with a
- * notice; the next call converts it, unless that load wrote it columnar.
- * An error on one day is logged in _wh.run_log, reported as a warning, and
- * the other days go on.  Returns a summary.
+ * Write a run-log row in the caller's transaction for a step on one day
+ * of a unit (a conversion, a scheduled run, retention, tiering): kind,
+ * status, SQLSTATE and message as given, the unit named
+ * template/tenant/schema/day, finished now.
+ */
+CREATE FUNCTION _wh.log_step(kind text, template_name text, tenant_name text, schema_name text,
+							 day date, started_at timestamptz, status text, sqlstate text,
+							 message text, rows bigint DEFAULT NULL, bytes bigint DEFAULT NULL)
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+	INSERT INTO _wh.run_log (unit, kind, template_name, tenant_name, schema_name, day, started_at,
+							 finished_at, status, sqlstate, message, rows, bytes)
+	VALUES (format('%s/%s/%s/%s', left(template_name, 80), left(tenant_name, 80), left(schema_name, 80), day),
+			kind, template_name, tenant_name, schema_name, day, started_at, clock_timestamp(),
+			status, sqlstate, _wh.sanitize(message), rows, bytes)
+$$;
+
+/*
+ * Rewrite a day's piece into a new table of access method am, in
+ * tablespace tblspc (NULL: the database's default): its rows are copied
+ * into a staging table with the same CHECK, analyzed and swapped in as
+ * load_day does, so readers see the old piece or the new one, never part
+ * of one.  Its _wh.pieces row keeps its "final" flag.  status is 'busy'
+ * when the day is being loaded (its advisory lock is taken: nothing done),
+ * 'unchanged' when the piece is gone or already so (a load that committed
+ * meanwhile), else 'rewritten'.  Errors are raised to the caller.
+ */
+CREATE FUNCTION _wh.rewrite_piece(p_template text, p_schema text, p_day date, am text, tblspc text,
+								  OUT status text, OUT rows bigint, OUT bytes bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	pc		_wh.pieces;
+	t		_wh.mv_templates;
+	b		record;
+	rel		regclass;
+	stage	text;
+BEGIN
+	-- shared with load_day; held to commit, or released if this day fails
+	IF NOT pg_try_advisory_xact_lock(_wh.day_lock_key(p_template, p_schema, p_day)) THEN
+		status := 'busy';
+		RETURN;
+	END IF;
+	SELECT * INTO pc FROM _wh.pieces p
+	 WHERE p.template_name = p_template AND p.schema_name = p_schema AND p.day = p_day;
+	rel := to_regclass(format('%I.%I', p_schema, pc.relname));
+	IF rel IS NULL
+	   OR ((SELECT a.amname::text FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = rel) = am
+		   AND _wh.tablespace_of(rel) IS NOT DISTINCT FROM nullif(tblspc, _wh.default_tablespace())) THEN
+		status := 'unchanged';
+		RETURN;
+	END IF;
+	PERFORM _wh.check_tenant_schema(p_schema);
+	PERFORM _wh.check_owned(rel, 'daily piece');
+	t := _wh.get_template(p_template);
+	b := _wh.day_bounds(_wh.date_column_type(t), p_day);
+	stage := '_wh_rewrite_' || left(md5(p_template || ' ' || p_day), 16);
+	PERFORM _wh.create_stage(t, p_schema, stage, p_day, am, tblspc);
+	EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I', p_schema, stage, p_schema, pc.relname);
+	GET DIAGNOSTICS rows = ROW_COUNT;
+	EXECUTE format('ANALYZE %I.%I', p_schema, stage);
+	PERFORM _wh.swap_piece(p_schema, p_template, stage, pc.relname, b.lo, b.hi, true);
+	bytes := pg_total_relation_size(format('%I.%I', p_schema, pc.relname)::regclass);
+	UPDATE _wh.pieces p
+	   SET access_method = am, bytes = rewrite_piece.bytes, rows = rewrite_piece.rows
+	 WHERE p.template_name = p_template AND p.schema_name = p_schema AND p.day = p_day;
+	status := 'rewritten';
+END
+$$;
+
+/*
+ * Convert the heap pieces of closed days to columnar (days older than the
+ * storage policy's columnar_after_days, by default every day before
+ * _wh.today()), for one template (NULL: all) and one schema (NULL: all),
+ * with _wh.rewrite_piece (into the day's tablespace, _wh.piece_tablespace).
+ * "final" is left as it was (the next allowed reload still happens).  A
+ * day being loaded is skipped with a notice; the next call converts it,
+ * unless that load wrote it columnar.  An error on one day is logged in
+ * _wh.run_log, reported as a warning, and the other days go on.  Returns a
+ * summary.
  */
 CREATE FUNCTION _wh.close_days(template_name text DEFAULT NULL, schema_name text DEFAULT NULL)
 RETURNS text
@@ -740,13 +909,8 @@ SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
 	p			record;
-	t			_wh.mv_templates;
-	b			record;
-	unit		text;
-	stage		text;
+	r			record;
 	started		timestamptz;
-	nrows		bigint;
-	nbytes		bigint;
 	converted	integer := 0;
 	failed		integer := 0;
 	skipped		integer := 0;
@@ -761,7 +925,7 @@ BEGIN
 		PERFORM _wh.check_schema_name(schema_name);
 	END IF;
 	-- the one catalog query when there is nothing to convert
-	FOR p IN SELECT pc.template_name, pc.schema_name, pc.day, pc.relname, pc.tenant_name
+	FOR p IN SELECT pc.template_name, pc.schema_name, pc.day, pc.tenant_name
 			   FROM _wh.pieces pc
 			   JOIN pg_namespace n ON n.nspname = pc.schema_name
 			   JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pc.relname
@@ -770,56 +934,28 @@ BEGIN
 				AND pc.day < _wh.today()
 				AND (close_days.template_name IS NULL OR pc.template_name = close_days.template_name)
 				AND (close_days.schema_name IS NULL OR pc.schema_name = close_days.schema_name)
+				AND _wh.piece_access_method(pc.template_name, pc.schema_name, pc.day) = 'columnar'
 			  ORDER BY pc.template_name, pc.schema_name, pc.day
 	LOOP
-		unit := format('%s/%s/%s/%s', left(p.template_name, 80), left(p.tenant_name, 80),
-					   left(p.schema_name, 80), p.day);
 		started := clock_timestamp();
 		BEGIN
-			-- shared with load_day; held to commit, or released if this day fails
-			IF NOT pg_try_advisory_xact_lock(_wh.day_lock_key(p.template_name, p.schema_name, p.day)) THEN
+			r := _wh.rewrite_piece(p.template_name, p.schema_name, p.day, 'columnar',
+								   _wh.piece_tablespace(p.template_name, p.schema_name, p.day));
+			IF r.status = 'busy' THEN
 				RAISE NOTICE 'day % of template "%" in schema "%" is being loaded, not converted now',
 					p.day, p.template_name, p.schema_name;
 				skipped := skipped + 1;
-				CONTINUE;
+			ELSIF r.status = 'rewritten' THEN
+				PERFORM _wh.log_step('close', p.template_name, p.tenant_name, p.schema_name, p.day, started,
+									 'succeeded', NULL, 'closed: converted from heap to columnar', r.rows, r.bytes);
+				converted := converted + 1;
 			END IF;
-			-- a load that committed meanwhile may have replaced it
-			IF NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-							WHERE c.oid = to_regclass(format('%I.%I', p.schema_name, p.relname))
-							  AND a.amname = 'heap') THEN
-				CONTINUE;
-			END IF;
-			PERFORM _wh.check_tenant_schema(p.schema_name);
-			PERFORM _wh.check_owned(format('%I.%I', p.schema_name, p.relname)::regclass, 'daily piece');
-			t := _wh.get_template(p.template_name);
-			b := _wh.day_bounds(_wh.date_column_type(t), p.day);
-			stage := '_wh_close_' || left(md5(p.template_name || ' ' || p.day), 16);
-			PERFORM _wh.create_stage(t, p.schema_name, stage, p.day, 'columnar');
-			EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I',
-						   p.schema_name, stage, p.schema_name, p.relname);
-			GET DIAGNOSTICS nrows = ROW_COUNT;
-			EXECUTE format('ANALYZE %I.%I', p.schema_name, stage);
-			PERFORM _wh.swap_piece(p.schema_name, p.template_name, stage, p.relname, b.lo, b.hi, true);
-			nbytes := pg_total_relation_size(format('%I.%I', p.schema_name, p.relname)::regclass);
-			UPDATE _wh.pieces pc
-			   SET access_method = 'columnar', bytes = nbytes, rows = nrows
-			 WHERE pc.template_name = p.template_name AND pc.schema_name = p.schema_name
-			   AND pc.day = p.day;
-			INSERT INTO _wh.run_log (unit, template_name, tenant_name, schema_name, day, started_at,
-									 finished_at, status, message, rows, bytes)
-			VALUES (unit, p.template_name, p.tenant_name, p.schema_name, p.day, started,
-					clock_timestamp(), 'succeeded', 'closed: converted from heap to columnar', nrows, nbytes);
-			converted := converted + 1;
 		EXCEPTION WHEN OTHERS THEN
 			GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
 			msg := _wh.sanitize(msg);
-			det := _wh.sanitize(nullif(det, ''));
 			-- this transaction goes on: the row is written here
-			INSERT INTO _wh.run_log (unit, template_name, tenant_name, schema_name, day, started_at,
-									 finished_at, status, sqlstate, message)
-			VALUES (unit, p.template_name, p.tenant_name, p.schema_name, p.day, started,
-					clock_timestamp(), 'failed', st,
-					concat_ws(E'\n', 'could not convert to columnar: ' || msg, det));
+			PERFORM _wh.log_step('close', p.template_name, p.tenant_name, p.schema_name, p.day, started,
+								 'failed', st, concat_ws(E'\n', 'could not convert to columnar: ' || msg, nullif(det, '')));
 			RAISE WARNING 'could not convert day % of template "%" in schema "%" to columnar: %',
 				p.day, p.template_name, p.schema_name, msg;
 			failed := failed + 1;

@@ -429,7 +429,9 @@ BEGIN
 	PERFORM _wh.check_role_separation(role_name, 'all');
 	EXECUTE format('GRANT USAGE ON SCHEMA _wh TO %I', role_name);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON _wh.tenant_connections, _wh.mv_templates, _wh.settings TO %I', role_name);
-	EXECUTE format('GRANT SELECT ON _wh.run_log, _wh.units, _wh.pieces TO %I', role_name);
+	EXECUTE format('GRANT SELECT ON _wh.run_log, _wh.units, _wh.pieces, _wh.refresh_schedules, _wh.schedule_state, '
+				   '_wh.storage_policies, _wh.schedules, _wh.refresh_status, _wh.recent_failures, '
+				   '_wh.tenant_costs, _wh.cron_job_health, _wh.health TO %I', role_name);
 	FOREACH f IN ARRAY ARRAY[
 		'_wh.create_mv_from_template(text, text, text, date)',
 		'_wh.update_mv_by_template(text, text, text, date, boolean, boolean)',
@@ -444,11 +446,29 @@ BEGIN
 		'_wh.direct_query(text, text)',
 		'_wh.check_name(text, text)',
 		'_wh.setting(text)',
-		'_wh.today()']
+		'_wh.today()',
+		'_wh.now()',
+		'_wh.schedule_daily(text, text, text, time)',
+		'_wh.schedule_hourly(text, text, text, integer, integer)',
+		'_wh.unschedule(text, text, text, text)',
+		'_wh.reschedule_all()',
+		'_wh.dispatch_begin()',
+		'_wh.dispatch_step(bigint)',
+		'_wh.dispatch_end(bigint)',
+		'_wh.set_storage_policy(text, text, integer, boolean, integer, text, integer)',
+		'_wh.remove_storage_policy(text, text)',
+		'_wh.purge_logs()',
+		-- what the monitoring views call
+		'_wh.cron_jobs()',
+		'_wh.job_name(text, text, text)',
+		'_wh.job_prefix()',
+		'_wh.scheduled_units(timestamptz)',
+		'_wh.latest_slot(text, time, integer, integer, timestamptz)']
 	LOOP
 		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, role_name);
 	END LOOP;
 	EXECUTE format('GRANT EXECUTE ON PROCEDURE _wh.backfill(text, text, text, date, date) TO %I', role_name);
+	EXECUTE format('GRANT EXECUTE ON PROCEDURE _wh.run_due_refreshes() TO %I', role_name);
 	INSERT INTO _wh.role_grants (role_name, kind) VALUES (grant_admin.role_name, 'admin')
 	ON CONFLICT ON CONSTRAINT role_grants_pkey DO UPDATE SET kind = 'admin';
 	PERFORM _wh.grant_existing_roots(role_name);
