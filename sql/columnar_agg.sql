@@ -239,6 +239,59 @@ ANALYZE stale;
 SELECT count(*) FROM (SELECT k, sum(v) FROM stale GROUP BY k) x;
 RESET work_mem;
 
+-- partitioned tables: a Finalize Aggregate over an Append of one partial
+-- grouping per leaf (a ColumnarAgg for each columnar leaf, PostgreSQL's
+-- partial Aggregate for the heap ones), nested levels, pruned leaves
+CREATE TABLE pc (s text, g int, i8 int8, n numeric, d date) PARTITION BY LIST (s);
+CREATE TABLE pc_a PARTITION OF pc FOR VALUES IN ('a') PARTITION BY RANGE (d);
+CREATE TABLE pc_a1 PARTITION OF pc_a FOR VALUES FROM ('2025-01-01') TO ('2025-01-02') USING columnar;
+CREATE TABLE pc_a2 PARTITION OF pc_a FOR VALUES FROM ('2025-01-02') TO ('2025-01-03') USING columnar;
+CREATE TABLE pc_a3 PARTITION OF pc_a FOR VALUES FROM ('2025-01-03') TO ('2025-01-04');
+CREATE TABLE pc_b PARTITION OF pc FOR VALUES IN ('b') USING columnar;
+CREATE TABLE pc_c PARTITION OF pc FOR VALUES IN ('c');
+CREATE TABLE pc_e PARTITION OF pc FOR VALUES IN ('e') USING columnar;  -- empty
+INSERT INTO pc SELECT (ARRAY['a', 'b', 'c'])[1 + x % 3], x % 37,
+	CASE WHEN x % 11 = 0 THEN NULL ELSE x * 1000003::int8 END, (x % 1000) / 100.0,
+	date '2025-01-01' + (x / 7) % 3
+	FROM generate_series(1, 30000) x;
+CREATE TABLE ph AS SELECT * FROM pc;
+CREATE TABLE hc (LIKE pc) PARTITION BY LIST (s);  -- heap leaves only
+CREATE TABLE hc_a PARTITION OF hc FOR VALUES IN ('a');
+CREATE TABLE hc_b PARTITION OF hc FOR VALUES IN ('b', 'c');
+INSERT INTO hc SELECT * FROM pc;
+ANALYZE pc, ph, hc;
+EXPLAIN (COSTS OFF) SELECT g, count(*), sum(n) FROM pc WHERE i8 > 0 GROUP BY g;
+EXPLAIN (COSTS OFF) SELECT count(*), max(d) FROM pc WHERE s = 'a';
+EXPLAIN (COSTS OFF) SELECT g, count(*) FROM hc GROUP BY g;
+SELECT q, agg(q, 'pc', 'ph') FROM (VALUES
+	('SELECT count(*), count(i8), sum(i8), avg(i8), sum(n), avg(n), min(d), max(s) FROM t '),
+	('SELECT s, d, count(*), sum(n), min(g), max(n) FROM t GROUP BY s, d'),
+	('SELECT g, sum(i8), avg(n) FROM t WHERE d > ''2025-01-01'' GROUP BY g HAVING count(*) > 300'),
+	('SELECT g, count(*) FILTER (WHERE n > 5), sum(n) FILTER (WHERE s = ''b'') FROM t GROUP BY g'),
+	('SELECT s, count(*) FROM t WHERE s IN (''a'', ''b'') GROUP BY s'),
+	('SELECT count(*), sum(n) FROM t WHERE s = ''e'''),
+	('SELECT count(*), sum(n) FROM t WHERE g > 1000'),
+	('SELECT sum(i8 * 10000000000) FROM t '),
+	('SELECT g, count(*) FROM t GROUP BY g ORDER BY count(*) DESC, g LIMIT 3')
+) v(q);
+SET enable_partitionwise_aggregate = on;
+EXPLAIN (COSTS OFF) SELECT s, d, count(*) FROM pc GROUP BY s, d;
+SELECT q, agg(q, 'pc', 'ph') FROM (VALUES
+	('SELECT s, d, count(*), sum(n), avg(i8) FROM t GROUP BY s, d'),
+	('SELECT g, sum(n), avg(n) FROM t GROUP BY g')
+) v(q);
+RESET enable_partitionwise_aggregate;
+-- a generic plan: no run-time pruning below this Append; the leaves'
+-- quals (and their zone maps) leave the other leaves' rows out
+PREPARE pq(text) AS SELECT g, count(*), sum(n) FROM pc WHERE s = $1 GROUP BY g;
+SET plan_cache_mode = force_generic_plan;
+CREATE TEMP TABLE pq_c AS EXECUTE pq('b');
+CREATE TEMP TABLE pq_h AS SELECT g, count(*), sum(n) FROM ph WHERE s = 'b' GROUP BY g;
+SELECT count(*) AS rows, (SELECT count(*) FROM (TABLE pq_c EXCEPT ALL TABLE pq_h) x) AS differ FROM pq_c;
+RESET plan_cache_mode;
+DEALLOCATE pq;
+DROP TABLE pc, ph, hc, pq_c, pq_h;
+
 -- parallel: partial ColumnarAggs in the workers, states (also int8's and
 -- numeric's serialized ones) combined by the Finalize Aggregate
 SET parallel_setup_cost = 0;

@@ -33,6 +33,7 @@
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/appendinfo.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -604,6 +605,87 @@ make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *parent,
 }
 
 /*
+ * Find the group keys and the aggregates of the grouping of input_rel into
+ * output_rel, and return whether a ColumnarAgg can compute them: at most
+ * COLUMNAR_MAX_GROUP_KEYS keys, each a column of input_rel of a supported
+ * type, supported aggregates, and a target needing nothing else.
+ */
+static bool
+agg_shape(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
+		  GroupPathExtraData *extra, List **keys, List **aggrefs)
+{
+	ListCell   *lc;
+	bool		ok;
+
+	*keys = get_sortgrouplist_exprs(root->parse->groupClause, extra->targetList);
+	*aggrefs = NIL;
+	if (list_length(*keys) > COLUMNAR_MAX_GROUP_KEYS)
+		return false;
+	foreach(lc, *keys)
+	{
+		Expr	   *key = lfirst(lc);
+
+		if (grouping_column(key, input_rel->relid) == NULL ||
+			!ColumnarGroupKeySupported(exprType((Node *) key), exprCollation((Node *) key)))
+			return false;
+	}
+	*aggrefs = agg_aggrefs(output_rel->reltarget, (List *) extra->havingQual, *keys,
+						   input_rel->relid, &ok);
+	return ok && (*aggrefs != NIL || *keys != NIL);
+}
+
+/* Split a partial grouping target into its group keys and its aggregates. */
+static void
+split_partial_target(PathTarget *target, List **keys, List **aggrefs)
+{
+	ListCell   *lc;
+
+	*keys = NIL;
+	*aggrefs = NIL;
+	foreach(lc, target->exprs)
+	{
+		if (IsA(lfirst(lc), Aggref))
+			*aggrefs = lappend(*aggrefs, lfirst(lc));
+		else
+			*keys = lappend(*keys, lfirst(lc));
+	}
+}
+
+/*
+ * Return whether the grouping can be split into partial states combined by
+ * a Finalize Aggregate (hashed when there are keys), and the costs of its
+ * two stages.
+ */
+static bool
+agg_can_split(PlannerInfo *root, GroupPathExtraData *extra, List *keys,
+			  AggClauseCosts *partial_costs, AggClauseCosts *final_costs)
+{
+	if (!(extra->flags & GROUPING_CAN_PARTIAL_AGG) ||
+		(keys != NIL && !(extra->flags & GROUPING_CAN_USE_HASH)))
+		return false;
+	MemSet(partial_costs, 0, sizeof(AggClauseCosts));
+	get_agg_clause_costs(root, AGGSPLIT_INITIAL_SERIAL, partial_costs);
+	MemSet(final_costs, 0, sizeof(AggClauseCosts));
+	get_agg_clause_costs(root, AGGSPLIT_FINAL_DESERIAL, final_costs);
+	return true;
+}
+
+/*
+ * Return a relation of our own for paths PostgreSQL must not see in its
+ * relations (add_path may free paths an Append of PostgreSQL's holds).
+ */
+static RelOptInfo *
+private_upper_rel(Relids relids, PathTarget *target)
+{
+	RelOptInfo *rel = makeNode(RelOptInfo);
+
+	rel->reloptkind = RELOPT_UPPER_REL;
+	rel->relids = bms_copy(relids);
+	rel->reltarget = target;
+	return rel;
+}
+
+/*
  * Add ColumnarAgg paths for the grouping of one columnar relation
  * input_rel (the GROUP_AGG stage of the query, or of a partition under
  * partitionwise aggregation):
@@ -629,14 +711,13 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 	List	   *keys;
 	List	   *aggrefs;
 	List	   *having = (List *) extra->havingQual;
-	ListCell   *lc;
-	bool		ok;
 	double		ngroups = 1;
 	bool		estimated = true;
 	CustomPath *cpath;
 	PathTarget *ptarget;
-	List	   *pkeys = NIL;
-	List	   *paggrefs = NIL;
+	List	   *pkeys;
+	List	   *paggrefs;
+	AggClauseCosts partial_costs;
 	AggClauseCosts final_costs;
 	AggStrategy strategy;
 	Oid			relid;
@@ -645,21 +726,7 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 	if (!agg_input_ok(root, input_rel, &quals))
 		return;
 	relid = planner_rt_fetch(input_rel->relid, root)->relid;
-
-	/* GROUP BY: columns of the table */
-	keys = get_sortgrouplist_exprs(parse->groupClause, extra->targetList);
-	if (list_length(keys) > COLUMNAR_MAX_GROUP_KEYS)
-		return;
-	foreach(lc, keys)
-	{
-		Expr	   *key = lfirst(lc);
-
-		if (grouping_column(key, input_rel->relid) == NULL ||
-			!ColumnarGroupKeySupported(exprType((Node *) key), exprCollation((Node *) key)))
-			return;
-	}
-	aggrefs = agg_aggrefs(output_rel->reltarget, having, keys, input_rel->relid, &ok);
-	if (!ok || (aggrefs == NIL && keys == NIL))
+	if (!agg_shape(root, input_rel, output_rel, extra, &keys, &aggrefs))
 		return;
 	if (keys != NIL)
 	{
@@ -680,23 +747,14 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 	}
 
 	/* partial states below a Finalize Aggregate */
-	if (!(extra->flags & GROUPING_CAN_PARTIAL_AGG) ||
-		(keys != NIL && !(extra->flags & GROUPING_CAN_USE_HASH)))
+	if (!agg_can_split(root, extra, keys, &partial_costs, &final_costs))
 		return;
 	ptarget = partial_agg_target(root, output_rel->reltarget, aggrefs);
 	if (ptarget == NULL)
 		return;
-	foreach(lc, ptarget->exprs)
-	{
-		if (IsA(lfirst(lc), Aggref))
-			paggrefs = lappend(paggrefs, lfirst(lc));
-		else
-			pkeys = lappend(pkeys, lfirst(lc));
-	}
+	split_partial_target(ptarget, &pkeys, &paggrefs);
 	if (list_length(pkeys) != list_length(keys))
 		return;
-	MemSet(&final_costs, 0, sizeof(AggClauseCosts));
-	get_agg_clause_costs(root, AGGSPLIT_FINAL_DESERIAL, &final_costs);
 	strategy = keys != NIL ? AGG_HASHED : AGG_PLAIN;
 	cpath = make_agg_path(root, input_rel, output_rel, ptarget, pkeys, paggrefs, quals, NIL,
 						  ngroups, 0);
@@ -730,6 +788,136 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 								 strategy, AGGSPLIT_FINAL_DESERIAL, parse->groupClause,
 								 having, &final_costs, ngroups));
 	}
+}
+
+/*
+ * Add to *leaves the partitions of the partitioned relation rel that are
+ * left after pruning and not proven empty, at every level below it.
+ */
+static void
+partition_leaves(RelOptInfo *rel, List **leaves)
+{
+	int			i = -1;
+
+	while ((i = bms_next_member(rel->live_parts, i)) >= 0)
+	{
+		RelOptInfo *child = rel->part_rels[i];
+
+		if (child == NULL || IS_DUMMY_REL(child))
+			continue;
+		if (IS_PARTITIONED_REL(child))
+			partition_leaves(child, leaves);
+		else if (child->cheapest_total_path != NULL)
+			*leaves = lappend(*leaves, child);
+	}
+}
+
+/*
+ * Return the path of the partial grouping of one partition leaf of parent
+ * (ptarget, the parent's partial target, translated to it): a partial
+ * ColumnarAgg for a columnar leaf it can read (*columnar set), otherwise a
+ * partial Aggregate over the leaf's cheapest path, as PostgreSQL's own
+ * partitionwise aggregation builds.
+ */
+static Path *
+leaf_partial_agg_path(PlannerInfo *root, RelOptInfo *parent, RelOptInfo *leaf,
+					  PathTarget *ptarget, AggClauseCosts *partial_costs, bool *columnar)
+{
+	PathTarget *target = copy_pathtarget(ptarget);
+	RelOptInfo *rel;
+	List	   *keys;
+	List	   *aggrefs;
+	List	   *quals;
+	double		ngroups = 1;
+	ListCell   *lc;
+
+	target->exprs = (List *) adjust_appendrel_attrs_multilevel(root, (Node *) target->exprs,
+															   leaf->relids, parent->relids);
+	split_partial_target(target, &keys, &aggrefs);
+	rel = private_upper_rel(leaf->relids, target);
+	if (keys != NIL)
+		ngroups = estimate_num_groups(root, keys, leaf->rows, NULL, NULL);
+
+	*columnar = agg_input_ok(root, leaf, &quals);
+	foreach(lc, keys)
+		*columnar = *columnar && grouping_column(lfirst(lc), leaf->relid) != NULL;
+	if (*columnar)
+		return &make_agg_path(root, leaf, rel, target, keys, aggrefs, quals, NIL,
+							  ngroups, 0)->path;
+	return (Path *) create_agg_path(root, rel, leaf->cheapest_total_path, target,
+									keys != NIL ? AGG_HASHED : AGG_PLAIN,
+									AGGSPLIT_INITIAL_SERIAL, root->parse->groupClause, NIL,
+									partial_costs, ngroups);
+}
+
+/*
+ * Add a partitionwise path for the grouping of the partitioned relation
+ * input_rel: a Finalize Aggregate over an Append of one partial grouping
+ * per leaf partition, a partial ColumnarAgg for every columnar leaf (and
+ * PostgreSQL's partial Aggregate for the others), when at least one leaf
+ * is columnar.  It is offered whatever enable_partitionwise_aggregate
+ * says: PostgreSQL calls no hook for its own partial partitionwise
+ * grouping, and with the setting on, its full partitionwise grouping
+ * reaches add_agg_paths for every leaf.
+ */
+static void
+add_partitionwise_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
+							GroupPathExtraData *extra)
+{
+	List	   *keys;
+	List	   *aggrefs;
+	List	   *pkeys;
+	List	   *paggrefs;
+	List	   *leaves = NIL;
+	List	   *subpaths = NIL;
+	PathTarget *ptarget;
+	AggClauseCosts partial_costs;
+	AggClauseCosts final_costs;
+	bool		any_columnar = false;
+	double		rows = 0;
+	double		ngroups = 1;
+	ListCell   *lc;
+	Path	   *append;
+
+	if (!columnar_enable_agg_pushdown || !columnar_enable_custom_scan ||
+		!columnar_enable_vectorization)
+		return;
+	if (root->parse->groupingSets != NIL || root->parse->hasTargetSRFs)
+		return;
+	if (!agg_shape(root, input_rel, output_rel, extra, &keys, &aggrefs) ||
+		!agg_can_split(root, extra, keys, &partial_costs, &final_costs))
+		return;
+	ptarget = partial_agg_target(root, output_rel->reltarget, aggrefs);
+	if (ptarget == NULL)
+		return;
+	split_partial_target(ptarget, &pkeys, &paggrefs);
+	if (list_length(pkeys) != list_length(keys))
+		return;
+
+	partition_leaves(input_rel, &leaves);
+	foreach(lc, leaves)
+	{
+		bool		columnar;
+		Path	   *path;
+
+		path = leaf_partial_agg_path(root, input_rel, lfirst(lc), ptarget, &partial_costs,
+									 &columnar);
+		any_columnar = any_columnar || columnar;
+		rows += path->rows;
+		subpaths = lappend(subpaths, path);
+	}
+	if (!any_columnar)
+		return;
+
+	if (keys != NIL)
+		ngroups = estimate_num_groups(root, keys, input_rel->rows, NULL, NULL);
+	append = (Path *) create_append_path(root, private_upper_rel(input_rel->relids, ptarget),
+										 subpaths, NIL, NIL, NULL, 0, false, rows);
+	add_path(output_rel, (Path *)
+			 create_agg_path(root, output_rel, append, output_rel->reltarget,
+							 keys != NIL ? AGG_HASHED : AGG_PLAIN, AGGSPLIT_FINAL_DESERIAL,
+							 root->parse->groupClause, (List *) extra->havingQual,
+							 &final_costs, ngroups));
 }
 
 /*
@@ -796,7 +984,13 @@ columnar_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 {
 	if (prev_create_upper_paths_hook)
 		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
-	if (stage == UPPERREL_GROUP_AGG)
+	if (stage != UPPERREL_GROUP_AGG)
+		return;
+	if ((input_rel->reloptkind == RELOPT_BASEREL ||
+		 input_rel->reloptkind == RELOPT_OTHER_MEMBER_REL) &&
+		IS_PARTITIONED_REL(input_rel))
+		add_partitionwise_agg_paths(root, input_rel, output_rel, extra);
+	else
 		add_agg_paths(root, input_rel, output_rel, extra);
 }
 
