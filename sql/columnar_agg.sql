@@ -239,6 +239,51 @@ ANALYZE stale;
 SELECT count(*) FROM (SELECT k, sum(v) FROM stale GROUP BY k) x;
 RESET work_mem;
 
+-- from the catalog: without keys or quals, count(*), count(x) and min/max
+-- of integers, dates, times, timestamps and text under a deterministic
+-- collation take each stored row group from its catalog entry unread;
+-- buffered rows, long values (no zone map), another collation, numeric
+-- and float min/max read the data
+CREATE FUNCTION answered(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	res text := '';
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+		IF line ~ 'Row Groups (Read|Answered)' THEN
+			res := res || ltrim(line) || ' ';
+		END IF;
+	END LOOP;
+	RETURN res;
+END $$;
+SELECT q, agg(q), answered(replace(q, ' t ', ' c ')) FROM (VALUES
+	('SELECT count(*) FROM t '),
+	('SELECT count(*), count(i8), min(i2), max(i4), min(i8), max(d), min(tm), max(ts), min(tz), max(tx), min(vc) FROM t '),
+	('SELECT max(tx COLLATE "C"), min(tc) FROM t '),
+	('SELECT min(n) FROM t '),
+	('SELECT max(f8), count(*) FROM t '),
+	('SELECT count(*) FILTER (WHERE g = 1), max(i4) FROM t ')
+) v(q);
+CREATE TABLE lc (k int, v text) USING columnar WITH (row_group_size = 1000);
+INSERT INTO lc SELECT x, 'short ' || x FROM generate_series(1, 3000) x;
+INSERT INTO lc VALUES (3001, repeat('z', 100));  -- too long for a zone map
+ALTER TABLE lc ADD COLUMN late int DEFAULT 7;
+CREATE TABLE lh AS SELECT * FROM lc;
+SELECT q, agg(q, 'lc', 'lh'), answered(replace(q, ' t ', ' lc ')) FROM (VALUES
+	('SELECT count(*), min(v), max(v) FROM t '),
+	('SELECT min(late), count(late), max(k) FROM t ')
+) v(q);
+BEGIN;
+INSERT INTO lc VALUES (0, 'a buffered row', NULL), (-1, NULL, -5);
+INSERT INTO lh VALUES (0, 'a buffered row', NULL), (-1, NULL, -5);
+SELECT q, agg(q, 'lc', 'lh'), answered(replace(q, ' t ', ' lc ')) FROM (VALUES
+	('SELECT count(*), min(k), max(v), count(v) FROM t '),
+	('SELECT min(late), count(late) FROM t ')
+) v(q);
+ROLLBACK;
+DROP TABLE lc, lh;
+DROP FUNCTION answered;
+
 -- partitioned tables: a Finalize Aggregate over an Append of one partial
 -- grouping per leaf (a ColumnarAgg for each columnar leaf, PostgreSQL's
 -- partial Aggregate for the heap ones), nested levels, pruned leaves

@@ -60,6 +60,7 @@
 
 #include "columnar_agg.h"
 #include "columnar_agg_serial.h"
+#include "columnar_zonemap.h"
 
 /* What an aggregate computes */
 typedef enum AggOp
@@ -790,6 +791,8 @@ row_datum(const ColumnarAgg *agg, const ColumnarVector *vec, uint32 i, char *buf
 static void
 minmax_datum(ColumnarAgg *agg, MinMaxState *st, Datum d)
 {
+	MemoryContext old;
+
 	if (st->set)
 	{
 		int			c = DatumGetInt32(FunctionCall2Coll(&agg->cmp, agg->collation,
@@ -801,7 +804,9 @@ minmax_datum(ColumnarAgg *agg, MinMaxState *st, Datum d)
 			return;
 		pfree(DatumGetPointer(st->datum));
 	}
+	old = MemoryContextSwitchTo(agg->cxt);
 	st->datum = datumCopy(d, agg->typbyval, agg->typlen);
+	MemoryContextSwitchTo(old);
 	st->set = true;
 }
 
@@ -810,15 +815,80 @@ static const uint32 *
 dict_ranks(ColumnarAgg *agg, const ColumnarVector *vec);
 
 /*
- * Add count(*) rows to a group without a vector (e.g. rows answered from
- * metadata).
+ * Return whether the aggregate can take a whole row group from its catalog
+ * entry (ColumnarAggAddChunkMeta): count(*), count(x), and min/max of a
+ * type whose equal values are identical (integers, dates, times and
+ * timestamps; text and varchar under a deterministic collation; not
+ * numeric, floats or intervals, where 1.0 and 1.00, 0 and -0, or 1 day and
+ * 24 hours are equal but print apart), without FILTER.
  */
-void
-ColumnarAggAddRows(ColumnarAgg *agg, uint32 group, int64 nrows)
+bool
+ColumnarAggFromCatalogPossible(const ColumnarAgg *agg)
 {
-	Assert(agg->op == AOP_COUNT_STAR);
-	ColumnarAggGrow(agg, group + 1);
-	((CountState *) STATE(agg, group))->n += nrows;
+	if (agg->filter != NULL)
+		return false;
+	switch (agg->op)
+	{
+		case AOP_COUNT_STAR:
+		case AOP_COUNT:
+			return true;
+		case AOP_MIN:
+		case AOP_MAX:
+			if (agg->value == AV_INT)
+				return true;
+			return agg->value == AV_DATUM &&
+				(agg->argtype == TEXTOID || agg->argtype == VARCHAROID) &&
+				OidIsValid(agg->collation) && get_collation_isdeterministic(agg->collation);
+		default:
+			return false;
+	}
+}
+
+/*
+ * Add a stored row group of nrows rows to group 0 from the catalog entry
+ * of the aggregate's input column's chunk (NULL for count(*), or when the
+ * row group has no such column), or return false, adding nothing, when the
+ * entry does not say enough: no chunk, a value too long for its zone map,
+ * bounds under another collation.  With check_only, only say.
+ */
+bool
+ColumnarAggAddChunkMeta(ColumnarAgg *agg, Form_pg_attribute att, const ColumnarChunkMeta *chunk,
+						uint64 nrows, bool check_only)
+{
+	const char *image;
+	uint32		len;
+	Datum		value;
+	ColumnarVector *vec;
+	uint32		sel = 0;
+
+	Assert(ColumnarAggFromCatalogPossible(agg));
+	if (agg->op == AOP_COUNT_STAR)
+	{
+		if (!check_only)
+			((CountState *) STATE(agg, 0))->n += nrows;
+		return true;
+	}
+	if (chunk == NULL || chunk->null_count > nrows)
+		return false;
+	if (agg->op == AOP_COUNT)
+	{
+		if (!check_only)
+			((CountState *) STATE(agg, 0))->n += nrows - chunk->null_count;
+		return true;
+	}
+	if (chunk->null_count == nrows)
+		return true;			/* no value: min/max stay as they are */
+	image = agg->op == AOP_MIN ? chunk->min : chunk->max;
+	len = agg->op == AOP_MIN ? chunk->min_len : chunk->max_len;
+	if (agg->value == AV_DATUM && chunk->collation != agg->collation)
+		return false;
+	if (!ColumnarBoundDatum(image, len, att->attlen, att->attbyval, &value))
+		return false;
+	if (check_only)
+		return true;
+	vec = ColumnarVectorConstant(att, value, false, 1);
+	ColumnarAggAdd(agg, vec, &sel, 1, NULL);
+	return true;
 }
 
 /*

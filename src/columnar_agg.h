@@ -13,6 +13,7 @@
 #include "nodes/execnodes.h"
 #include "nodes/primnodes.h"
 
+#include "columnar_catalog.h"
 #include "columnar_qual.h"
 #include "columnar_vector.h"
 
@@ -27,7 +28,10 @@ extern ColumnarQualProgram *ColumnarAggFilter(const ColumnarAgg *agg);
 extern void ColumnarAggGrow(ColumnarAgg *agg, uint32 ngroups);
 extern void ColumnarAggAdd(ColumnarAgg *agg, const ColumnarVector *vec,
 						   const uint32 *sel, uint32 nsel, const uint32 *gids);
-extern void ColumnarAggAddRows(ColumnarAgg *agg, uint32 group, int64 nrows);
+extern bool ColumnarAggFromCatalogPossible(const ColumnarAgg *agg);
+extern bool ColumnarAggAddChunkMeta(ColumnarAgg *agg, Form_pg_attribute att,
+									const ColumnarChunkMeta *chunk, uint64 nrows,
+									bool check_only);
 extern Datum ColumnarAggResult(ColumnarAgg *agg, uint32 group, bool *isnull);
 
 #endif							/* COLUMNAR_AGG_H */

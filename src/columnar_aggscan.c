@@ -192,6 +192,36 @@ reset_groups(ColumnarAggState *state)
 }
 
 /*
+ * The pipeline's answer function (no group keys, no quals, aggregates
+ * that all can): add a stored row group to the aggregates from its
+ * catalog entry, without reading it, if every aggregate can.
+ */
+static bool
+answer_from_catalog(const ColumnarRowGroupMeta *meta, void *arg)
+{
+	ColumnarAggState *state = arg;
+	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int a = 0; a < state->naggs; a++)
+		{
+			ColumnarAgg *agg = state->aggs[a];
+			int			col = ColumnarAggColumn(agg);
+			const ColumnarChunkMeta *chunk = NULL;
+
+			if (col >= 0 && col < meta->ncols)
+				chunk = &meta->chunks[col];
+			if (!ColumnarAggAddChunkMeta(agg, col >= 0 ? TupleDescAttr(desc, col) : NULL,
+										 chunk, meta->row_count, pass == 0))
+			{
+				Assert(pass == 0);
+				return false;
+			}
+		}
+	return true;
+}
+
+/*
  * Start the node: the keys and aggregates of its scan tuple, its pipeline.
  */
 static void
@@ -240,6 +270,15 @@ begin_columnar_agg(CustomScanState *node, EState *estate, int eflags)
 										   ALLOCSET_DEFAULT_SIZES);
 	state->max_memory = (Size) get_hash_memory_limit();
 	reset_groups(state);
+	if (state->nkeys == 0)
+	{
+		bool		possible = true;
+
+		for (int a = 0; a < state->naggs; a++)
+			possible = possible && ColumnarAggFromCatalogPossible(state->aggs[a]);
+		if (possible)
+			ColumnarPipelineSetAnswer(&state->pipe, answer_from_catalog, state);
+	}
 }
 
 /* Return the bytes the groups and states hold, about. */

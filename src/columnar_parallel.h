@@ -22,6 +22,7 @@ typedef struct ColumnarScanCounts
 	int64		batches;		/* windows of rows evaluated */
 	int64		batches_skipped;	/* windows the zone maps ruled out */
 	int64		vec_removed;	/* rows the vectorized quals removed */
+	int64		groups_answered;	/* of groups_read: taken from the catalog */
 } ColumnarScanCounts;
 
 /* The counters of every worker of a parallel scan (EXPLAIN ANALYZE only) */

@@ -136,6 +136,46 @@ fetch_column(ColumnarWindow *win, int col)
  * rows are p->sel[0 .. p->nsel - 1] (window rows, ascending); false after
  * the last group.
  */
+void
+ColumnarPipelineSetAnswer(ColumnarPipeline *p, ColumnarGroupAnswerFn fn, void *arg)
+{
+	p->answer = fn;
+	p->answer_arg = arg;
+}
+
+/* Return whether stored row groups are offered to the answer function. */
+static inline bool
+answering(const ColumnarPipeline *p)
+{
+	return p->answer != NULL && p->quals == NULL && p->skip == NULL;
+}
+
+/*
+ * Offer the group ColumnarPipelineNext moved to, when it is stored and no
+ * qual could remove any of its rows, to the answer function; return
+ * whether it took the group.
+ */
+static bool
+answered_from_catalog(ColumnarPipeline *p)
+{
+	const ColumnarRowGroupMeta *meta;
+	MemoryContext old;
+	bool		taken;
+
+	if (!answering(p))
+		return false;
+	meta = ColumnarReadGroupMeta(p->read);
+	if (meta == NULL)
+		return false;
+	MemoryContextReset(p->eval_cxt);
+	old = MemoryContextSwitchTo(p->eval_cxt);
+	taken = p->answer(meta, p->answer_arg);
+	MemoryContextSwitchTo(old);
+	if (taken)
+		p->groups_answered++;
+	return taken;
+}
+
 bool
 ColumnarPipelineNext(ColumnarPipeline *p)
 {
@@ -157,8 +197,11 @@ ColumnarPipelineNext(ColumnarPipeline *p)
 			p->in_group = true;
 			p->win_start = 0;
 			p->win.nrows = 0;
-			if (p->group_rows == 0)
+			if (p->group_rows == 0 || answered_from_catalog(p))
+			{
+				p->in_group = false;
 				continue;
+			}
 		}
 		else
 			p->win_start += p->win.nrows;
@@ -287,6 +330,7 @@ own_counts(ColumnarPipeline *p, ColumnarScanCounts *c)
 	c->batches = p->windows;
 	c->batches_skipped = p->windows_skipped;
 	c->vec_removed = p->vec_removed;
+	c->groups_answered = p->groups_answered;
 }
 
 /* Return what every participant did: this one's and the workers'. */
@@ -303,6 +347,7 @@ total_counts(ColumnarPipeline *p, ColumnarScanCounts *c)
 		c->batches += w->batches;
 		c->batches_skipped += w->batches_skipped;
 		c->vec_removed += w->vec_removed;
+		c->groups_answered += w->groups_answered;
 	}
 }
 
@@ -323,6 +368,7 @@ report_worker_counts(ColumnarPipeline *p)
 	w->batches += c.batches;
 	w->batches_skipped += c.batches_skipped;
 	w->vec_removed += c.vec_removed;
+	w->groups_answered += c.groups_answered;
 	p->counts_reported = true;
 }
 
@@ -364,10 +410,13 @@ explain_worker_counts(ColumnarPipeline *p, PlanState *ps, ExplainState *es)
 		if (es->format == EXPLAIN_FORMAT_TEXT)
 		{
 			appendStringInfoSpaces(es->str, es->indent * 2);
-			appendStringInfo(es->str,
-							 "Worker %d:  Row Groups Read: %lld  Row Groups Skipped: %lld  Batches: %lld",
-							 n, (long long) w->groups_read, (long long) w->groups_skipped,
-							 (long long) w->batches);
+			appendStringInfo(es->str, "Worker %d:  Row Groups Read: %lld", n,
+							 (long long) (w->groups_read - w->groups_answered));
+			if (answering(p))
+				appendStringInfo(es->str, "  Row Groups Answered from Metadata: %lld",
+								 (long long) w->groups_answered);
+			appendStringInfo(es->str, "  Row Groups Skipped: %lld  Batches: %lld",
+							 (long long) w->groups_skipped, (long long) w->batches);
 			if (p->skip)
 				appendStringInfo(es->str, "  Batches Skipped: %lld",
 								 (long long) w->batches_skipped);
@@ -380,7 +429,11 @@ explain_worker_counts(ColumnarPipeline *p, PlanState *ps, ExplainState *es)
 		{
 			ExplainOpenGroup("Worker", NULL, true, es);
 			ExplainPropertyInteger("Worker Number", NULL, n, es);
-			ExplainPropertyInteger("Row Groups Read", NULL, w->groups_read, es);
+			ExplainPropertyInteger("Row Groups Read", NULL,
+								   w->groups_read - w->groups_answered, es);
+			if (answering(p))
+				ExplainPropertyInteger("Row Groups Answered from Metadata", NULL,
+									   w->groups_answered, es);
 			ExplainPropertyInteger("Row Groups Skipped", NULL, w->groups_skipped, es);
 			ExplainPropertyInteger("Batches", NULL, w->batches, es);
 			if (p->skip)
@@ -423,7 +476,11 @@ ColumnarPipelineExplain(ColumnarPipeline *p, PlanState *ps, ExplainState *es)
 	}
 	if (es->analyze)
 	{
-		ExplainPropertyInteger("Row Groups Read", NULL, total.groups_read, es);
+		ExplainPropertyInteger("Row Groups Read", NULL,
+							   total.groups_read - total.groups_answered, es);
+		if (answering(p))
+			ExplainPropertyInteger("Row Groups Answered from Metadata", NULL,
+								   total.groups_answered, es);
 		ExplainPropertyInteger("Row Groups Skipped", NULL, total.groups_skipped, es);
 		ExplainPropertyInteger("Batches", NULL, total.batches, es);
 		if (p->skip)

@@ -20,6 +20,12 @@
 #include "columnar_reader.h"
 #include "columnar_vector.h"
 
+/*
+ * Takes a whole stored row group from its catalog entry, or returns false
+ * (having taken nothing) when the entry does not say enough.
+ */
+typedef bool (*ColumnarGroupAnswerFn) (const ColumnarRowGroupMeta *meta, void *arg);
+
 typedef struct ColumnarPipeline
 {
 	Relation	rel;
@@ -42,7 +48,11 @@ typedef struct ColumnarPipeline
 	ColumnarVector *views;		/* per column: its rows of the window */
 	uint32		sel[COLUMNAR_WINDOW_ROWS];
 	uint32		nsel;
+	/* with no quals: row groups answered from the catalog, or NULL */
+	ColumnarGroupAnswerFn answer;
+	void	   *answer_arg;
 	/* what it did */
+	int64		groups_answered;
 	int64		groups_read;
 	int64		groups_skipped;
 	int64		windows;
@@ -61,6 +71,8 @@ typedef struct ColumnarPipeline
 extern void ColumnarPipelineBegin(ColumnarPipeline *p, Relation rel, EState *estate,
 								  List *vec_quals, List *other_quals,
 								  Bitmapset *other_cols);
+extern void ColumnarPipelineSetAnswer(ColumnarPipeline *p, ColumnarGroupAnswerFn fn,
+									  void *arg);
 extern bool ColumnarPipelineNext(ColumnarPipeline *p);
 extern ColumnarVector *ColumnarPipelineColumn(ColumnarPipeline *p, int col, int accept);
 extern ColumnarVector *ColumnarPipelineRows(ColumnarPipeline *p, int col, bool *gathered);

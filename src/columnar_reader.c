@@ -752,6 +752,18 @@ ColumnarReadRangeZoneMap(ColumnarReadState *state, Bitmapset *cols, uint32 start
 }
 
 /*
+ * Return the catalog entry of the group ColumnarReadNextGroup moved to, or
+ * NULL for rows this backend buffers.
+ */
+const ColumnarRowGroupMeta *
+ColumnarReadGroupMeta(ColumnarReadState *state)
+{
+	if (state->cur_group < 0 || state->cur_group >= list_length(state->rowgroups))
+		return NULL;
+	return list_nth(state->rowgroups, state->cur_group);
+}
+
+/*
  * ANALYZE: make the rows stored in block the ones to return next; false
  * when the block holds no row group data.
  */

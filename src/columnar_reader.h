@@ -45,6 +45,7 @@ extern ColumnarVector *ColumnarReadColumnRows(ColumnarReadState *state, int col,
 extern bool ColumnarReadRangeZoneMap(ColumnarReadState *state, Bitmapset *cols,
 									 uint32 start, uint32 n,
 									 ColumnarRowGroupMeta *meta);
+extern const ColumnarRowGroupMeta *ColumnarReadGroupMeta(ColumnarReadState *state);
 extern void ColumnarRescan(ColumnarReadState *state);
 extern void ColumnarEndRead(ColumnarReadState *state);
 extern bool ColumnarReadRowGroupByBlock(ColumnarReadState *state,
