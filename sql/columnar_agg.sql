@@ -146,9 +146,31 @@ SELECT q, agg(q) FROM (VALUES
 	('SELECT g, sum(i4), sum(n) FROM t WHERE g >= 100 GROUP BY g')
 ) v(q);
 
+-- count(DISTINCT x) of a column, final results only, where statistics say
+-- the groups and their values fit (equality as PostgreSQL's: numeric 1.0 =
+-- 1.00, float -0 = 0 and NaN = NaN, bpchar trailing spaces, intervals,
+-- collations)
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SET work_mem = '32MB';
+SELECT q, agg(q) FROM (VALUES
+	('SELECT count(DISTINCT g), count(DISTINCT i2), count(DISTINCT i8), count(DISTINCT f4), count(DISTINCT f8) FROM t '),
+	('SELECT count(DISTINCT n), count(DISTINCT nn), count(DISTINCT d), count(DISTINCT tm), count(DISTINCT ts), count(DISTINCT tz), count(DISTINCT iv) FROM t '),
+	('SELECT count(DISTINCT tx), count(DISTINCT tc), count(DISTINCT vc), count(DISTINCT bc), count(DISTINCT b), count(DISTINCT tx COLLATE ci) FROM t '),
+	('SELECT g, count(DISTINCT tx), count(DISTINCT n), count(*), sum(i4) FROM t GROUP BY g'),
+	('SELECT s, b, count(DISTINCT f8) FILTER (WHERE i4 > 0), count(DISTINCT iv) FROM t WHERE g < 5 GROUP BY s, b'),
+	('SELECT count(DISTINCT tx) FROM t WHERE id < 0'),
+	('SELECT g, count(DISTINCT s) FROM t GROUP BY g HAVING count(DISTINCT i2) > 100')
+) v(q);
+SET work_mem = '64kB';  -- 27,000 distinct values do not fit: PostgreSQL's plan
+SELECT agg('SELECT count(DISTINCT i4) FROM t ');
+RESET work_mem;
+EXPLAIN (COSTS OFF) SELECT g, count(DISTINCT tx) FROM c GROUP BY g;
+DROP COLLATION ci;
+
 -- PostgreSQL's plan for what the node does not do; a switch turns it off
 SELECT q, agg(q) FROM (VALUES
-	('SELECT count(DISTINCT g) FROM t '),
+	('SELECT count(DISTINCT g + 1) FROM t '),
+	('SELECT count(DISTINCT (g, s)) FROM t '),
 	('SELECT sum(i4 + 1) FROM t '),
 	('SELECT g, string_agg(s, '','' ORDER BY s) FROM t GROUP BY g'),
 	('SELECT g + 1, count(*) FROM t GROUP BY g + 1'),

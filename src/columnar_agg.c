@@ -59,6 +59,7 @@
 #include "utils/typcache.h"
 
 #include "columnar_agg.h"
+#include "columnar_agg_distinct.h"
 #include "columnar_agg_serial.h"
 #include "columnar_zonemap.h"
 
@@ -67,6 +68,7 @@ typedef enum AggOp
 {
 	AOP_COUNT_STAR,
 	AOP_COUNT,
+	AOP_COUNT_DISTINCT,			/* count(DISTINCT x) */
 	AOP_SUM,
 	AOP_AVG,
 	AOP_MIN,
@@ -164,6 +166,7 @@ struct ColumnarAgg
 	uint64		rank_serial;
 	uint32	   *ranks;
 	uint32		rank_cap;
+	ColumnarDistinctSet *distinct;	/* count(DISTINCT): the values seen */
 };
 
 #define STATE(agg, g) ((void *) ((agg)->states + (Size) (g) * (agg)->state_size))
@@ -329,8 +332,30 @@ classify(Oid aggfnoid, AggOp *op, AggValue *value)
 }
 
 /*
+ * Return whether we compute the DISTINCT of aggref: count(DISTINCT x) of a
+ * column, final only (PostgreSQL has no partial DISTINCT), its values
+ * compared by the type's default equality.
+ */
+static bool
+distinct_supported(Aggref *aggref, bool partial)
+{
+	Var		   *var = arg_column(aggref);
+	SortGroupClause *sgc;
+	Oid			typid;
+
+	if (partial || aggref->aggfnoid != F_COUNT_ANY || var == NULL ||
+		list_length(aggref->aggdistinct) != 1)
+		return false;
+	typid = getBaseType(var->vartype);
+	sgc = linitial_node(SortGroupClause, aggref->aggdistinct);
+	return ColumnarDistinctSupported(typid) &&
+		sgc->eqop == lookup_type_cache(typid, TYPECACHE_EQ_OPR)->eq_opr;
+}
+
+/*
  * Return whether we compute aggref: a supported aggregate of one column
- * (or count(*)), without DISTINCT or ORDER BY, with a vectorizable FILTER;
+ * (or count(*)), without ORDER BY, DISTINCT only in count(DISTINCT x) of a
+ * column, with a vectorizable FILTER;
  * partial when its transition state is wanted (AGGSPLIT_INITIAL_SERIAL),
  * final otherwise (AGGSPLIT_SIMPLE).
  */
@@ -340,9 +365,10 @@ ColumnarAggSupported(Aggref *aggref, bool partial)
 	AggOp		op;
 	AggValue	value;
 
-	if (aggref->aggdistinct != NIL || aggref->aggorder != NIL ||
-		aggref->agglevelsup != 0 || aggref->aggkind != AGGKIND_NORMAL ||
-		aggref->aggvariadic)
+	if (aggref->aggorder != NIL || aggref->agglevelsup != 0 ||
+		aggref->aggkind != AGGKIND_NORMAL || aggref->aggvariadic)
+		return false;
+	if (aggref->aggdistinct != NIL && !distinct_supported(aggref, partial))
 		return false;
 	if (aggref->aggsplit != (partial ? AGGSPLIT_INITIAL_SERIAL : AGGSPLIT_SIMPLE))
 		return false;
@@ -401,6 +427,13 @@ ColumnarAggCreate(Aggref *aggref, TupleDesc desc, EState *estate, MemoryContext 
 	}
 	if (aggref->aggfilter)
 		agg->filter = ColumnarQualCompile(list_make1(aggref->aggfilter), desc, estate);
+	if (aggref->aggdistinct != NIL)
+	{
+		agg->op = AOP_COUNT_DISTINCT;
+		agg->value = AV_DATUM;
+		agg->distinct = ColumnarDistinctCreate(agg->argtype, agg->collation, agg->typlen,
+											   agg->typbyval, cxt);
+	}
 
 	/* bpchar's smaller and larger keep the state on ties, the others take the new */
 	agg->ties_take_new = aggref->aggfnoid != F_MIN_BPCHAR && aggref->aggfnoid != F_MAX_BPCHAR;
@@ -413,7 +446,9 @@ ColumnarAggCreate(Aggref *aggref, TupleDesc desc, EState *estate, MemoryContext 
 		fmgr_info_cxt(tce->cmp_proc_finfo.fn_oid, &agg->cmp, cxt);
 	}
 
-	if (agg->op == AOP_MIN || agg->op == AOP_MAX || agg->value == AV_BOOL)
+	if (agg->op == AOP_COUNT_DISTINCT)
+		agg->state_size = sizeof(CountState);
+	else if (agg->op == AOP_MIN || agg->op == AOP_MAX || agg->value == AV_BOOL)
 		agg->state_size = sizeof(MinMaxState);
 	else
 	{
@@ -891,6 +926,45 @@ ColumnarAggAddChunkMeta(ColumnarAgg *agg, Form_pg_attribute att, const ColumnarC
 	return true;
 }
 
+/* row k's group, whether row i of vec is not NULL (in the functions below) */
+#define GROUP(k) (gids ? gids[k] : 0)
+#define VALID(i) (vec->validity == NULL || COLUMNAR_VALID(vec, (i)))
+
+/*
+ * count(DISTINCT): add the values of rows sel[0 .. nsel - 1] of vec to the
+ * groups gids[0 .. nsel - 1] (NULL: group 0), counting the ones new to
+ * their group; without groups, the entries of a DICT vector are added
+ * once each.
+ */
+static void
+add_distinct(ColumnarAgg *agg, const ColumnarVector *vec, const uint32 *sel, uint32 nsel,
+			 const uint32 *gids)
+{
+	char		buf[COLUMNAR_SCALED_NUMERIC_MAX];
+
+	if (gids == NULL && vec->form == COLUMNAR_FORM_DICT && vec->codes != NULL &&
+		vec->dict->nrows <= 4 * (uint64) nsel)
+	{
+		uint32		nentries = vec->dict->nrows;
+		bool	   *seen = palloc0(Max(nentries, 1));
+
+		for (uint32 k = 0; k < nsel; k++)
+			if (VALID(sel[k]))
+				seen[vec->codes[sel[k]]] = true;
+		for (uint32 e = 0; e < nentries; e++)
+			if (seen[e] &&
+				ColumnarDistinctAdd(agg->distinct, 0,
+									ColumnarVectorDatum(vec->dict, e, agg->typbyval)))
+				((CountState *) STATE(agg, 0))->n++;
+		pfree(seen);
+		return;
+	}
+	for (uint32 k = 0; k < nsel; k++)
+		if (VALID(sel[k]) &&
+			ColumnarDistinctAdd(agg->distinct, GROUP(k), row_datum(agg, vec, sel[k], buf)))
+			((CountState *) STATE(agg, GROUP(k)))->n++;
+}
+
 /*
  * Add rows sel[0 .. nsel - 1] of the window view vec of the input column
  * (NULL for count(*)) to the groups gids[0 .. nsel - 1] (NULL: group 0).
@@ -902,8 +976,6 @@ ColumnarAggAdd(ColumnarAgg *agg, const ColumnarVector *vec, const uint32 *sel,
 {
 	char		buf[COLUMNAR_SCALED_NUMERIC_MAX];
 
-#define GROUP(k) (gids ? gids[k] : 0)
-#define VALID(i) (vec->validity == NULL || COLUMNAR_VALID(vec, (i)))
 
 	if (agg->op == AOP_COUNT_STAR)
 	{
@@ -919,6 +991,11 @@ ColumnarAggAdd(ColumnarAgg *agg, const ColumnarVector *vec, const uint32 *sel,
 		for (uint32 k = 0; k < nsel; k++)
 			if (VALID(sel[k]))
 				((CountState *) STATE(agg, GROUP(k)))->n++;
+		return;
+	}
+	if (agg->op == AOP_COUNT_DISTINCT)
+	{
+		add_distinct(agg, vec, sel, nsel, gids);
 		return;
 	}
 
@@ -1314,7 +1391,7 @@ ColumnarAggResult(ColumnarAgg *agg, uint32 group, bool *isnull)
 	ColumnarAggGrow(agg, group + 1);
 	state = STATE(agg, group);
 
-	if (agg->op == AOP_COUNT_STAR || agg->op == AOP_COUNT)
+	if (agg->op == AOP_COUNT_STAR || agg->op == AOP_COUNT || agg->op == AOP_COUNT_DISTINCT)
 		return Int64GetDatum(((CountState *) state)->n);
 
 	if (agg->op == AOP_MIN || agg->op == AOP_MAX || agg->value == AV_BOOL)

@@ -348,7 +348,7 @@ aggregate_input(ColumnarAggState *state)
 			ColumnarAggAdd(agg, vec, sel, nsel, agids);
 		}
 		/* memory is checked now and then: it grows with the groups */
-		if (++windows % 8 == 0 && state->nkeys > 0)
+		if (++windows % 8 == 0)
 		{
 			Size		used = groups_memory(state);
 

@@ -44,6 +44,7 @@
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 #include "utils/spccache.h"
@@ -553,6 +554,35 @@ agg_group_bytes(List *keys, List *aggrefs)
 }
 
 /*
+ * Return the bytes the values of the count(DISTINCT) aggregates among
+ * aggrefs hold, about (from the estimated number of distinct key and value
+ * combinations), 0 without any, or -1 when statistics do not say.
+ */
+static double
+agg_distinct_bytes(PlannerInfo *root, RelOptInfo *rel, List *keys, List *aggrefs)
+{
+	double		bytes = 0;
+	ListCell   *lc;
+
+	foreach(lc, aggrefs)
+	{
+		Aggref	   *aggref = lfirst(lc);
+		Expr	   *arg;
+		EstimationInfo estinfo;
+		double		n;
+
+		if (aggref->aggdistinct == NIL)
+			continue;
+		arg = linitial_node(TargetEntry, aggref->args)->expr;
+		n = estimate_num_groups(root, lappend(list_copy(keys), arg), rel->rows, NULL, &estinfo);
+		if (estinfo.flags & SELFLAG_USED_DEFAULT)
+			return -1;
+		bytes += n * (32 + get_typavgwidth(exprType((Node *) arg), exprTypmod((Node *) arg)));
+	}
+	return bytes;
+}
+
+/*
  * Return a ColumnarAgg path producing target (grouping keys keys, the
  * aggregates aggrefs, final or partial) for parent from input_rel, of
  * ngroups groups by estimate; costs: the scan's decoding and vectorized
@@ -713,6 +743,7 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 	List	   *having = (List *) extra->havingQual;
 	double		ngroups = 1;
 	bool		estimated = true;
+	double		distinct_bytes;
 	CustomPath *cpath;
 	PathTarget *ptarget;
 	List	   *pkeys;
@@ -737,7 +768,9 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 	}
 
 	/* final results in one node */
-	if (estimated && ngroups * agg_group_bytes(keys, aggrefs) <= get_hash_memory_limit() / 4)
+	distinct_bytes = agg_distinct_bytes(root, input_rel, keys, aggrefs);
+	if (estimated && distinct_bytes >= 0 &&
+		ngroups * agg_group_bytes(keys, aggrefs) + distinct_bytes <= get_hash_memory_limit() / 4)
 	{
 		cpath = make_agg_path(root, input_rel, output_rel, output_rel->reltarget, keys, aggrefs,
 							  quals, having, ngroups, 0);
