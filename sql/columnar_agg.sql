@@ -146,6 +146,33 @@ SELECT q, agg(q) FROM (VALUES
 	('SELECT g, sum(i4), sum(n) FROM t WHERE g >= 100 GROUP BY g')
 ) v(q);
 
+-- keys computed from a timestamp column: date_trunc to a second, minute,
+-- hour or day, and the date; infinities and times before 2000 included;
+-- other units and timestamptz (TimeZone-dependent) are PostgreSQL's
+CREATE TABLE tsh (id int, ts timestamp, tz timestamptz, v int);
+INSERT INTO tsh SELECT x, CASE WHEN x % 97 = 0 THEN NULL
+		ELSE timestamp '1999-12-31 22:00' + x * interval '1.37 seconds' END,
+	timestamptz '2025-03-30 00:00+00' + x * interval '3 seconds', x % 7
+  FROM generate_series(1, 20000) x;
+INSERT INTO tsh VALUES (0, 'infinity', 'infinity', 1), (-1, '-infinity', '-infinity', 2),
+	(-2, '1960-03-01 12:34:56.789', NULL, 3), (-3, '1960-03-01 00:00:00', NULL, 3);
+CREATE TABLE tsc (LIKE tsh) USING columnar WITH (row_group_size = 5000);
+INSERT INTO tsc SELECT * FROM tsh;
+ANALYZE tsh, tsc;
+SELECT q, agg(q, 'tsc', 'tsh') FROM (VALUES
+	('SELECT date_trunc(''minute'', ts), count(*), sum(v) FROM t GROUP BY 1'),
+	('SELECT date_trunc(''Hour'', ts) AS h, v, count(*), min(ts) FROM t GROUP BY 1, 2'),
+	('SELECT date_trunc(''second'', ts), count(*) FROM t GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5'),
+	('SELECT CAST(ts AS date), count(*), max(id) FROM t GROUP BY 1'),
+	('SELECT ts::date AS d, date_trunc(''day'', ts), count(*) FROM t WHERE v > 2 GROUP BY 1, 2 HAVING count(*) > 1'),
+	('SELECT date(ts), count(*) FILTER (WHERE v = 1) FROM t GROUP BY date(ts)'),
+	('SELECT date_trunc(''week'', ts), count(*) FROM t GROUP BY 1'),
+	('SELECT date_trunc(''minute'', tz), count(*) FROM t GROUP BY 1'),
+	('SELECT date_trunc(''minute'', ts), ts, count(*) FROM t GROUP BY 1, 2')
+) v(q);
+EXPLAIN (COSTS OFF) SELECT date_trunc('minute', ts), count(*) FROM tsc GROUP BY 1;
+DROP TABLE tsh, tsc;
+
 -- count(DISTINCT x) of a column, final results only, where statistics say
 -- the groups and their values fit (equality as PostgreSQL's: numeric 1.0 =
 -- 1.00, float -0 = 0 and NaN = NaN, bpchar trailing spaces, intervals,

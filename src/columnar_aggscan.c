@@ -49,6 +49,7 @@
 
 #include "columnar_agg.h"
 #include "columnar_agg_group.h"
+#include "columnar_agg_key.h"
 #include "columnar_aggscan.h"
 #include "columnar_pipeline.h"
 #include "columnar_scan.h"
@@ -58,7 +59,8 @@ typedef struct ColumnarAggState
 	CustomScanState css;
 	ColumnarPipeline pipe;
 	int			nkeys;
-	int			key_cols[COLUMNAR_MAX_GROUP_KEYS];
+	ColumnarKey keys[COLUMNAR_MAX_GROUP_KEYS];	/* columns, or computed from one */
+	TupleDesc	key_desc;		/* the keys' types */
 	int			key_resno[COLUMNAR_MAX_GROUP_KEYS];	/* in the scan tuple */
 	int			naggs;
 	ColumnarAgg **aggs;
@@ -160,6 +162,7 @@ reset_groups(ColumnarAggState *state)
 	Relation	rel = state->css.ss.ss_currentRelation;
 	TupleDesc	desc = RelationGetDescr(rel);
 	Oid			collations[COLUMNAR_MAX_GROUP_KEYS];
+	static const int key_cols[COLUMNAR_MAX_GROUP_KEYS] = {0, 1, 2, 3};
 	ListCell   *lc;
 	int			k = 0;
 	int			a = 0;
@@ -182,7 +185,7 @@ reset_groups(ColumnarAggState *state)
 			collations[k++] = exprCollation((Node *) tle->expr);
 		}
 	}
-	state->grouper = ColumnarGrouperCreate(desc, state->nkeys, state->key_cols,
+	state->grouper = ColumnarGrouperCreate(state->key_desc, state->nkeys, key_cols,
 										   collations, state->agg_cxt);
 	for (a = 0; a < state->naggs; a++)
 		ColumnarAggGrow(state->aggs[a], ColumnarGrouperCount(state->grouper));
@@ -231,6 +234,8 @@ begin_columnar_agg(CustomScanState *node, EState *estate, int eflags)
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	Relation	rel = node->ss.ss_currentRelation;
 	Bitmapset  *cols = NULL;
+	Oid			key_types[COLUMNAR_MAX_GROUP_KEYS];
+	int32		key_typmods[COLUMNAR_MAX_GROUP_KEYS];
 	ListCell   *lc;
 
 	state->aggs = palloc0(sizeof(ColumnarAgg *) * Max(list_length(cscan->custom_scan_tlist), 1));
@@ -256,15 +261,18 @@ begin_columnar_agg(CustomScanState *node, EState *estate, int eflags)
 														   RelationGetDescr(rel)->natts));
 			continue;
 		}
-		while (IsA(e, RelabelType))
-			e = ((RelabelType *) e)->arg;
-		if (!IsA(e, Var) || state->nkeys >= COLUMNAR_MAX_GROUP_KEYS)
+		if (state->nkeys >= COLUMNAR_MAX_GROUP_KEYS ||
+			!ColumnarKeyAnalyze(e, cscan->scan.scanrelid, &state->keys[state->nkeys]))
 			elog(ERROR, "unexpected entry in the scan tuple of a ColumnarAgg");
-		state->key_cols[state->nkeys] = ((Var *) e)->varattno - 1;
 		state->key_resno[state->nkeys] = tle->resno;
-		cols = bms_add_member(cols, ((Var *) e)->varattno - 1);
+		cols = bms_add_member(cols, state->keys[state->nkeys].col);
+		key_types[state->nkeys] = exprType((Node *) e);
+		key_typmods[state->nkeys] = exprTypmod((Node *) e);
 		state->nkeys++;
 	}
+	state->key_desc = CreateTemplateTupleDesc(state->nkeys);
+	for (int k = 0; k < state->nkeys; k++)
+		TupleDescInitEntry(state->key_desc, k + 1, NULL, key_types[k], key_typmods[k], 0);
 	ColumnarPipelineBegin(&state->pipe, rel, estate, where_quals(cscan), NIL, cols);
 	state->agg_cxt = AllocSetContextCreate(estate->es_query_cxt, "columnar aggregate",
 										   ALLOCSET_DEFAULT_SIZES);
@@ -310,7 +318,18 @@ aggregate_input(ColumnarAggState *state)
 			MemoryContext old = MemoryContextSwitchTo(state->agg_cxt);
 
 			for (int k = 0; k < state->nkeys; k++)
-				keys[k] = ColumnarPipelineColumn(p, state->key_cols[k], COLUMNAR_ACCEPT_DICT);
+			{
+				ColumnarKey *key = &state->keys[k];
+
+				keys[k] = ColumnarPipelineColumn(p, key->col, COLUMNAR_ACCEPT_DICT);
+				if (key->kind != COLUMNAR_KEY_COLUMN)
+				{
+					/* in the window's memory */
+					MemoryContextSwitchTo(p->eval_cxt);
+					keys[k] = ColumnarKeyDerive(key, keys[k], TupleDescAttr(state->key_desc, k));
+					MemoryContextSwitchTo(state->agg_cxt);
+				}
+			}
 			ColumnarGrouperAssign(state->grouper, keys, p->sel, p->nsel, state->gids);
 			MemoryContextSwitchTo(old);
 			gids = state->gids;

@@ -51,6 +51,7 @@
 
 #include "columnar_agg.h"
 #include "columnar_agg_group.h"
+#include "columnar_agg_key.h"
 #include "columnar_aggscan.h"
 #include "columnar_planner.h"
 #include "columnar_qual.h"
@@ -394,18 +395,6 @@ static const CustomPathMethods columnar_agg_path_methods = {
 	.PlanCustomPath = plan_columnar_agg_path,
 };
 
-/* Return the column under binary-compatible relabelings of e, or NULL. */
-static Var *
-grouping_column(Expr *e, Index relid)
-{
-	while (IsA(e, RelabelType))
-		e = ((RelabelType *) e)->arg;
-	if (IsA(e, Var) && ((Var *) e)->varno == relid && ((Var *) e)->varattno > 0 &&
-		((Var *) e)->varlevelsup == 0)
-		return (Var *) e;
-	return NULL;
-}
-
 /*
  * Return whether the grouping of input_rel can be done by a ColumnarAgg:
  * one columnar relation (a base relation or a partition), WHERE quals that
@@ -478,7 +467,12 @@ agg_aggrefs(PathTarget *target, List *having, List *keys, Index relid, bool *ok)
 	ListCell   *lc;
 
 	*ok = true;
-	exprs = pull_var_clause((Node *) list_concat(list_copy(target->exprs), list_copy(having)),
+	/* the group keys themselves (columns, or computed from one) are output as they are */
+	exprs = list_copy(having);
+	foreach(lc, target->exprs)
+		if (!list_member(keys, lfirst(lc)))
+			exprs = lappend(exprs, lfirst(lc));
+	exprs = pull_var_clause((Node *) exprs,
 							PVC_INCLUDE_AGGREGATES | PVC_RECURSE_WINDOWFUNCS |
 							PVC_INCLUDE_PLACEHOLDERS);
 	foreach(lc, exprs)
@@ -501,7 +495,7 @@ agg_aggrefs(PathTarget *target, List *having, List *keys, Index relid, bool *ok)
 			ListCell   *lc2;
 
 			foreach(lc2, keys)
-				key = key || equal(n, grouping_column(lfirst(lc2), relid));
+				key = key || equal(n, ColumnarKeyColumn(lfirst(lc2), relid));
 			if (!key)
 			{
 				*ok = false;	/* a placeholder, a functionally dependent column */
@@ -654,8 +648,9 @@ agg_shape(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 	foreach(lc, *keys)
 	{
 		Expr	   *key = lfirst(lc);
+		ColumnarKey ck;
 
-		if (grouping_column(key, input_rel->relid) == NULL ||
+		if (!ColumnarKeyAnalyze(key, input_rel->relid, &ck) ||
 			!ColumnarGroupKeySupported(exprType((Node *) key), exprCollation((Node *) key)))
 			return false;
 	}
@@ -873,7 +868,11 @@ leaf_partial_agg_path(PlannerInfo *root, RelOptInfo *parent, RelOptInfo *leaf,
 
 	*columnar = agg_input_ok(root, leaf, &quals);
 	foreach(lc, keys)
-		*columnar = *columnar && grouping_column(lfirst(lc), leaf->relid) != NULL;
+	{
+		ColumnarKey ck;
+
+		*columnar = *columnar && ColumnarKeyAnalyze(lfirst(lc), leaf->relid, &ck);
+	}
 	if (*columnar)
 		return &make_agg_path(root, leaf, rel, target, keys, aggrefs, quals, NIL,
 							  ngroups, 0)->path;
