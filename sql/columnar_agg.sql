@@ -146,6 +146,20 @@ SELECT q, agg(q) FROM (VALUES
 	('SELECT g, sum(i4), sum(n) FROM t WHERE g >= 100 GROUP BY g')
 ) v(q);
 
+-- sum and avg of numeric expressions of columns (*, +, - of numeric
+-- columns, integer columns cast to numeric, constants): scaled integers
+-- where they fit, PostgreSQL's numeric functions for the other rows
+SELECT q, agg(q) FROM (VALUES
+	('SELECT sum(n * nn), avg(n * nn), sum(nn * 1.5), sum(nn * (1 - 0.1)), sum(n + nn), avg(nn - n) FROM t '),
+	('SELECT s, sum(nn * i4), sum(i2 * nn + i8), avg(i4 * 0.001), sum(n * n * n) FROM t GROUP BY s'),
+	('SELECT g, sum(n * 1e15), sum(nn * 123456789012.345), sum(n * ''NaN'') FROM t GROUP BY g'),
+	('SELECT sum(n - n), sum(nn * 0), avg(n * nn) FILTER (WHERE g = 1) FROM t WHERE i4 > 0'),
+	('SELECT g, sum(nn * nn) FROM t WHERE id < 0 GROUP BY g'),
+	('SELECT sum(n / 2), sum(n * f8::numeric) FROM t ')
+) v(q);
+-- overflow of the numeric format, as PostgreSQL raises it
+SELECT agg('SELECT sum(nn * 1e131071) FROM t ');
+
 -- keys computed from a timestamp column: date_trunc to a second, minute,
 -- hour or day, and the date; infinities and times before 2000 included;
 -- other units and timestamptz (TimeZone-dependent) are PostgreSQL's
@@ -199,6 +213,7 @@ SELECT q, agg(q) FROM (VALUES
 	('SELECT count(DISTINCT g + 1) FROM t '),
 	('SELECT count(DISTINCT (g, s)) FROM t '),
 	('SELECT sum(i4 + 1) FROM t '),
+	('SELECT sum(n * f8) FROM t '),
 	('SELECT g, string_agg(s, '','' ORDER BY s) FROM t GROUP BY g'),
 	('SELECT g + 1, count(*) FROM t GROUP BY g + 1'),
 	('SELECT g, count(*) FROM t GROUP BY ROLLUP (g)'),
@@ -400,6 +415,7 @@ SELECT q, agg(q) FROM (VALUES
 	('SELECT s, count(*), sum(i8), avg(i8), sum(n), avg(n), min(tx), max(iv) FROM t GROUP BY s'),
 	('SELECT g, b, count(*) FILTER (WHERE i4 > 0), sum(nn) FROM t WHERE g < 100 GROUP BY g, b HAVING count(*) > 10'),
 	('SELECT g, sum(n), avg(n), sum(i8) FROM t WHERE s = ''special'' GROUP BY g'),
+	('SELECT s, sum(n * nn), avg(nn * i4), sum(nn - 1.25) FROM t GROUP BY s'),
 	('SELECT count(*), sum(n), avg(i8) FROM t WHERE id < 0')
 ) v(q);
 

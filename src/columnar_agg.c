@@ -60,6 +60,7 @@
 
 #include "columnar_agg.h"
 #include "columnar_agg_distinct.h"
+#include "columnar_agg_expr.h"
 #include "columnar_agg_serial.h"
 #include "columnar_zonemap.h"
 
@@ -167,6 +168,8 @@ struct ColumnarAgg
 	uint32	   *ranks;
 	uint32		rank_cap;
 	ColumnarDistinctSet *distinct;	/* count(DISTINCT): the values seen */
+	ColumnarNumExpr *expr;		/* sum/avg of a numeric expression, or NULL */
+	MemoryContext scratch;		/* its rows computed on numeric Datums */
 };
 
 #define STATE(agg, g) ((void *) ((agg)->states + (Size) (g) * (agg)->state_size))
@@ -379,7 +382,10 @@ ColumnarAggSupported(Aggref *aggref, bool partial)
 		if (aggref->args != NIL)
 			return false;
 	}
-	else if (arg_column(aggref) == NULL)
+	else if (arg_column(aggref) == NULL &&
+			 !((op == AOP_SUM || op == AOP_AVG) && value == AV_NUMERIC &&
+			   list_length(aggref->args) == 1 && aggref->aggdistinct == NIL &&
+			   ColumnarNumExprSupported(linitial_node(TargetEntry, aggref->args)->expr)))
 		return false;
 	if (aggref->aggfilter && !ColumnarQualIsVectorizable(aggref->aggfilter))
 		return false;
@@ -413,7 +419,17 @@ ColumnarAggCreate(Aggref *aggref, TupleDesc desc, EState *estate, MemoryContext 
 	agg->collation = aggref->inputcollid;
 	agg->cxt = cxt;
 	agg->col = -1;
-	if (agg->op != AOP_COUNT_STAR)
+	if (agg->op != AOP_COUNT_STAR && arg_column(aggref) == NULL)
+	{
+		/* sum/avg of a numeric expression */
+		agg->expr = ColumnarNumExprCompile(linitial_node(TargetEntry, aggref->args)->expr, cxt);
+		agg->scratch = AllocSetContextCreate(cxt, "columnar aggregate expression",
+											 ALLOCSET_SMALL_SIZES);
+		agg->argtype = NUMERICOID;
+		agg->typbyval = false;
+		agg->typlen = -1;
+	}
+	else if (agg->op != AOP_COUNT_STAR)
 	{
 		Var		   *var = arg_column(aggref);
 		Form_pg_attribute att = TupleDescAttr(desc, var->varattno - 1);
@@ -486,6 +502,18 @@ int
 ColumnarAggColumn(const ColumnarAgg *agg)
 {
 	return agg->col;
+}
+
+/*
+ * Return how many columns the aggregate's argument expression reads, and
+ * them (0-based) in *cols; 0 when its argument is a column or none (see
+ * ColumnarAggColumn).  Their vectors go to ColumnarAggAddInputs.
+ */
+int
+ColumnarAggInputs(const ColumnarAgg *agg, const int **cols)
+{
+	*cols = NULL;
+	return agg->expr ? ColumnarNumExprInputs(agg->expr, cols) : 0;
 }
 
 /* Return the vector forms (COLUMNAR_ACCEPT_*) the aggregate takes. */
@@ -963,6 +991,41 @@ add_distinct(ColumnarAgg *agg, const ColumnarVector *vec, const uint32 *sel, uin
 		if (VALID(sel[k]) &&
 			ColumnarDistinctAdd(agg->distinct, GROUP(k), row_datum(agg, vec, sel[k], buf)))
 			((CountState *) STATE(agg, GROUP(k)))->n++;
+}
+
+/*
+ * Add rows sel[0 .. nsel - 1] of the window views inputs of the columns
+ * of the aggregate's argument expression (ColumnarAggInputs) to the groups
+ * gids[0 .. nsel - 1] (NULL: group 0).
+ */
+void
+ColumnarAggAddInputs(ColumnarAgg *agg, ColumnarVector **inputs, const uint32 *sel,
+					 uint32 nsel, const uint32 *gids)
+{
+	MemoryContext old;
+
+	Assert(agg->expr != NULL && agg->value == AV_NUMERIC);
+	for (uint32 k = 0; k < nsel; k++)
+	{
+		NumericState *st = STATE(agg, gids ? gids[k] : 0);
+		int64		x;
+		int			scale;
+		int			dscale;
+		Datum		d;
+		ColumnarNumResult r;
+
+		/* a row computed on numeric Datums leaves them in scratch memory */
+		old = MemoryContextSwitchTo(agg->scratch);
+		r = ColumnarNumExprEval(agg->expr, inputs, sel[k], &x, &scale, &dscale, &d);
+		if (r == COLUMNAR_NUM_SCALED)
+			numeric_add_scaled(agg, st, x, scale, dscale);
+		else if (r == COLUMNAR_NUM_DATUM)
+		{
+			numeric_add_datum(agg, st, d);
+			MemoryContextReset(agg->scratch);
+		}
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /*

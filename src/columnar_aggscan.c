@@ -344,6 +344,9 @@ aggregate_input(ColumnarAggState *state)
 			uint32		nsel = p->nsel;
 			const uint32 *agids = gids;
 			ColumnarVector *vec = NULL;
+			ColumnarVector *inputs[COLUMNAR_MAX_EXPR_INPUTS];
+			const int  *cols;
+			int			ninputs;
 
 			ColumnarAggGrow(agg, ngroups);
 			if (filter)
@@ -361,6 +364,15 @@ aggregate_input(ColumnarAggState *state)
 				}
 				if (nsel == 0)
 					continue;
+			}
+			ninputs = ColumnarAggInputs(agg, &cols);
+			if (ninputs > 0)
+			{
+				/* the argument is an expression of these columns */
+				for (int j = 0; j < ninputs; j++)
+					inputs[j] = ColumnarPipelineColumn(p, cols[j], ColumnarAggAccept(agg));
+				ColumnarAggAddInputs(agg, inputs, sel, nsel, agids);
+				continue;
 			}
 			if (col >= 0)
 				vec = ColumnarPipelineColumn(p, col, ColumnarAggAccept(agg));

@@ -27,6 +27,9 @@
  */
 #include "postgres.h"
 
+#include <float.h>
+#include <math.h>
+
 #include "access/table.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
@@ -43,11 +46,13 @@
 #include "optimizer/restrictinfo.h"
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
+#include "catalog/pg_statistic.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 #include "utils/spccache.h"
+#include "utils/timestamp.h"
 
 #include "columnar_agg.h"
 #include "columnar_agg_group.h"
@@ -548,6 +553,79 @@ agg_group_bytes(List *keys, List *aggrefs)
 }
 
 /*
+ * Return the largest value minus the smallest one of timestamp column var
+ * by its statistics (histogram and most common values), or -1.
+ */
+static double
+timestamp_span(PlannerInfo *root, Var *var)
+{
+	VariableStatData vardata;
+	Timestamp	lo = 0,
+				hi = 0;
+	bool		found = false;
+	static const int kinds[] = {STATISTIC_KIND_HISTOGRAM, STATISTIC_KIND_MCV};
+
+	examine_variable(root, (Node *) var, 0, &vardata);
+	for (int k = 0; k < lengthof(kinds) && HeapTupleIsValid(vardata.statsTuple); k++)
+	{
+		AttStatsSlot sslot;
+
+		if (!get_attstatsslot(&sslot, vardata.statsTuple, kinds[k], InvalidOid,
+							  ATTSTATSSLOT_VALUES))
+			continue;
+		for (int i = 0; i < sslot.nvalues; i++)
+		{
+			Timestamp	t = DatumGetTimestamp(sslot.values[i]);
+
+			if (TIMESTAMP_NOT_FINITE(t))
+				continue;
+			lo = found ? Min(lo, t) : t;
+			hi = found ? Max(hi, t) : t;
+			found = true;
+		}
+		free_attstatsslot(&sslot);
+	}
+	ReleaseVariableStats(vardata);
+	return found ? (double) hi - (double) lo : -1;
+}
+
+/*
+ * Return an upper bound of the groups of keys when some are computed from
+ * a timestamp column (COLUMNAR_KEY_TRUNC / DATE): for those, the span of
+ * the column divided by the unit (PostgreSQL takes the column's distinct
+ * values for a function of it), for the others their own estimate; a
+ * large number when there is nothing to bound.
+ */
+static double
+computed_keys_bound(PlannerInfo *root, RelOptInfo *rel, List *keys)
+{
+	double		bound = 1;
+	bool		computed = false;
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		Expr	   *key = lfirst(lc);
+		ColumnarKey ck;
+		double		span;
+
+		if (ColumnarKeyAnalyze(key, rel->relid, &ck) && ck.kind != COLUMNAR_KEY_COLUMN &&
+			(span = timestamp_span(root, ColumnarKeyColumn(ck.kind == COLUMNAR_KEY_TRUNC ?
+														   lsecond(((FuncExpr *) key)->args) :
+														   linitial(((FuncExpr *) key)->args),
+														   rel->relid))) >= 0)
+		{
+			/* and the infinities and NULL */
+			bound *= floor(span / (ck.kind == COLUMNAR_KEY_TRUNC ? ck.unit : USECS_PER_DAY)) + 4;
+			computed = true;
+		}
+		else
+			bound *= estimate_num_groups(root, list_make1(key), rel->rows, NULL, NULL);
+	}
+	return computed ? bound : DBL_MAX;
+}
+
+/*
  * Return the bytes the values of the count(DISTINCT) aggregates among
  * aggrefs hold, about (from the estimated number of distinct key and value
  * combinations), 0 without any, or -1 when statistics do not say.
@@ -760,6 +838,7 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 
 		ngroups = estimate_num_groups(root, keys, input_rel->rows, NULL, &estinfo);
 		estimated = (estinfo.flags & SELFLAG_USED_DEFAULT) == 0;
+		ngroups = Min(ngroups, computed_keys_bound(root, input_rel, keys));
 	}
 
 	/* final results in one node */
@@ -864,7 +943,8 @@ leaf_partial_agg_path(PlannerInfo *root, RelOptInfo *parent, RelOptInfo *leaf,
 	split_partial_target(target, &keys, &aggrefs);
 	rel = private_upper_rel(leaf->relids, target);
 	if (keys != NIL)
-		ngroups = estimate_num_groups(root, keys, leaf->rows, NULL, NULL);
+		ngroups = Min(estimate_num_groups(root, keys, leaf->rows, NULL, NULL),
+					  computed_keys_bound(root, leaf, keys));
 
 	*columnar = agg_input_ok(root, leaf, &quals);
 	foreach(lc, keys)
@@ -942,7 +1022,8 @@ add_partitionwise_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo
 		return;
 
 	if (keys != NIL)
-		ngroups = estimate_num_groups(root, keys, input_rel->rows, NULL, NULL);
+		ngroups = Min(estimate_num_groups(root, keys, input_rel->rows, NULL, NULL),
+					  computed_keys_bound(root, input_rel, keys));
 	append = (Path *) create_append_path(root, private_upper_rel(input_rel->relids, ptarget),
 										 subpaths, NIL, NIL, NULL, 0, false, rows);
 	add_path(output_rel, (Path *)
