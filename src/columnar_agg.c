@@ -648,6 +648,59 @@ pow10_128(int k)
 static void spill_numeric(ColumnarAgg *agg, NumericState *st);
 static void add_extra(ColumnarAgg *agg, NumericState *st, Datum d);
 
+static Datum scaled_to_numeric(int128 sum, int scale, int dscale);
+
+/*
+ * Add n values summing to the scaled integer v (value v / 10^scale), of
+ * which dscale_n have the largest display scale dscale, to a numeric
+ * state.
+ */
+static inline void
+numeric_add_scaled_n(ColumnarAgg *agg, NumericState *st, int128 v, int64 n, int scale,
+					 int dscale, int64 dscale_n)
+{
+	if (st->n == 0 && st->sum == 0)
+		st->scale = scale;
+	if (unlikely(scale != st->scale))
+	{
+		int128		scaled;
+
+		if (scale > st->scale)
+		{
+			/* the state moves to the larger scale, or its sum to the numeric one */
+			if (scale - st->scale > 30 ||
+				__builtin_mul_overflow(st->sum, pow10_128(scale - st->scale), &scaled))
+				spill_numeric(agg, st);
+			else
+				st->sum = scaled;
+			st->scale = scale;
+		}
+		else if (st->scale - scale > 30 ||
+				 __builtin_mul_overflow(v, pow10_128(st->scale - scale), &scaled))
+		{
+			/* too large at the state's scale: into the numeric sum */
+			add_extra(agg, st, scaled_to_numeric(v, scale, Min(dscale, scale)));
+			goto counted;
+		}
+		else
+			v = scaled;
+	}
+	if (unlikely(__builtin_add_overflow(st->sum, v, &st->sum)))
+	{
+		spill_numeric(agg, st);
+		st->sum = v;
+	}
+counted:
+	st->n += n;
+	if (dscale > st->maxdscale)
+	{
+		st->maxdscale = dscale;
+		st->maxdscale_count = dscale_n;
+	}
+	else if (dscale == st->maxdscale)
+		st->maxdscale_count += dscale_n;
+}
+
 /*
  * Add the scaled integer x (value x / 10^scale, display scale dscale) to
  * a numeric state.
@@ -655,51 +708,52 @@ static void add_extra(ColumnarAgg *agg, NumericState *st, Datum d);
 static inline void
 numeric_add_scaled(ColumnarAgg *agg, NumericState *st, int64 x, int scale, int dscale)
 {
-	int128		v = x;
+	numeric_add_scaled_n(agg, st, x, 1, scale, dscale, 1);
+}
 
-	if (st->n == 0 && st->sum == 0)
-		st->scale = scale;
-	if (scale != st->scale)
+/*
+ * Add the rows sel[0 .. nsel - 1] of a SCALED vector to one numeric state:
+ * summed in a local 128-bit integer (a window's 2,048 64-bit values cannot
+ * overflow it), then added once.
+ */
+static void
+numeric_add_scaled_window(ColumnarAgg *agg, NumericState *st, const ColumnarVector *vec,
+						  const uint32 *sel, uint32 nsel)
+{
+	int128		acc = 0;
+	int64		n = 0;
+	int			maxd = -1;
+	int64		maxd_n = 0;
+
+	if (vec->validity == NULL && vec->dscales == NULL)
 	{
-		if (scale > st->scale)
+		for (uint32 k = 0; k < nsel; k++)
+			acc += vec->scaled[sel[k]];
+		n = nsel;
+		maxd = vec->dscale;
+		maxd_n = nsel;
+	}
+	else
+		for (uint32 k = 0; k < nsel; k++)
 		{
-			int128		f = pow10_128(scale - st->scale);
+			uint32		i = sel[k];
+			int			d;
 
-			if (scale - st->scale > 30 || __builtin_mul_overflow(st->sum, f, &st->sum))
-				spill_numeric(agg, st);
-			st->scale = scale;
-		}
-		else
-		{
-			int128		f = pow10_128(st->scale - scale);
-
-			if (st->scale - scale > 30 || __builtin_mul_overflow(v, f, &v))
+			if (!COLUMNAR_VALID(vec, i))
+				continue;
+			acc += vec->scaled[i];
+			n++;
+			d = vec->dscales ? vec->dscales[i] : vec->dscale;
+			if (d > maxd)
 			{
-				/* too large at the state's scale: into the numeric sum */
-				Datum		d;
-				char		buf[COLUMNAR_SCALED_NUMERIC_MAX];
-
-				ColumnarScaledNumeric(buf, x, scale, dscale);
-				d = PointerGetDatum(buf);
-				add_extra(agg, st, d);
-				goto counted;
+				maxd = d;
+				maxd_n = 1;
 			}
+			else if (d == maxd)
+				maxd_n++;
 		}
-	}
-	if (__builtin_add_overflow(st->sum, v, &st->sum))
-	{
-		spill_numeric(agg, st);
-		st->sum = v;
-	}
-counted:
-	st->n++;
-	if (dscale > st->maxdscale)
-	{
-		st->maxdscale = dscale;
-		st->maxdscale_count = 1;
-	}
-	else if (dscale == st->maxdscale)
-		st->maxdscale_count++;
+	if (n > 0)
+		numeric_add_scaled_n(agg, st, acc, n, vec->scale, maxd, maxd_n);
 }
 
 /* Format an int128 in decimal into buf (room for 41 characters + NUL). */
@@ -1280,7 +1334,9 @@ ColumnarAggAdd(ColumnarAgg *agg, const ColumnarVector *vec, const uint32 *sel,
 			}
 			return;
 		case AV_NUMERIC:
-			if (vec->form == COLUMNAR_FORM_SCALED)
+			if (vec->form == COLUMNAR_FORM_SCALED && gids == NULL)
+				numeric_add_scaled_window(agg, STATE(agg, 0), vec, sel, nsel);
+			else if (vec->form == COLUMNAR_FORM_SCALED)
 			{
 				for (uint32 k = 0; k < nsel; k++)
 				{
