@@ -1056,29 +1056,31 @@ void
 ColumnarAggAddInputs(ColumnarAgg *agg, ColumnarVector **inputs, const uint32 *sel,
 					 uint32 nsel, const uint32 *gids)
 {
-	MemoryContext old;
+	const int64 *xs;
+	const uint8 *states;
+	const int16 *dscales;
+	int			scale;
 
 	Assert(agg->expr != NULL && agg->value == AV_NUMERIC);
+	ColumnarNumExprEvalWindow(agg->expr, inputs, sel, nsel, &xs, &states, &dscales, &scale);
 	for (uint32 k = 0; k < nsel; k++)
 	{
 		NumericState *st = STATE(agg, gids ? gids[k] : 0);
-		int64		x;
-		int			scale;
-		int			dscale;
-		Datum		d;
-		ColumnarNumResult r;
 
-		/* a row computed on numeric Datums leaves them in scratch memory */
-		old = MemoryContextSwitchTo(agg->scratch);
-		r = ColumnarNumExprEval(agg->expr, inputs, sel[k], &x, &scale, &dscale, &d);
-		if (r == COLUMNAR_NUM_SCALED)
-			numeric_add_scaled(agg, st, x, scale, dscale);
-		else if (r == COLUMNAR_NUM_DATUM)
+		if (likely(states[k] == COLUMNAR_NUM_SCALED))
+			numeric_add_scaled(agg, st, xs[k], scale, dscales[k]);
+		else if (states[k] == COLUMNAR_NUM_DATUM)
 		{
-			numeric_add_datum(agg, st, d);
+			/* computed on numeric Datums in scratch memory, added, forgotten */
+			MemoryContext old = MemoryContextSwitchTo(agg->scratch);
+			bool		isnull;
+			Datum		d = ColumnarNumExprDatum(agg->expr, inputs, sel[k], &isnull);
+
+			if (!isnull)
+				numeric_add_datum(agg, st, d);
+			MemoryContextSwitchTo(old);
 			MemoryContextReset(agg->scratch);
 		}
-		MemoryContextSwitchTo(old);
 	}
 }
 

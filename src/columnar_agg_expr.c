@@ -60,6 +60,11 @@ typedef struct NumNode
 	int			dscale;
 	struct NumNode *left;
 	struct NumNode *right;
+	/* a window's values (ColumnarNumExprEvalWindow), per row k of sel */
+	int64	   *wx;
+	uint8	   *wstate;			/* COLUMNAR_NUM_NULL / _SCALED / _DATUM */
+	int16	   *wdscale;
+	int			wscale;
 } NumNode;
 
 struct ColumnarNumExpr
@@ -224,14 +229,17 @@ scale_constant(NumNode *n)
 }
 
 static void
-scale_constants(NumNode *n)
+prepare_nodes(NumNode *n)
 {
 	if (n == NULL)
 		return;
 	if (n->kind == NK_CONST)
 		scale_constant(n);
-	scale_constants(n->left);
-	scale_constants(n->right);
+	n->wx = palloc(sizeof(int64) * COLUMNAR_WINDOW_ROWS);
+	n->wstate = palloc(sizeof(uint8) * COLUMNAR_WINDOW_ROWS);
+	n->wdscale = palloc(sizeof(int16) * COLUMNAR_WINDOW_ROWS);
+	prepare_nodes(n->left);
+	prepare_nodes(n->right);
 }
 
 /* Compile e (ColumnarNumExprSupported) in memory context cxt. */
@@ -246,7 +254,7 @@ ColumnarNumExprCompile(Expr *e, MemoryContext cxt)
 	expr->root = build(e, expr, &nnodes, &ok);
 	if (!ok)
 		elog(ERROR, "unsupported numeric expression in a columnar aggregate");
-	scale_constants(expr->root);
+	prepare_nodes(expr->root);
 	MemoryContextSwitchTo(old);
 	return expr;
 }
@@ -277,72 +285,121 @@ integer_at(const NumNode *n, ColumnarVector *vec, uint32 i)
 }
 
 /*
- * Compute node n at row i as a scaled integer: returns 1 with the value,
- * 0 for NULL, -1 when it cannot be computed so.
+ * Compute node n for rows sel[0 .. nsel - 1] as scaled integers, all at
+ * the node's scale n->wscale: per row k, wstate[k] says whether wx[k] and
+ * wdscale[k] hold its value (SCALED), it is NULL, or it must be computed
+ * on numeric Datums (DATUM: an input that is not a scaled integer, an
+ * overflow).
  */
-static int
-eval_scaled(const NumNode *n, ColumnarVector **in, uint32 i, int64 *x, int *scale, int *dscale)
+static void
+eval_window(NumNode *n, ColumnarVector **in, const uint32 *sel, uint32 nsel)
 {
-	int64		lx,
-				rx;
-	int			ls,
-				rs,
-				ld,
-				rd,
-				r;
+	NumNode    *l = n->left;
+	NumNode    *r = n->right;
 
 	switch (n->kind)
 	{
 		case NK_NUMERIC:
 			{
 				ColumnarVector *vec = in[n->input];
+				bool		scaled = vec->form == COLUMNAR_FORM_SCALED && vec->scale <= MAX_SCALE;
 
-				if (!COLUMNAR_VALID(vec, i))
-					return 0;
-				if (vec->form != COLUMNAR_FORM_SCALED || vec->scale > MAX_SCALE)
-					return -1;
-				*x = vec->scaled[i];
-				*scale = vec->scale;
-				*dscale = vec->dscales ? vec->dscales[i] : vec->dscale;
-				return 1;
+				n->wscale = scaled ? vec->scale : 0;
+				for (uint32 k = 0; k < nsel; k++)
+				{
+					uint32		i = sel[k];
+
+					if (!COLUMNAR_VALID(vec, i))
+						n->wstate[k] = COLUMNAR_NUM_NULL;
+					else if (!scaled)
+						n->wstate[k] = COLUMNAR_NUM_DATUM;
+					else
+					{
+						n->wstate[k] = COLUMNAR_NUM_SCALED;
+						n->wx[k] = vec->scaled[i];
+						n->wdscale[k] = vec->dscales ? vec->dscales[i] : vec->dscale;
+					}
+				}
+				return;
 			}
 		case NK_INTEGER:
-			if (!COLUMNAR_VALID(in[n->input], i))
-				return 0;
-			*x = integer_at(n, in[n->input], i);
-			*scale = *dscale = 0;
-			return 1;
+			{
+				ColumnarVector *vec = in[n->input];
+
+				n->wscale = 0;
+				for (uint32 k = 0; k < nsel; k++)
+				{
+					uint32		i = sel[k];
+
+					if (!COLUMNAR_VALID(vec, i))
+						n->wstate[k] = COLUMNAR_NUM_NULL;
+					else
+					{
+						n->wstate[k] = COLUMNAR_NUM_SCALED;
+						n->wx[k] = integer_at(n, vec, i);
+						n->wdscale[k] = 0;
+					}
+				}
+				return;
+			}
 		case NK_CONST:
-			if (!n->scaled_ok)
-				return -1;
-			*x = n->x;
-			*scale = n->scale;
-			*dscale = n->dscale;
-			return 1;
+			n->wscale = n->scale;
+			for (uint32 k = 0; k < nsel; k++)
+			{
+				n->wstate[k] = n->scaled_ok ? COLUMNAR_NUM_SCALED : COLUMNAR_NUM_DATUM;
+				n->wx[k] = n->x;
+				n->wdscale[k] = n->dscale;
+			}
+			return;
 		default:
 			break;
 	}
-	if ((r = eval_scaled(n->left, in, i, &lx, &ls, &ld)) != 1)
-		return r;
-	if ((r = eval_scaled(n->right, in, i, &rx, &rs, &rd)) != 1)
-		return r;
+
+	eval_window(l, in, sel, nsel);
+	eval_window(r, in, sel, nsel);
 	if (n->kind == NK_MUL)
 	{
-		if (ls + rs > MAX_SCALE || __builtin_mul_overflow(lx, rx, x))
-			return -1;
-		*scale = ls + rs;
-		*dscale = ld + rd;
-		return 1;
+		bool		fits = l->wscale + r->wscale <= MAX_SCALE;
+
+		n->wscale = fits ? l->wscale + r->wscale : 0;
+		for (uint32 k = 0; k < nsel; k++)
+		{
+			/* strict: NULL if either is, else Datums if either needs them */
+			uint8		st = Min(l->wstate[k], r->wstate[k]) == COLUMNAR_NUM_NULL ?
+				COLUMNAR_NUM_NULL : Max(l->wstate[k], r->wstate[k]);
+
+			if (st == COLUMNAR_NUM_SCALED &&
+				(!fits || __builtin_mul_overflow(l->wx[k], r->wx[k], &n->wx[k])))
+				st = COLUMNAR_NUM_DATUM;
+			n->wstate[k] = st;
+			n->wdscale[k] = l->wdscale[k] + r->wdscale[k];
+		}
+		return;
 	}
+
 	/* + and -: at the larger scale */
-	*scale = Max(ls, rs);
-	*dscale = Max(ld, rd);
-	if (__builtin_mul_overflow(lx, pow10_64[*scale - ls], &lx) ||
-		__builtin_mul_overflow(rx, pow10_64[*scale - rs], &rx))
-		return -1;
-	if (n->kind == NK_ADD ? __builtin_add_overflow(lx, rx, x) : __builtin_sub_overflow(lx, rx, x))
-		return -1;
-	return 1;
+	n->wscale = Max(l->wscale, r->wscale);
+	{
+		int64		lf = pow10_64[n->wscale - l->wscale];
+		int64		rf = pow10_64[n->wscale - r->wscale];
+
+		for (uint32 k = 0; k < nsel; k++)
+		{
+			uint8		st = Min(l->wstate[k], r->wstate[k]) == COLUMNAR_NUM_NULL ?
+				COLUMNAR_NUM_NULL : Max(l->wstate[k], r->wstate[k]);
+			int64		lx,
+						rx;
+
+			if (st == COLUMNAR_NUM_SCALED &&
+				(__builtin_mul_overflow(l->wx[k], lf, &lx) ||
+				 __builtin_mul_overflow(r->wx[k], rf, &rx) ||
+				 (n->kind == NK_ADD ? __builtin_add_overflow(lx, rx, &n->wx[k]) :
+				  __builtin_sub_overflow(lx, rx, &n->wx[k]))))
+				st = COLUMNAR_NUM_DATUM;
+			n->wstate[k] = st;
+			n->wdscale[k] = Max(l->wdscale[k], r->wdscale[k]);
+		}
+	}
 }
 
 /*
@@ -403,25 +460,33 @@ eval_datum(const NumNode *n, ColumnarVector **in, uint32 i, bool *isnull)
 }
 
 /*
- * Compute the expression at row row of the vectors of its inputs (in the
- * order ColumnarNumExprInputs gives): a scaled integer where it can, else
- * a numeric Datum (allocated in CurrentMemoryContext), or NULL.
+ * Compute the expression for rows sel[0 .. nsel - 1] of the window views
+ * of its inputs (in the order ColumnarNumExprInputs gives): per row k,
+ * states[k] says whether xs[k] (value xs[k] / 10^*scale, display scale
+ * dscales[k]) holds it, it is NULL, or ColumnarNumExprDatum must compute
+ * it.  The arrays belong to the expression, until its next window.
  */
-ColumnarNumResult
-ColumnarNumExprEval(const ColumnarNumExpr *expr, ColumnarVector **inputs, uint32 row,
-					int64 *x, int *scale, int *dscale, Datum *d)
+void
+ColumnarNumExprEvalWindow(const ColumnarNumExpr *expr, ColumnarVector **inputs,
+						  const uint32 *sel, uint32 nsel, const int64 **xs,
+						  const uint8 **states, const int16 **dscales, int *scale)
 {
-	bool		isnull;
+	Assert(nsel <= COLUMNAR_WINDOW_ROWS);
+	eval_window(expr->root, inputs, sel, nsel);
+	*xs = expr->root->wx;
+	*states = expr->root->wstate;
+	*dscales = expr->root->wdscale;
+	*scale = expr->root->wscale;
+}
 
-	switch (eval_scaled(expr->root, inputs, row, x, scale, dscale))
-	{
-		case 1:
-			return COLUMNAR_NUM_SCALED;
-		case 0:
-			return COLUMNAR_NUM_NULL;
-		default:
-			break;
-	}
-	*d = eval_datum(expr->root, inputs, row, &isnull);
-	return isnull ? COLUMNAR_NUM_NULL : COLUMNAR_NUM_DATUM;
+/*
+ * Compute the expression at row row of its inputs' vectors with
+ * PostgreSQL's numeric functions (in CurrentMemoryContext); *isnull for
+ * NULL.
+ */
+Datum
+ColumnarNumExprDatum(const ColumnarNumExpr *expr, ColumnarVector **inputs, uint32 row,
+					 bool *isnull)
+{
+	return eval_datum(expr->root, inputs, row, isnull);
 }

@@ -18,7 +18,7 @@
 
 typedef struct ColumnarNumExpr ColumnarNumExpr;
 
-/* what ColumnarNumExprEval found for a row */
+/* what ColumnarNumExprEvalWindow found for a row */
 typedef enum ColumnarNumResult
 {
 	COLUMNAR_NUM_NULL,			/* the expression is NULL */
@@ -29,9 +29,11 @@ typedef enum ColumnarNumResult
 extern bool ColumnarNumExprSupported(Expr *e);
 extern ColumnarNumExpr *ColumnarNumExprCompile(Expr *e, MemoryContext cxt);
 extern int	ColumnarNumExprInputs(const ColumnarNumExpr *expr, const int **cols);
-extern ColumnarNumResult ColumnarNumExprEval(const ColumnarNumExpr *expr,
-											 ColumnarVector **inputs, uint32 row,
-											 int64 *x, int *scale, int *dscale,
-											 Datum *d);
+extern void ColumnarNumExprEvalWindow(const ColumnarNumExpr *expr, ColumnarVector **inputs,
+									  const uint32 *sel, uint32 nsel, const int64 **xs,
+									  const uint8 **states, const int16 **dscales,
+									  int *scale);
+extern Datum ColumnarNumExprDatum(const ColumnarNumExpr *expr, ColumnarVector **inputs,
+								  uint32 row, bool *isnull);
 
 #endif							/* COLUMNAR_AGG_EXPR_H */
