@@ -196,6 +196,7 @@ RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	n		bigint;
@@ -367,6 +368,7 @@ RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 BEGIN
 	PERFORM _wh.check_name(name, 'schema');
@@ -385,6 +387,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 	SELECT regexp_replace(message,
 		'(password|passwd|pwd)(\s*[=:]\s*)(''([^''\\]|\\.|'''')*''|"[^"]*"|[^\s,;)]+)',
@@ -513,6 +516,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 	SELECT '''' || replace(replace(value, '\', '\\'), '''', '\''') || ''''
 $$;
@@ -601,6 +605,7 @@ RETURNS TABLE (ord integer, column_name text, column_type text, type_oid oid)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	item	text;
