@@ -425,7 +425,8 @@ BEGIN
 						 ELSE 'Leave password out of the UPDATE to keep it, or give the new one.' END;
 	END IF;
 	IF NEW.password <> '********' THEN
-		PERFORM _wh.secret_stash(NEW.tenant_name, NEW.password);
+		-- per row: an INSERT adds, an UPDATE (an upsert's too) replaces
+		PERFORM _wh.secret_stash(NEW.tenant_name, NEW.password, TG_OP = 'UPDATE');
 	END IF;
 	NEW.password := '********';
 	IF TG_OP = 'UPDATE' THEN
@@ -463,9 +464,11 @@ BEGIN
 		INSERT INTO _wh.tenant_secrets AS s (tenant_name, password)
 		VALUES (NEW.tenant_name, secret)
 		ON CONFLICT (tenant_name) DO UPDATE SET password = EXCLUDED.password;
-	ELSIF TG_OP = 'UPDATE'
-		  AND (NEW.host, NEW.port, NEW.dbname, NEW.username)
-			  IS DISTINCT FROM (OLD.host, OLD.port, OLD.dbname, OLD.username) THEN
+	ELSIF TG_OP = 'INSERT'
+		  OR (NEW.host, NEW.port, NEW.dbname, NEW.username)
+			 IS DISTINCT FROM (OLD.host, OLD.port, OLD.dbname, OLD.username) THEN
+		-- a new row with '********' keeps nothing: a secret left by a
+		-- TRUNCATE or a restore is not the new address's
 		DELETE FROM _wh.tenant_secrets WHERE tenant_name = NEW.tenant_name;
 	END IF;
 	RETURN NULL;

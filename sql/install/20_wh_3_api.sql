@@ -370,6 +370,7 @@ DECLARE
 	st		text;
 	msg		text;
 	det		text;
+	hnt		text;
 BEGIN
 	PERFORM _wh.check_name(tenant_name, 'tenant');
 	q := _wh.check_read_statement(query, 'the direct query');
@@ -383,10 +384,16 @@ BEGIN
 		PERFORM _wh.dblink_close(conname);
 	EXCEPTION WHEN OTHERS OR query_canceled THEN
 		-- also on cancel: never leave the connection open in the session
-		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
+								hnt = PG_EXCEPTION_HINT;
 		PERFORM _wh.dblink_close(conname);
+		IF nullif(hnt, '') IS NULL THEN
+			RAISE EXCEPTION 'direct query on tenant "%" failed: %', tenant_name, _wh.sanitize(msg)
+				USING ERRCODE = st, DETAIL = coalesce(_wh.sanitize(nullif(det, '')), 'No detail.');
+		END IF;
 		RAISE EXCEPTION 'direct query on tenant "%" failed: %', tenant_name, _wh.sanitize(msg)
-			USING ERRCODE = st, DETAIL = coalesce(_wh.sanitize(nullif(det, '')), 'No detail.');
+			USING ERRCODE = st, DETAIL = coalesce(_wh.sanitize(nullif(det, '')), 'No detail.'),
+				  HINT = _wh.sanitize(hnt);
 	END;
 END
 $$;
