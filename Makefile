@@ -40,8 +40,9 @@ BIWH_INSTALL_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA_built = $(BIWH_INSTALL_SCRIPT)
 DATA = $(filter-out $(BIWH_INSTALL_SCRIPT),$(wildcard sql/$(EXTENSION)--*.sql))
 
-PG_CPPFLAGS = -I$(srcdir)/src
-SHLIB_LINK = -lzstd
+PG_CPPFLAGS = -I$(srcdir)/src -I$(libpq_srcdir)
+# libpq: wh_security.c checks that a tenant's source asks for its password
+SHLIB_LINK = -lzstd $(libpq)
 
 # Prefer PostgreSQL 15's own pg_config: /usr/bin/pg_config follows the newest
 # server-dev package installed, which may be another major version.

@@ -7,6 +7,33 @@
 SELECT count(*) AS roles_before FROM pg_roles \gset
 CREATE EXTENSION biwh CASCADE;
 SELECT count(*) = :roles_before AS no_role_created FROM pg_roles;
+-- every SECURITY DEFINER function of biwh has a fixed search_path of
+-- pg_catalog then pg_temp (listed: those that do not)
+SELECT p.oid::regprocedure AS secdef_without_fixed_search_path
+  FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'biwh') AND p.prosecdef
+   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c
+					WHERE c = 'search_path=pg_catalog, pg_temp')
+ ORDER BY 1;
+-- the others without one are C, or procedures that commit (they cannot
+-- have SET clauses; their bodies resolve nothing through the caller's
+-- search_path)
+SELECT p.oid::regprocedure AS without_fixed_search_path, p.prokind
+  FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'biwh')
+   AND p.prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('c', 'internal'))
+   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp')
+ ORDER BY 1;
+-- a body with a backslash in a string literal is read with
+-- standard_conforming_strings on whatever the caller's setting (listed:
+-- those that are not)
+SELECT p.oid::regprocedure AS backslash_without_standard_strings
+  FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'biwh')
+   AND p.prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('c', 'internal'))
+   AND strpos(p.prosrc, chr(92)) > 0
+   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c = 'standard_conforming_strings=on')
+ ORDER BY 1;
 -- nothing in _wh is open to PUBLIC
 SELECT count(*) AS public_functions FROM pg_proc
  WHERE pronamespace = '_wh'::regnamespace
@@ -219,12 +246,130 @@ REVOKE pg_read_all_stats FROM wh_sec_reader;
 DROP SCHEMA tenant_t CASCADE;
 DROP TABLE public.secprobe;
 
+-- A source that lets biwh in without asking for the password is refused
+-- (biwh calls dblink as a superuser, whom dblink does not check): here the
+-- warehouse's own server on its local socket (trust) as a role that reads
+-- every table, the secrets too, and over TCP as postgres (trust)
+CREATE ROLE wh_loop_reader LOGIN;
+GRANT pg_read_all_data TO wh_loop_reader;
+SELECT current_setting('unix_socket_directories') AS sockdir \gset
+SET ROLE whadmin;
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_loop', :'sockdir', :port, current_database(), 'wh_loop_reader', 'any'),
+	   ('tenant_loop_pg', '127.0.0.1', :port, current_database(), 'postgres', 'any');
+SELECT * FROM _wh.direct_query('tenant_loop', 'SELECT count(*) AS secrets FROM _wh.tenant_secrets');
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_loop', 'tenant_loop', '2025-09-01');
+SELECT * FROM _wh.direct_query('tenant_loop_pg', 'SELECT count(*) AS secrets FROM _wh.tenant_secrets');
+SELECT to_regnamespace('tenant_loop') IS NULL AS no_schema_left;
+RESET ROLE;
+CREATE FUNCTION pg_temp.error_of(stmt text, OUT state text, OUT detail text, OUT hint text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE stmt;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+	detail := regexp_replace(detail, '^Server "[^"]*" port [0-9]+', 'Server "..." port ...');
+END
+$$;
+SET ROLE whadmin;
+SELECT * FROM pg_temp.error_of($$SELECT * FROM _wh.direct_query('tenant_loop', 'SELECT 1')$$);
+DELETE FROM _wh.tenant_connections WHERE tenant_name LIKE 'tenant_loop%';
+RESET ROLE;
+DROP ROLE wh_loop_reader;
+
+-- Passwords are carried per row: a multi-row INSERT or UPDATE stores each
+-- tenant's own, a second row of a tenant that is not written (ON CONFLICT
+-- DO NOTHING) does not replace the first's, an upsert's DO UPDATE wins
+-- over its VALUES, and nothing is left once the statement is over
+CREATE ROLE wh_row_a LOGIN PASSWORD 'row-a-1';
+CREATE ROLE wh_row_b LOGIN PASSWORD 'row-b-1';
+SET ROLE whadmin;
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_ra', '127.0.0.1', :port, 'wh_src_s', 'wh_row_a', 'row-a-1'),
+	   ('tenant_rb', '127.0.0.1', :port, 'wh_src_s', 'wh_row_b', 'row-b-1'),
+	   ('tenant_ra', '127.0.0.1', :port, 'wh_src_s', 'wh_row_a', 'not-it')
+ON CONFLICT DO NOTHING;
+SELECT * FROM _wh.direct_query('tenant_ra', 'SELECT current_user AS u');
+SELECT * FROM _wh.direct_query('tenant_rb', 'SELECT current_user AS u');
+RESET ROLE;
+ALTER ROLE wh_row_a PASSWORD 'row-a-2';
+ALTER ROLE wh_row_b PASSWORD 'row-b-2';
+SET ROLE whadmin;
+UPDATE _wh.tenant_connections
+   SET password = CASE tenant_name WHEN 'tenant_ra' THEN 'row-a-2' ELSE 'row-b-2' END
+ WHERE tenant_name IN ('tenant_ra', 'tenant_rb');
+SELECT * FROM _wh.direct_query('tenant_ra', 'SELECT current_user AS u');
+SELECT * FROM _wh.direct_query('tenant_rb', 'SELECT current_user AS u');
+RESET ROLE;
+ALTER ROLE wh_row_a PASSWORD 'row-a-3';
+SET ROLE whadmin;
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_ra', '127.0.0.1', :port, 'wh_src_s', 'wh_row_a', 'not-it')
+ON CONFLICT (tenant_name) DO UPDATE SET password = 'row-a-3';
+SELECT * FROM _wh.direct_query('tenant_ra', 'SELECT current_user AS u');
+RESET ROLE;
+SELECT _wh.secret_take('tenant_ra') IS NULL AND _wh.secret_take('tenant_rb') IS NULL AS nothing_kept;
+-- a new row that gives no password ('********') has none, even if a
+-- secret of that name was left behind (a TRUNCATE, a restore)
+INSERT INTO _wh.tenant_secrets VALUES ('tenant_rc', 'row-a-3');
+SET ROLE whadmin;
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_rc', '127.0.0.1', :port, 'wh_src_s', 'wh_row_a', '********');
+SELECT * FROM _wh.direct_query('tenant_rc', 'SELECT current_user AS u');
+DELETE FROM _wh.tenant_connections WHERE tenant_name IN ('tenant_ra', 'tenant_rb', 'tenant_rc');
+RESET ROLE;
+DROP ROLE wh_row_a;
+DROP ROLE wh_row_b;
+
+-- With standard_conforming_strings off, a password and a database name
+-- holding a quote and a backslash reach the source as they are, and a
+-- failed connection still shows no password
+CREATE ROLE wh_q_reader LOGIN PASSWORD E'q\'\\pw';
+CREATE DATABASE "wh_q'\db";
+SET standard_conforming_strings = off;
+SET ROLE whadmin;
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_q', '127.0.0.1', :port, E'wh_q\'\\db', 'wh_q_reader', E'q\'\\pw');
+SELECT * FROM _wh.direct_query('tenant_q', 'SELECT current_database() AS db, current_user AS u');
+SELECT _wh.create_mv_from_template('foodlogstats', 'tenant_q', 'tenant_q', '2025-09-01');
+UPDATE _wh.tenant_connections SET password = E'Zq7\'\\wrong' WHERE tenant_name = 'tenant_q';
+SELECT pg_temp.leaks($$SELECT * FROM _wh.direct_query('tenant_q', 'SELECT 1')$$) AS wrong_password;
+DELETE FROM _wh.tenant_connections WHERE tenant_name = 'tenant_q';
+RESET ROLE;
+SELECT _wh.sanitize(E'password=\'q\\\'\\\\wrong\' x') AS sanitized;
+RESET standard_conforming_strings;
+DROP DATABASE "wh_q'\db";
+DROP ROLE wh_q_reader;
+
+-- DROP EXTENSION biwh is refused while the warehouse holds data (tenants,
+-- readers); with CASCADE it leaves nothing of the warehouse: no relation,
+-- tenant schema or policy, no privilege of its roles, which can then be
+-- dropped; and PUBLIC may call dblink again
+CREATE ROLE wh_sec_tenant;
+SELECT _wh.grant_tenant_reader('wh_sec_tenant', 'tenant_s');
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+DROP EXTENSION biwh;
+\set SHOW_CONTEXT errors
+\set VERBOSITY terse
+SELECT to_regclass('public.foodlogstats') IS NOT NULL AS root_kept;
+DROP EXTENSION biwh CASCADE;
+SELECT to_regnamespace('tenant_s') IS NULL AS schema_dropped, to_regclass('public.foodlogstats') IS NULL AS root_dropped,
+	   (SELECT count(*) FROM pg_class WHERE relname LIKE 'foodlogstats%' OR relname LIKE 'secprobe%') AS relations_left,
+	   (SELECT count(*) FROM pg_policy WHERE polname LIKE 'biwh%') AS policies_left;
+-- (dblink_connect_u is closed to PUBLIC by dblink itself)
+SELECT p.oid::regprocedure AS dblink_closed_to_public FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'dblink'
+ WHERE NOT has_function_privilege('public', p.oid, 'EXECUTE')
+ ORDER BY 1;
+DROP ROLE whadmin;
+DROP ROLE phood_ro;
+DROP ROLE wh_sec_tenant;
+
 -- Clean up
-DROP SCHEMA tenant_s CASCADE;
-DROP TABLE public.foodlogstats;
+CREATE EXTENSION biwh;
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;
 DROP DATABASE wh_src_s;
-DROP ROLE whadmin;
-DROP ROLE phood_ro;
 DROP ROLE wh_sec_reader;

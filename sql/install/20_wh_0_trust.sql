@@ -25,14 +25,18 @@
  * - dblink is called with arguments of exact types, so an overload that
  *   someone adds in schema public can never be chosen.
  *
+ * - every connection to a tenant's source must have used its stored
+ *   password (_wh.source_conninfo): dblink applies that rule to other users
+ *   only, and the loaders call it as the extension owner.
+ *
  * The C helpers of wh_security.c are declared here too: the statement-scoped
  * store that carries a password from the BEFORE trigger of
- * _wh.tenant_connections to its AFTER trigger, the SQL statement scanner,
- * and the assignment-coercion test.
+ * _wh.tenant_connections to its AFTER trigger, the password check of
+ * sources, the SQL statement scanner, and the assignment-coercion test.
  */
 
 /* The password store (see src/wh_security.c): the extension owner only */
-CREATE FUNCTION _wh.secret_stash(tenant_name text, password text)
+CREATE FUNCTION _wh.secret_stash(tenant_name text, password text, replace boolean)
 RETURNS void
 LANGUAGE C STRICT VOLATILE
 AS 'MODULE_PATHNAME', 'wh_secret_stash';
@@ -46,6 +50,23 @@ CREATE FUNCTION _wh.secret_clear()
 RETURNS void
 LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'wh_secret_clear';
+
+/*
+ * Connect to a tenant's source with its connection string, refuse it
+ * (invalid_authorization_specification) unless the server asked for the
+ * password, and return the string pinned to the server reached, for
+ * dblink_connect (see src/wh_security.c).  The extension owner only.
+ */
+CREATE FUNCTION _wh.source_conninfo(tenant_name text, conninfo text)
+RETURNS text
+LANGUAGE C STRICT VOLATILE
+AS 'MODULE_PATHNAME', 'wh_source_conninfo';
+
+/* Read the catalog invalidations other sessions committed (see _wh.lock_trees) */
+CREATE FUNCTION _wh.accept_invalidations()
+RETURNS void
+LANGUAGE C STRICT VOLATILE
+AS 'MODULE_PATHNAME', 'wh_accept_invalidations';
 
 /*
  * Scan a query with PostgreSQL's lexer: its number of statements, its first

@@ -196,6 +196,7 @@ RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	n		bigint;
@@ -367,6 +368,7 @@ RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 BEGIN
 	PERFORM _wh.check_name(name, 'schema');
@@ -385,6 +387,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 	SELECT regexp_replace(message,
 		'(password|passwd|pwd)(\s*[=:]\s*)(''([^''\\]|\\.|'''')*''|"[^"]*"|[^\s,;)]+)',
@@ -422,7 +425,8 @@ BEGIN
 						 ELSE 'Leave password out of the UPDATE to keep it, or give the new one.' END;
 	END IF;
 	IF NEW.password <> '********' THEN
-		PERFORM _wh.secret_stash(NEW.tenant_name, NEW.password);
+		-- per row: an INSERT adds, an UPDATE (an upsert's too) replaces
+		PERFORM _wh.secret_stash(NEW.tenant_name, NEW.password, TG_OP = 'UPDATE');
 	END IF;
 	NEW.password := '********';
 	IF TG_OP = 'UPDATE' THEN
@@ -460,9 +464,11 @@ BEGIN
 		INSERT INTO _wh.tenant_secrets AS s (tenant_name, password)
 		VALUES (NEW.tenant_name, secret)
 		ON CONFLICT (tenant_name) DO UPDATE SET password = EXCLUDED.password;
-	ELSIF TG_OP = 'UPDATE'
-		  AND (NEW.host, NEW.port, NEW.dbname, NEW.username)
-			  IS DISTINCT FROM (OLD.host, OLD.port, OLD.dbname, OLD.username) THEN
+	ELSIF TG_OP = 'INSERT'
+		  OR (NEW.host, NEW.port, NEW.dbname, NEW.username)
+			 IS DISTINCT FROM (OLD.host, OLD.port, OLD.dbname, OLD.username) THEN
+		-- a new row with '********' keeps nothing: a secret left by a
+		-- TRUNCATE or a restore is not the new address's
 		DELETE FROM _wh.tenant_secrets WHERE tenant_name = NEW.tenant_name;
 	END IF;
 	RETURN NULL;
@@ -513,6 +519,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 	SELECT '''' || replace(replace(value, '\', '\\'), '''', '\''') || ''''
 $$;
@@ -601,6 +608,7 @@ RETURNS TABLE (ord integer, column_name text, column_type text, type_oid oid)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	item	text;

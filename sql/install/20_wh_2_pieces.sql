@@ -67,6 +67,7 @@ RETURNS _wh.mv_templates
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	t	_wh.mv_templates;
@@ -175,6 +176,7 @@ RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	b		record;
@@ -213,6 +215,8 @@ AS $$
 DECLARE
 	r	record;
 BEGIN
+	-- concurrent GRANTs on one relation fail ("tuple concurrently updated")
+	PERFORM _wh.lock_trees();
 	FOR r IN SELECT rr.role_name, rr.schema_name AS only_schema FROM _wh.registered_roles() rr
 	LOOP
 		EXECUTE format('GRANT SELECT ON public.%I TO %I', template_name, r.role_name);
@@ -226,8 +230,36 @@ END
 $$;
 
 /*
+ * Take the lock that serializes changes to the warehouse's trees (creating
+ * master and tenant relations and tenant schemas, granting them, their
+ * policies), held to the end of the transaction, and then read the
+ * catalog changes that sessions which held it before have committed.
+ *
+ * One key for every tree: two loads of different templates may create the
+ * same tenant schema, and one transaction (a window, a rebuild) may create
+ * several trees, which per-template or per-schema keys would let deadlock.
+ * Held to commit, because what was created is visible to others only then.
+ * Waiting for an advisory lock does not make a backend read the catalog
+ * invalidations sent meanwhile, so a lookup made before the wait (the fast
+ * path of _wh.ensure_tree) could still answer from its cache that a
+ * relation which another load just created is missing: hence
+ * _wh.accept_invalidations.
+ */
+CREATE FUNCTION _wh.lock_trees()
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_advisory_xact_lock(hashtextextended('biwh trees', 0));
+	SELECT _wh.accept_invalidations();
+$$;
+
+/*
  * Make sure public.<template> exists, and, when schema_name is given, that
- * the schema exists and <schema>.<template> is its partition.  Idempotent.
+ * the schema exists and <schema>.<template> is its partition.  Idempotent,
+ * and safe when loads of new templates or tenants run at once: they create
+ * the tree one after the other (_wh.lock_trees), each seeing what the
+ * others created.
  */
 CREATE FUNCTION _wh.ensure_tree(t _wh.mv_templates, schema_name text)
 RETURNS void
@@ -257,8 +289,8 @@ BEGIN
 		END IF;
 	END IF;
 
-	-- serialize the creation of one template's tree (held to commit)
-	PERFORM pg_advisory_xact_lock(hashtextextended('biwh tree ' || t.template_name, 0));
+	-- one creator at a time, the lock held to commit (_wh.lock_trees)
+	PERFORM _wh.lock_trees();
 
 	root := to_regclass(format('public.%I', t.template_name));
 	IF root IS NOT NULL THEN
@@ -397,10 +429,11 @@ $$;
 
 /*
  * Open the named dblink connection to a tenant's source, refusing sources
- * that log in as a superuser or as a member of a role that reads or writes
- * the server's files or runs programs there (a template's SQL must not run
- * with those rights, e.g. on the warehouse's own server reached without a
- * password).  The connection string never appears in SQL text.  Every
+ * that let it in without asking for the stored password
+ * (_wh.source_conninfo: e.g. the warehouse's own server on its local
+ * socket), and sources that log in as a superuser or as a member of a role
+ * that reads or writes the server's files or runs programs there (a
+ * template's SQL must not run with those rights).  The connection string never appears in SQL text.  Every
  * argument of dblink has its exact type, so no overload added to schema
  * public can be chosen.
  */
@@ -414,7 +447,9 @@ DECLARE
 	power	text;
 BEGIN
 	PERFORM _wh.dblink_close(conname);
-	PERFORM public.dblink_connect(conname, _wh.get_tenant_connection_string(tenant_name));
+	-- the server must ask for the stored password (no trust, peer or ident:
+	-- dblink does not check it for the extension owner)
+	PERFORM public.dblink_connect(conname, _wh.source_conninfo(tenant_name, _wh.get_tenant_connection_string(tenant_name)));
 	SELECT r.p INTO power
 	  FROM public.dblink(conname,
 			'SELECT CASE WHEN r.rolsuper THEN ''superuser'' ELSE (SELECT g.rolname::text FROM pg_catalog.pg_roles g'
@@ -446,6 +481,7 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	declared	integer;
@@ -644,6 +680,7 @@ RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	started		timestamptz := clock_timestamp();
@@ -906,6 +943,7 @@ RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	p			record;

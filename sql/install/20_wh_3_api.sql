@@ -128,35 +128,61 @@ END
 $$;
 
 /*
+ * One day of _wh.backfill: load day n (0 for start_date) of [start_date,
+ * end_date] as update_mv_by_template does, with a progress notice.  Returns
+ * whether backfill goes on: false past end_date or at a day in the future.
+ * The window is checked at day 0.
+ */
+CREATE FUNCTION _wh.backfill_step(template_name text, tenant_connection_name text,
+								  target_schema text, start_date date, end_date date, n integer)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	d		date;
+	total	integer;
+	res		text;
+BEGIN
+	IF n = 0 THEN
+		PERFORM _wh.check_window(start_date, end_date);
+	END IF;
+	d := start_date + n;
+	total := end_date - start_date + 1;
+	IF d > end_date THEN
+		RETURN false;
+	END IF;
+	IF d > _wh.today() THEN
+		RAISE NOTICE 'backfill of "%" into "%": % (day %/%): in the future, stopping',
+			template_name, target_schema, to_char(d, 'YYYY-MM-DD'), n + 1, total;
+		RETURN false;
+	END IF;
+	res := _wh.update_mv_by_template(template_name, tenant_connection_name, target_schema, d);
+	RAISE NOTICE 'backfill of "%" into "%": % (day %/%): %', template_name, target_schema, to_char(d, 'YYYY-MM-DD'), n + 1, total, res;
+	RETURN true;
+END
+$$;
+
+/*
  * Backfill [start_date, end_date] committing day by day, with a progress
  * notice per day; run again after a failure, it skips the final days already
- * loaded and resumes.  (A procedure that commits cannot be SECURITY DEFINER
- * nor have SET clauses: it calls the SECURITY DEFINER loader per day.)
+ * loaded and resumes.  A procedure that commits can be neither SECURITY
+ * DEFINER nor have SET clauses, so it runs with its caller's search_path
+ * (a superuser's, in pg_cron or psql): its body resolves nothing through
+ * it, it only calls _wh.backfill_step by its qualified name with arguments
+ * of their exact types and adds with pg_catalog's operator.
  */
 CREATE PROCEDURE _wh.backfill(template_name text, tenant_connection_name text,
 							  target_schema text, start_date date, end_date date)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-	d		date;
-	res		text;
-	n		integer := 0;
-	total	integer;
+	n	pg_catalog.int4 := 0;
 BEGIN
-	PERFORM _wh.check_window(start_date, end_date);
-	total := end_date - start_date + 1;
-	d := start_date;
-	WHILE d <= end_date LOOP
-		n := n + 1;
-		IF d > _wh.today() THEN
-			RAISE NOTICE 'backfill of "%" into "%": % (day %/%): in the future, stopping',
-				template_name, target_schema, to_char(d, 'YYYY-MM-DD'), n, total;
-			EXIT;
-		END IF;
-		res := _wh.update_mv_by_template(template_name, tenant_connection_name, target_schema, d);
-		RAISE NOTICE 'backfill of "%" into "%": % (day %/%): %', template_name, target_schema, to_char(d, 'YYYY-MM-DD'), n, total, res;
+	WHILE _wh.backfill_step(template_name, tenant_connection_name, target_schema, start_date, end_date, n) LOOP
 		COMMIT;
-		d := d + 1;
+		n := n OPERATOR(pg_catalog.+) 1;
 	END LOOP;
 END
 $$;
@@ -336,6 +362,7 @@ RETURNS SETOF jsonb
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	conname	text := 'biwh_direct';
@@ -343,6 +370,7 @@ DECLARE
 	st		text;
 	msg		text;
 	det		text;
+	hnt		text;
 BEGIN
 	PERFORM _wh.check_name(tenant_name, 'tenant');
 	q := _wh.check_read_statement(query, 'the direct query');
@@ -356,10 +384,16 @@ BEGIN
 		PERFORM _wh.dblink_close(conname);
 	EXCEPTION WHEN OTHERS OR query_canceled THEN
 		-- also on cancel: never leave the connection open in the session
-		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
+								hnt = PG_EXCEPTION_HINT;
 		PERFORM _wh.dblink_close(conname);
+		IF nullif(hnt, '') IS NULL THEN
+			RAISE EXCEPTION 'direct query on tenant "%" failed: %', tenant_name, _wh.sanitize(msg)
+				USING ERRCODE = st, DETAIL = coalesce(_wh.sanitize(nullif(det, '')), 'No detail.');
+		END IF;
 		RAISE EXCEPTION 'direct query on tenant "%" failed: %', tenant_name, _wh.sanitize(msg)
-			USING ERRCODE = st, DETAIL = coalesce(_wh.sanitize(nullif(det, '')), 'No detail.');
+			USING ERRCODE = st, DETAIL = coalesce(_wh.sanitize(nullif(det, '')), 'No detail.'),
+				  HINT = _wh.sanitize(hnt);
 	END;
 END
 $$;
@@ -436,6 +470,7 @@ BEGIN
 		'_wh.create_mv_from_template(text, text, text, date)',
 		'_wh.update_mv_by_template(text, text, text, date, boolean, boolean)',
 		'_wh.update_mv_window_by_template(text, text, text, date, date)',
+		'_wh.backfill_step(text, text, text, date, date, integer)',
 		'_wh.update_tenant_union_view_by_template(text, text, text)',
 		'_wh.update_public_view_by_template(text)',
 		'_wh.does_mv_exist(text, text)',

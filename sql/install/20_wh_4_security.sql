@@ -29,7 +29,8 @@
  * function away from PUBLIC in this database when it is created, records
  * which it took, and gives them back when it is dropped (an event trigger
  * on DROP EXTENSION, src/wh_security.c): dropping biwh leaves dblink as it
- * found it.
+ * found it.  The same event trigger refuses DROP EXTENSION biwh while the
+ * warehouse holds data, and with CASCADE drops it too (_wh.drop_warehouse).
  */
 
 /*
@@ -90,6 +91,8 @@ BEGIN
 	IF root IS NULL THEN
 		RETURN;
 	END IF;
+	-- two sessions must not both find a policy missing and create it
+	PERFORM _wh.lock_trees();
 	IF NOT (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = root) THEN
 		EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', template_name);
 	END IF;
@@ -283,6 +286,85 @@ BEGIN
 	END LOOP;
 	DELETE FROM _wh.dblink_revoked;
 	RETURN n;
+END
+$$;
+
+/*
+ * Return the tenant schemas biwh created that exist: those fed by a unit,
+ * holding pieces, or read by a tenant reader (a superuser owns them; see
+ * _wh.check_tenant_schema).
+ */
+CREATE FUNCTION _wh.tenant_schemas()
+RETURNS SETOF text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT DISTINCT x.schema_name FROM (
+		SELECT u.schema_name FROM _wh.units u
+		UNION SELECT p.schema_name FROM _wh.pieces p
+		UNION SELECT tr.schema_name FROM _wh.tenant_readers tr) x
+	  JOIN pg_namespace n ON n.nspname = x.schema_name
+	 WHERE _wh.is_superuser(n.nspowner)
+	 ORDER BY 1
+$$;
+
+/*
+ * Run by DROP EXTENSION biwh (the event trigger below), before anything
+ * is dropped.  Without CASCADE, refuse (dependent_objects_still_exist)
+ * while the warehouse holds data or pg_cron jobs: PostgreSQL itself would
+ * only see the columnar pieces, and leave the master relations, tenant
+ * schemas and heap pieces, their policies and grants, and jobs calling
+ * functions that no longer exist.  With CASCADE, remove them: biwh's
+ * pg_cron jobs, the master relations the extension owner owns (with every
+ * tenant relation and daily piece: their partitions), then the tenant
+ * schemas left empty (one holding anything else is kept, with a notice);
+ * so the roles given access hold nothing of biwh's any more and can be
+ * dropped.  Then give PUBLIC back the dblink functions biwh took.
+ */
+CREATE FUNCTION _wh.drop_warehouse(cascade boolean)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	roots	text[] := ARRAY(SELECT r FROM _wh.existing_roots() r
+							 WHERE (SELECT c.relowner FROM pg_class c
+									 WHERE c.oid = to_regclass(format('public.%I', r))) = _wh.owner());
+	schemas	text[] := ARRAY(SELECT s FROM _wh.tenant_schemas() s);
+	jobs	text[] := ARRAY(SELECT j.jobname FROM _wh.cron_jobs() j ORDER BY 1);
+	loc		record;
+	x		text;
+BEGIN
+	IF NOT cascade AND (cardinality(roots) > 0 OR cardinality(schemas) > 0 OR cardinality(jobs) > 0) THEN
+		RAISE EXCEPTION 'cannot drop extension biwh because the warehouse still holds data or schedules'
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = concat_ws(' ',
+					CASE WHEN cardinality(roots) > 0 THEN format('Master relations: %s.',
+						(SELECT string_agg(format('public.%I', r), ', ') FROM unnest(roots) r)) END,
+					CASE WHEN cardinality(schemas) > 0 THEN format('Tenant schemas: %s.',
+						(SELECT string_agg(format('%I', s), ', ') FROM unnest(schemas) s)) END,
+					CASE WHEN cardinality(jobs) > 0 THEN format('pg_cron jobs: %s.', array_to_string(jobs, ', ')) END),
+				  HINT = 'Use DROP EXTENSION biwh CASCADE to drop them with it (every tenant''s data), or drop them first.';
+	END IF;
+	IF cardinality(jobs) > 0 THEN
+		loc := _wh.cron_location();
+		FOREACH x IN ARRAY jobs LOOP
+			PERFORM _wh.cron_remove(loc, x);
+		END LOOP;
+	END IF;
+	FOREACH x IN ARRAY roots LOOP
+		EXECUTE format('DROP TABLE public.%I CASCADE', x);
+	END LOOP;
+	FOREACH x IN ARRAY schemas LOOP
+		BEGIN
+			EXECUTE format('DROP SCHEMA %I', x);
+		EXCEPTION WHEN dependent_objects_still_exist THEN
+			RAISE NOTICE 'schema "%" is kept: it holds objects that are not part of a master relation', x
+				USING HINT = format('Drop what is left in it, then DROP SCHEMA %I.', x);
+		END;
+	END LOOP;
+	PERFORM _wh.restore_dblink_grants();
 END
 $$;
 

@@ -222,6 +222,7 @@ CREATE FUNCTION _wh.cron_location(job_sql text DEFAULT NULL, OUT database text, 
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	ext		record;
@@ -794,6 +795,7 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	started	timestamptz := clock_timestamp();

@@ -19,7 +19,11 @@ my $src_dir = $ENV{BIWH_SRC} or die "BIWH_SRC is not set";
 my $node = PostgreSQL::Test::Cluster->new('conc');
 $node->init;
 $node->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
-$node->append_conf('pg_hba.conf', 'host all all 127.0.0.1/32 scram-sha-256');
+# passwords over TCP: initdb's trust lines would come first (and biwh
+# refuses a source that does not ask for the password)
+open(my $hba_node, '>', $node->data_dir . '/pg_hba.conf') or die $!;
+print $hba_node "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+close($hba_node);
 $node->start;
 my $port = $node->port;
 

@@ -17,7 +17,11 @@ my $src_dir = $ENV{BIWH_SRC} or die "BIWH_SRC is not set";
 my $src = PostgreSQL::Test::Cluster->new('source');
 $src->init;
 $src->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
-$src->append_conf('pg_hba.conf', 'host all all 127.0.0.1/32 scram-sha-256');
+# passwords over TCP: initdb's trust lines would come first (and biwh
+# refuses a source that does not ask for the password)
+open(my $hba_src, '>', $src->data_dir . '/pg_hba.conf') or die $!;
+print $hba_src "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+close($hba_src);
 $src->start;
 $src->safe_psql('postgres', q{CREATE ROLE reader LOGIN PASSWORD 'kill''me'});
 $src->safe_psql('postgres', 'CREATE DATABASE src');

@@ -32,7 +32,11 @@ my $secret_re = qr/Src-Pw-7q/;
 my $src = PostgreSQL::Test::Cluster->new('source');
 $src->init;
 $src->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
-$src->append_conf('pg_hba.conf', 'host all all 127.0.0.1/32 scram-sha-256');
+# passwords over TCP: initdb's trust lines would come first (and biwh
+# refuses a source that does not ask for the password)
+open(my $hba_src, '>', $src->data_dir . '/pg_hba.conf') or die $!;
+print $hba_src "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+close($hba_src);
 $src->start;
 $src->safe_psql('postgres', "CREATE ROLE reader LOGIN PASSWORD '$secret'");
 for my $db ('src_a', 'src_b')
@@ -49,7 +53,11 @@ my $sport = $src->port;
 my $wh = PostgreSQL::Test::Cluster->new('warehouse');
 $wh->init;
 $wh->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'\nlog_statement = 'all'");
-$wh->append_conf('pg_hba.conf', 'host all all 127.0.0.1/32 scram-sha-256');
+# passwords over TCP: initdb's trust lines would come first (and biwh
+# refuses a source that does not ask for the password)
+open(my $hba_wh, '>', $wh->data_dir . '/pg_hba.conf') or die $!;
+print $hba_wh "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+close($hba_wh);
 $wh->start;
 my $wport = $wh->port;
 $wh->safe_psql('postgres', 'CREATE DATABASE warehouse');
