@@ -85,6 +85,16 @@ EXPLAIN (COSTS OFF)
 SELECT count(*) FROM public.foodlogstats
  WHERE schema_name = 'reports' AND logged_time >= '2025-09-08' AND logged_time < '2025-09-15';
 
+\echo '== BI on closed (columnar) days: vectorized aggregation, one partial ColumnarAgg per daily piece'
+SELECT store, count(*) AS items, round(sum(weight), 1) AS weight_lb, max(logged_time) AS last_item
+  FROM public.foodlogstats
+ WHERE schema_name = 'reports' AND logged_time >= '2025-09-01' AND logged_time < '2025-09-03'
+ GROUP BY store ORDER BY store;
+EXPLAIN (COSTS OFF)
+SELECT store, count(*) AS items, round(sum(weight), 1) AS weight_lb, max(logged_time) AS last_item
+  FROM public.foodlogstats
+ WHERE schema_name = 'reports' AND logged_time >= '2025-09-01' AND logged_time < '2025-09-03'
+ GROUP BY store ORDER BY store;
 \echo '== a tenant reader: _wh.grant_tenant_reader(role, schema), row-level security on the master'
 CREATE ROLE demo_tenant_b;
 SELECT _wh.grant_tenant_reader('demo_tenant_b', 'tenant_b') AS granted \gset

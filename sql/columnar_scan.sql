@@ -131,6 +131,26 @@ INSERT INTO p SELECT id, store FROM h;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM p WHERE id % 2 = 0;
 SELECT count(*) FROM p WHERE id % 2 = 0;
 
+-- LIKE 'literal%' and LIKE 'literal' on text compare bytes (also on
+-- dictionary entries); other patterns call LIKE itself
+ALTER TABLE c RENAME TO c_;
+ALTER TABLE h RENAME TO h_;
+CREATE TABLE c (v text, w varchar(20)) USING columnar WITH (row_group_size = 1000);
+INSERT INTO c SELECT CASE WHEN g % 13 = 0 THEN NULL
+		ELSE (ARRAY['Item 29', 'Item 290', 'item 29', 'Ítem 29', 'Item 2', '', '50%_off', 'a\b'])[g % 8 + 1]
+			|| CASE WHEN g % 3 = 0 THEN '' ELSE ' x' END END,
+	'w' || (g % 50) FROM generate_series(1, 3000) g;
+CREATE TABLE h AS SELECT * FROM c;
+SELECT p, same(format('SELECT v FROM t WHERE v LIKE %L', p)) AS "LIKE",
+	same(format('SELECT v FROM t WHERE v NOT LIKE %L', p)) AS "NOT LIKE"
+  FROM unnest(ARRAY['Item 29%', 'Item 29', 'Item 2%%', 'Ítem%', '%', '', 'Item _9%',
+					'50\%%', 'a\\b%', 'item%']) p;
+SELECT same('SELECT w FROM t WHERE w LIKE ''w1%''');
+EXPLAIN (COSTS OFF) SELECT count(*) FROM c WHERE v LIKE 'Item 29%';
+DROP TABLE c, h;
+ALTER TABLE c_ RENAME TO c;
+ALTER TABLE h_ RENAME TO h;
+
 DROP TABLE c, h, p;
 DROP FUNCTION compare, same;
 DROP EXTENSION biwh;

@@ -61,11 +61,13 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
+#include "mb/pg_wchar.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -135,6 +137,9 @@ typedef struct QualNode
 	/* QK_FUNC */
 	FmgrInfo	fn;
 	bool		leakproof;
+	char	   *prefix;			/* LIKE 'prefix%' / LIKE 'literal' on text: */
+	int			prefix_len;		/* compared as bytes, or NULL */
+	bool		prefix_exact;	/* no trailing %: the whole value */
 	/* DICT vectors: per-entry pass results of the last dictionary seen */
 	const ColumnarVector *dict_seen;
 	uint64		dict_serial;
@@ -496,6 +501,39 @@ choose_cmp_path(QualNode *q, Oid coltype, Oid valtype)
 }
 
 /*
+ * Make a LIKE leaf on a text column whose pattern is a literal followed by
+ * nothing or by %s only ('Item 29%') compare bytes: in UTF-8 and in
+ * single-byte encodings, LIKE's character-by-character match of such a
+ * pattern is a byte prefix (or equality) test, under any deterministic
+ * collation (LIKE refuses nondeterministic ones: the function is kept to
+ * say so).  It calls no function, so it may also be evaluated on the
+ * entries of a dictionary.
+ */
+static void
+like_as_bytes(QualNode *q, Oid coltype)
+{
+	text	   *pat = DatumGetTextPP(q->values[0]);
+	const char *p = VARDATA_ANY(pat);
+	int			len = VARSIZE_ANY_EXHDR(pat);
+	int			plen = 0;
+
+	if ((coltype != TEXTOID && coltype != VARCHAROID) ||
+		!(GetDatabaseEncoding() == PG_UTF8 || pg_database_encoding_max_length() == 1) ||
+		!OidIsValid(q->collation) || !get_collation_isdeterministic(q->collation))
+		return;
+	while (plen < len && p[plen] != '%' && p[plen] != '_' && p[plen] != '\\')
+		plen++;
+	for (int i = plen; i < len; i++)
+		if (p[i] != '%')
+			return;
+	q->prefix = palloc(Max(plen, 1));
+	memcpy(q->prefix, p, plen);
+	q->prefix_len = plen;
+	q->prefix_exact = plen == len;
+	q->leakproof = true;
+}
+
+/*
  * Compile a qual tree into nodes; negate pushes a NOT down.  The tree
  * must be vectorizable (ColumnarQualIsVectorizable).
  */
@@ -631,6 +669,8 @@ compile_node(Expr *e, bool negate, TupleDesc desc, EState *estate)
 		q->nulls = palloc(sizeof(bool));
 		q->values[0] = eval_const(li.value, estate, &isnull);
 		q->nulls[0] = isnull;
+		if (li.funcid == F_TEXTLIKE && !isnull)
+			like_as_bytes(q, getBaseType(att->atttypid));
 	}
 	return q;
 }
@@ -825,6 +865,15 @@ func_datum(QualNode *q, Datum d)
 
 	if (q->nulls[0])
 		return TRI_NULL;
+	if (q->prefix != NULL)
+	{
+		const char *v = VARDATA_ANY(DatumGetPointer(d));
+		int			vlen = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+
+		if (q->prefix_exact ? vlen != q->prefix_len : vlen < q->prefix_len)
+			return TRI_FALSE;
+		return memcmp(v, q->prefix, q->prefix_len) == 0 ? TRI_TRUE : TRI_FALSE;
+	}
 	InitFunctionCallInfoData(*fcinfo, &q->fn, 2, q->collation, NULL, NULL);
 	fcinfo->args[0].value = d;
 	fcinfo->args[0].isnull = false;
