@@ -195,24 +195,6 @@ arg_column(Aggref *aggref)
 	return (Var *) e;
 }
 
-/* Is a type ordered as its raw value read as a signed integer? */
-static bool
-integer_ordered(Oid typid)
-{
-	switch (typid)
-	{
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-		case DATEOID:
-		case TIMEOID:
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			return true;
-	}
-	return false;
-}
-
 /*
  * Find what an aggregate function computes and on which values; false when
  * it is not one of ours.
@@ -438,7 +420,7 @@ ColumnarAggCreate(Aggref *aggref, TupleDesc desc, EState *estate, MemoryContext 
 		agg->argtype = getBaseType(att->atttypid);
 		agg->typbyval = att->attbyval;
 		agg->typlen = att->attlen;
-		if (agg->value == AV_INT && !integer_ordered(agg->argtype))
+		if (agg->value == AV_INT && !ColumnarTypeIntegerOrdered(agg->argtype))
 			elog(ERROR, "columnar aggregate on a column of type %u", agg->argtype);
 	}
 	if (aggref->aggfilter)

@@ -29,6 +29,7 @@
 #include "utils/typcache.h"
 
 #include "columnar_agg_distinct.h"
+#include "columnar_vector.h"
 
 typedef struct DistinctKey
 {
@@ -82,22 +83,10 @@ distinct_equal(ColumnarDistinctSet *set, const DistinctKey *a, const DistinctKey
 }
 
 /* Is every pair of equal values of typid the same Datum? */
-static bool
+static inline bool
 bitwise_type(Oid typid)
 {
-	switch (typid)
-	{
-		case BOOLOID:
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-		case DATEOID:
-		case TIMEOID:
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			return true;
-	}
-	return false;
+	return ColumnarTypeIntegerOrdered(typid) || typid == BOOLOID;
 }
 
 /*

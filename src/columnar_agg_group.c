@@ -191,23 +191,11 @@ struct ColumnarGrouper
  * ----------------------------------------------------------------
  */
 
-/* Is a type ordered as its raw value read as a signed integer? */
-static bool
+/* Is a key type grouped by its raw value read as a signed integer? */
+static inline bool
 integer_key(Oid typid)
 {
-	switch (typid)
-	{
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-		case DATEOID:
-		case TIMEOID:
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-		case BOOLOID:
-			return true;
-	}
-	return false;
+	return ColumnarTypeIntegerOrdered(typid) || typid == BOOLOID;
 }
 
 /*

@@ -774,6 +774,29 @@ agg_can_split(PlannerInfo *root, GroupPathExtraData *extra, List *keys,
 }
 
 /*
+ * Return the target of the partial states of a grouping split below a
+ * Finalize Aggregate, its keys and aggregates, and the costs of the two
+ * stages; NULL when the grouping cannot be split.
+ */
+static PathTarget *
+partial_split(PlannerInfo *root, RelOptInfo *output_rel, GroupPathExtraData *extra,
+			  List *keys, List *aggrefs, List **pkeys, List **paggrefs,
+			  AggClauseCosts *partial_costs, AggClauseCosts *final_costs)
+{
+	PathTarget *ptarget;
+
+	if (!agg_can_split(root, extra, keys, partial_costs, final_costs))
+		return NULL;
+	ptarget = partial_agg_target(root, output_rel->reltarget, aggrefs);
+	if (ptarget == NULL)
+		return NULL;
+	split_partial_target(ptarget, pkeys, paggrefs);
+	if (list_length(*pkeys) != list_length(keys))
+		return NULL;
+	return ptarget;
+}
+
+/*
  * Return a relation of our own for paths PostgreSQL must not see in its
  * relations (add_path may free paths an Append of PostgreSQL's holds).
  */
@@ -854,13 +877,9 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 	}
 
 	/* partial states below a Finalize Aggregate */
-	if (!agg_can_split(root, extra, keys, &partial_costs, &final_costs))
-		return;
-	ptarget = partial_agg_target(root, output_rel->reltarget, aggrefs);
+	ptarget = partial_split(root, output_rel, extra, keys, aggrefs, &pkeys, &paggrefs,
+							&partial_costs, &final_costs);
 	if (ptarget == NULL)
-		return;
-	split_partial_target(ptarget, &pkeys, &paggrefs);
-	if (list_length(pkeys) != list_length(keys))
 		return;
 	strategy = keys != NIL ? AGG_HASHED : AGG_PLAIN;
 	cpath = make_agg_path(root, input_rel, output_rel, ptarget, pkeys, paggrefs, quals, NIL,
@@ -996,14 +1015,11 @@ add_partitionwise_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo
 		return;
 	if (root->parse->groupingSets != NIL || root->parse->hasTargetSRFs)
 		return;
-	if (!agg_shape(root, input_rel, output_rel, extra, &keys, &aggrefs) ||
-		!agg_can_split(root, extra, keys, &partial_costs, &final_costs))
+	if (!agg_shape(root, input_rel, output_rel, extra, &keys, &aggrefs))
 		return;
-	ptarget = partial_agg_target(root, output_rel->reltarget, aggrefs);
+	ptarget = partial_split(root, output_rel, extra, keys, aggrefs, &pkeys, &paggrefs,
+							&partial_costs, &final_costs);
 	if (ptarget == NULL)
-		return;
-	split_partial_target(ptarget, &pkeys, &paggrefs);
-	if (list_length(pkeys) != list_length(keys))
 		return;
 
 	partition_leaves(input_rel, &leaves);

@@ -424,24 +424,6 @@ eval_const(Expr *expr, EState *estate, bool *isnull)
 	return d;
 }
 
-/* Is a type ordered as its raw value read as a signed integer? */
-static bool
-integer_ordered(Oid typid)
-{
-	switch (typid)
-	{
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-		case DATEOID:
-		case TIMEOID:
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			return true;
-	}
-	return false;
-}
-
 /* Return the int64 value of an integer-ordered Datum of type typid. */
 static int64
 integer_value(Datum d, Oid typid)
@@ -466,7 +448,7 @@ static void
 choose_cmp_path(QualNode *q, Oid coltype, Oid valtype)
 {
 	q->path = CMP_GENERIC;
-	if (integer_ordered(coltype) && integer_ordered(valtype) &&
+	if (ColumnarTypeIntegerOrdered(coltype) && ColumnarTypeIntegerOrdered(valtype) &&
 		(coltype == valtype ||
 		 ((coltype == INT2OID || coltype == INT4OID || coltype == INT8OID) &&
 		  (valtype == INT2OID || valtype == INT4OID || valtype == INT8OID))))

@@ -171,6 +171,29 @@ ColumnarVectorConstant(Form_pg_attribute att, Datum value, bool isnull,
 }
 
 /*
+ * Is (base) type typid one whose values, read as signed integers, are
+ * ordered and equal as the type's own comparison says: int2/4/8, date,
+ * time, timestamp, timestamptz?  (Quals, groups and aggregates take them
+ * as int64.)
+ */
+bool
+ColumnarTypeIntegerOrdered(Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case DATEOID:
+		case TIMEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return true;
+	}
+	return false;
+}
+
+/*
  * Make *out a view of rows start .. start + n - 1 of vec (any form),
  * sharing its arrays; start must be a multiple of 8 (validity bytes).
  * With count_nulls, out's NULL count is counted (and its validity dropped

@@ -54,6 +54,7 @@ struct ColumnarWindow
 };
 
 extern void ColumnarKeepFreedMemory(void);
+extern bool ColumnarTypeIntegerOrdered(Oid typid);
 extern ColumnarValueKind ColumnarKindForType(Oid basetypid, int16 typlen,
 											 bool typbyval, int *fixed_len);
 extern void ColumnarVectorSetKind(ColumnarVector *vec, Form_pg_attribute att);
