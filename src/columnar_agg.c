@@ -914,33 +914,59 @@ static const uint32 *
 dict_ranks(ColumnarAgg *agg, const ColumnarVector *vec);
 
 /*
- * Return whether the aggregate can take a whole row group from its catalog
+ * Return whether an aggregate can take a whole row group from its catalog
  * entry (ColumnarAggAddChunkMeta): count(*), count(x), and min/max of a
  * type whose equal values are identical (integers, dates, times and
  * timestamps; text and varchar under a deterministic collation; not
  * numeric, floats or intervals, where 1.0 and 1.00, 0 and -0, or 1 day and
  * 24 hours are equal but print apart), without FILTER.
  */
-bool
-ColumnarAggFromCatalogPossible(const ColumnarAgg *agg)
+static bool
+from_catalog_possible(AggOp op, AggValue value, Oid argtype, Oid collation, bool filter)
 {
-	if (agg->filter != NULL)
+	if (filter)
 		return false;
-	switch (agg->op)
+	switch (op)
 	{
 		case AOP_COUNT_STAR:
 		case AOP_COUNT:
 			return true;
 		case AOP_MIN:
 		case AOP_MAX:
-			if (agg->value == AV_INT)
+			if (value == AV_INT)
 				return true;
-			return agg->value == AV_DATUM &&
-				(agg->argtype == TEXTOID || agg->argtype == VARCHAROID) &&
-				OidIsValid(agg->collation) && get_collation_isdeterministic(agg->collation);
+			return value == AV_DATUM && (argtype == TEXTOID || argtype == VARCHAROID) &&
+				OidIsValid(collation) && get_collation_isdeterministic(collation);
 		default:
 			return false;
 	}
+}
+
+/* The same for an aggregate being made (ColumnarAggCreate). */
+bool
+ColumnarAggFromCatalogPossible(const ColumnarAgg *agg)
+{
+	return from_catalog_possible(agg->op, agg->value, agg->argtype, agg->collation,
+								 agg->filter != NULL);
+}
+
+/*
+ * The same for a supported Aggref (ColumnarAggSupported), for the planner's
+ * costs.
+ */
+bool
+ColumnarAggrefFromCatalog(Aggref *aggref)
+{
+	AggOp		op;
+	AggValue	value;
+	Var		   *var = arg_column(aggref);
+
+	if (aggref->aggdistinct != NIL || !classify(aggref->aggfnoid, &op, &value))
+		return false;
+	if (op != AOP_COUNT_STAR && var == NULL)
+		return false;
+	return from_catalog_possible(op, value, var ? getBaseType(var->vartype) : InvalidOid,
+								 aggref->inputcollid, aggref->aggfilter != NULL);
 }
 
 /*

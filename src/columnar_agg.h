@@ -33,6 +33,7 @@ extern void ColumnarAggAdd(ColumnarAgg *agg, const ColumnarVector *vec,
 extern void ColumnarAggAddInputs(ColumnarAgg *agg, ColumnarVector **inputs,
 								 const uint32 *sel, uint32 nsel, const uint32 *gids);
 extern bool ColumnarAggFromCatalogPossible(const ColumnarAgg *agg);
+extern bool ColumnarAggrefFromCatalog(Aggref *aggref);
 extern bool ColumnarAggAddChunkMeta(ColumnarAgg *agg, Form_pg_attribute att,
 									const ColumnarChunkMeta *chunk, uint64 nrows,
 									bool check_only);

@@ -100,6 +100,90 @@ parallel_divisor(int workers)
 /* decoding a single row of a segment costs this many times more */
 #define COLUMNAR_GATHER_COST_FACTOR	20
 
+/* Return the correlation of column var with the rows' order, or 0. */
+static double
+column_correlation(PlannerInfo *root, Var *var)
+{
+	VariableStatData vardata;
+	double		corr = 0;
+
+	examine_variable(root, (Node *) var, 0, &vardata);
+	if (HeapTupleIsValid(vardata.statsTuple))
+	{
+		AttStatsSlot sslot;
+
+		if (get_attstatsslot(&sslot, vardata.statsTuple, STATISTIC_KIND_CORRELATION,
+							 InvalidOid, ATTSTATSSLOT_NUMBERS))
+		{
+			if (sslot.nnumbers > 0)
+				corr = sslot.numbers[0];
+			free_attstatsslot(&sslot);
+		}
+	}
+	ReleaseVariableStats(vardata);
+	return corr;
+}
+
+/*
+ * Return the share of rel's rows a scan reads after zone-map skipping, by
+ * statistics: for the vectorized quals on one column, the rows they pass
+ * if the column follows the rows' order (zone maps then rule out the
+ * rest), all rows if it does not, in between as the square of the
+ * column's correlation says (as cost_index interpolates); the smallest
+ * share over the columns.
+ */
+static double
+skip_fraction(PlannerInfo *root, RelOptInfo *rel)
+{
+	double		frac = 1.0;
+	Bitmapset  *done = NULL;
+	ListCell   *lc;
+
+	if (!columnar_enable_vectorization)
+		return 1.0;
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		Bitmapset  *attrs = NULL;
+		List	   *same = NIL;
+		ListCell   *lc2;
+		Var		   *var = NULL;
+		int			attno;
+		double		corr;
+		double		sel;
+
+		if (ri->pseudoconstant || !ColumnarQualIsVectorizable(ri->clause))
+			continue;
+		pull_varattnos((Node *) ri->clause, rel->relid, &attrs);
+		if (bms_num_members(attrs) != 1)
+			continue;
+		attno = bms_singleton_member(attrs);
+		if (bms_is_member(attno, done))
+			continue;
+		done = bms_add_member(done, attno);
+		/* every vectorized qual on this column alone */
+		foreach(lc2, rel->baserestrictinfo)
+		{
+			RestrictInfo *ri2 = lfirst_node(RestrictInfo, lc2);
+			Bitmapset  *a2 = NULL;
+
+			if (ri2->pseudoconstant || !ColumnarQualIsVectorizable(ri2->clause))
+				continue;
+			pull_varattnos((Node *) ri2->clause, rel->relid, &a2);
+			if (bms_equal(a2, attrs))
+				same = lappend(same, ri2);
+		}
+		foreach(lc2, pull_var_clause((Node *) ri->clause, 0))
+			var = lfirst(lc2);
+		if (var == NULL)
+			continue;
+		corr = column_correlation(root, var);
+		sel = clauselist_selectivity(root, same, rel->relid, JOIN_INNER, NULL);
+		frac = Min(frac, corr * corr * sel + (1 - corr * corr));
+	}
+	return Max(frac, 0.0);
+}
+
 /*
  * Return the CPU cost of a ColumnarScan of rel reading nneeded columns:
  * decoding the columns of the vectorized quals and evaluating them for
@@ -113,6 +197,7 @@ static Cost
 vector_cpu_cost(PlannerInfo *root, RelOptInfo *rel, int nneeded, bool form_tuples)
 {
 	double		tuples = rel->tuples;
+	double		read = rel->tuples * skip_fraction(root, rel);	/* not skipped */
 	double		per_value = cpu_operator_cost * COLUMNAR_VECTOR_COST_FACTOR;
 	List	   *vec_clauses = NIL;
 	List	   *other = NIL;
@@ -144,11 +229,11 @@ vector_cpu_cost(PlannerInfo *root, RelOptInfo *rel, int nneeded, bool form_tuple
 	nqual_cols = Min(bms_num_members(qual_attrs), nneeded);
 	nrest = Max(nneeded - nqual_cols, 0);
 
-	cost = tuples * per_value * (nqual_cols + list_length(vec_clauses));
+	cost = read * per_value * (nqual_cols + list_length(vec_clauses));
 	if (vec_sel * 16 <= 1.0)
 		cost += left * per_value * COLUMNAR_GATHER_COST_FACTOR * nrest;
 	else
-		cost += tuples * per_value * nrest;
+		cost += Min(read, tuples) * per_value * nrest;
 	if (form_tuples)
 	{
 		cost += left * (cpu_tuple_cost + other_cost.per_tuple);
@@ -265,7 +350,7 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	 */
 	get_tablespace_page_costs(rel->reltablespace, NULL, &spc_seq_page_cost);
 	share = natts > 0 ? (double) Max(nneeded, 1) / natts : 1.0;
-	disk_run = spc_seq_page_cost * Max(rel->pages * share, 1.0);
+	disk_run = spc_seq_page_cost * Max(rel->pages * share * skip_fraction(root, rel), 1.0);
 	cpu_run = vector_cpu_cost(root, rel, nneeded, true);
 	cpath = make_scan_path(rel, cols, rows, startup);
 	cpath->path.parallel_aware = false;
@@ -655,6 +740,24 @@ agg_distinct_bytes(PlannerInfo *root, RelOptInfo *rel, List *keys, List *aggrefs
 }
 
 /*
+ * Return whether a ColumnarAgg takes every stored row group from its
+ * catalog entry (columnar_aggscan.c): no keys, no quals, and aggregates
+ * that all can.
+ */
+static bool
+agg_from_catalog(List *keys, List *aggrefs, List *quals)
+{
+	ListCell   *lc;
+
+	if (keys != NIL || quals != NIL)
+		return false;
+	foreach(lc, aggrefs)
+		if (!ColumnarAggrefFromCatalog(lfirst(lc)))
+			return false;
+	return true;
+}
+
+/*
  * Return a ColumnarAgg path producing target (grouping keys keys, the
  * aggregates aggrefs, final or partial) for parent from input_rel, of
  * ngroups groups by estimate; costs: the scan's decoding and vectorized
@@ -678,9 +781,19 @@ make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *parent,
 	pull_varattnos((Node *) list_concat(list_concat(list_copy(keys), list_copy(aggrefs)), quals),
 				   input_rel->relid, &attrs);
 	nneeded = Max(bms_num_members(attrs), 1);
-	disk = seq_page_cost * Max(input_rel->pages * (natts > 0 ? (double) nneeded / natts : 1.0), 1.0);
-	cpu = vector_cpu_cost(root, input_rel, nneeded, false);
-	cpu += input_rel->rows * per_value * (2 * list_length(keys) + list_length(aggrefs));
+	if (agg_from_catalog(keys, aggrefs, quals))
+	{
+		/* a catalog entry a row group (about: groups of the default size) */
+		disk = seq_page_cost;
+		cpu = (input_rel->tuples / 120000 + 1) * cpu_tuple_cost;
+	}
+	else
+	{
+		disk = seq_page_cost * Max(input_rel->pages * (natts > 0 ? (double) nneeded / natts : 1.0) *
+								   skip_fraction(root, input_rel), 1.0);
+		cpu = vector_cpu_cost(root, input_rel, nneeded, false);
+		cpu += input_rel->rows * per_value * (2 * list_length(keys) + list_length(aggrefs));
+	}
 	if (workers > 0)
 		cpu /= parallel_divisor(workers);
 
