@@ -93,10 +93,27 @@ columnar_unsupported(const char *what)
  * ------------------------------------------------------------------------
  */
 
+/*
+ * Virtual slots, except that the heap tuples copied out of them keep the
+ * row's TID: ANALYZE sorts its sample by the copies' t_self, and only then
+ * are its correlations (which the planner uses to cost zone-map skipping)
+ * those of the rows' order.
+ */
+static TupleTableSlotOps columnar_slot_ops;
+
+static HeapTuple
+columnar_copy_heap_tuple(TupleTableSlot *slot)
+{
+	HeapTuple	tuple = TTSOpsVirtual.copy_heap_tuple(slot);
+
+	tuple->t_self = slot->tts_tid;
+	return tuple;
+}
+
 static const TupleTableSlotOps *
 columnar_slot_callbacks(Relation relation)
 {
-	return &TTSOpsVirtual;
+	return &columnar_slot_ops;
 }
 
 
@@ -698,6 +715,8 @@ columnar_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 void
 ColumnarTableAmInit(void)
 {
+	columnar_slot_ops = TTSOpsVirtual;
+	columnar_slot_ops.copy_heap_tuple = columnar_copy_heap_tuple;
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = columnar_object_access;
 }
