@@ -390,8 +390,8 @@ SELECT q, agg(q, 'pc', 'ph') FROM (VALUES
 	('SELECT g, sum(n), avg(n) FROM t GROUP BY g')
 ) v(q);
 RESET enable_partitionwise_aggregate;
--- a generic plan: no run-time pruning below this Append; the leaves'
--- quals (and their zone maps) leave the other leaves' rows out
+-- a generic plan: quals with parameters leave the grouping to
+-- PostgreSQL's plan, whose Append prunes the leaves at run time
 PREPARE pq(text) AS SELECT g, count(*), sum(n) FROM pc WHERE s = $1 GROUP BY g;
 SET plan_cache_mode = force_generic_plan;
 CREATE TEMP TABLE pq_c AS EXECUTE pq('b');
@@ -400,6 +400,16 @@ SELECT count(*) AS rows, (SELECT count(*) FROM (TABLE pq_c EXCEPT ALL TABLE pq_h
 RESET plan_cache_mode;
 DEALLOCATE pq;
 DROP TABLE pc, ph, hc, pq_c, pq_h;
+
+-- an inheritance parent is its children too: never one table's storage
+CREATE TABLE ip (a int, b text) USING columnar;
+CREATE TABLE ic (c int) INHERITS (ip);
+INSERT INTO ip SELECT x, 'p' FROM generate_series(1, 1000) x;
+INSERT INTO ic SELECT x, 'c', x FROM generate_series(1, 500) x;
+ANALYZE ip, ic;
+SELECT count(*), max(a), min(b) FROM ip;
+SELECT b, count(*) FROM ip GROUP BY b ORDER BY b;
+DROP TABLE ip CASCADE;
 
 -- parallel: partial ColumnarAggs in the workers, states (also int8's and
 -- numeric's serialized ones) combined by the Finalize Aggregate

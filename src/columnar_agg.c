@@ -628,6 +628,8 @@ pow10_128(int k)
 
 /* Move the scaled sum of a numeric state into its numeric extra sum. */
 static void spill_numeric(ColumnarAgg *agg, NumericState *st);
+static void add_extra_scaled(ColumnarAgg *agg, NumericState *st, int128 v, int scale,
+							 int dscale);
 static void add_extra(ColumnarAgg *agg, NumericState *st, Datum d);
 
 static Datum scaled_to_numeric(int128 sum, int scale, int dscale);
@@ -661,7 +663,7 @@ numeric_add_scaled_n(ColumnarAgg *agg, NumericState *st, int128 v, int64 n, int 
 				 __builtin_mul_overflow(v, pow10_128(st->scale - scale), &scaled))
 		{
 			/* too large at the state's scale: into the numeric sum */
-			add_extra(agg, st, scaled_to_numeric(v, scale, Min(dscale, scale)));
+			add_extra_scaled(agg, st, v, scale, Min(dscale, scale));
 			goto counted;
 		}
 		else
@@ -825,6 +827,21 @@ add_extra(ColumnarAgg *agg, NumericState *st, Datum d)
 }
 
 /*
+ * Add the scaled integer v (value v / 10^scale, display scale dscale) to
+ * the extra sum of a numeric state, the numeric made for it freed.
+ */
+static void
+add_extra_scaled(ColumnarAgg *agg, NumericState *st, int128 v, int scale, int dscale)
+{
+	MemoryContext old = MemoryContextSwitchTo(agg->cxt);
+	Datum		d = scaled_to_numeric(v, scale, dscale);
+
+	MemoryContextSwitchTo(old);
+	add_extra(agg, st, d);
+	pfree(DatumGetPointer(d));
+}
+
+/*
  * Move the scaled sum of a numeric state into its extra sum (the scaled
  * sum would overflow); the digits below the largest display scale seen so
  * far are zeros, so the part keeps that many.
@@ -832,9 +849,24 @@ add_extra(ColumnarAgg *agg, NumericState *st, Datum d)
 static void
 spill_numeric(ColumnarAgg *agg, NumericState *st)
 {
-	add_extra(agg, st, scaled_to_numeric(st->sum, st->scale,
-										 Min(st->maxdscale, st->scale)));
+	add_extra_scaled(agg, st, st->sum, st->scale, Min(st->maxdscale, st->scale));
 	st->sum = 0;
+}
+
+/* Return a numeric zero, made once per backend. */
+static Datum
+numeric_zero(void)
+{
+	static Datum zero = (Datum) 0;
+
+	if (zero == (Datum) 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		zero = NumericGetDatum(int64_to_numeric(0));
+		MemoryContextSwitchTo(old);
+	}
+	return zero;
 }
 
 /* Add a non-NULL numeric Datum of a FLAT vector to a numeric state. */
@@ -851,8 +883,7 @@ numeric_add_datum(ColumnarAgg *agg, NumericState *st, Datum d)
 	}
 	if (numeric_is_inf(num))
 	{
-		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, d,
-											  NumericGetDatum(int64_to_numeric(0)))) > 0)
+		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, d, numeric_zero())) > 0)
 			st->pinf++;
 		else
 			st->ninf++;

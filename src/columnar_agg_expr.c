@@ -411,6 +411,8 @@ eval_datum(const NumNode *n, ColumnarVector **in, uint32 i, bool *isnull)
 {
 	Datum		l,
 				r;
+	bool		lnull,
+				rnull;
 
 	*isnull = false;
 	switch (n->kind)
@@ -446,12 +448,14 @@ eval_datum(const NumNode *n, ColumnarVector **in, uint32 i, bool *isnull)
 		default:
 			break;
 	}
-	l = eval_datum(n->left, in, i, isnull);
-	if (*isnull)
+	/* both operands are computed (and may raise their errors), then strictness */
+	l = eval_datum(n->left, in, i, &lnull);
+	r = eval_datum(n->right, in, i, &rnull);
+	if (lnull || rnull)
+	{
+		*isnull = true;
 		return (Datum) 0;
-	r = eval_datum(n->right, in, i, isnull);
-	if (*isnull)
-		return (Datum) 0;
+	}
 	if (n->kind == NK_MUL)
 		return DirectFunctionCall2(numeric_mul, l, r);
 	if (n->kind == NK_ADD)

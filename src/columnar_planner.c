@@ -291,7 +291,7 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	Cost		cpu_run;
 	int			workers;
 
-	if (!columnar_enable_custom_scan || rel->rtekind != RTE_RELATION)
+	if (!columnar_enable_custom_scan || rel->rtekind != RTE_RELATION || rte->inh)
 		return;
 
 	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
@@ -511,8 +511,9 @@ agg_input_ok(PlannerInfo *root, RelOptInfo *input_rel, List **quals)
 	if (root->parse->groupingSets != NIL || root->parse->hasTargetSRFs)
 		return false;
 	rte = planner_rt_fetch(input_rel->relid, root);
+	/* an inheritance parent is its children too: not one table's storage */
 	if ((rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW) ||
-		rte->tablesample != NULL)
+		rte->tablesample != NULL || rte->inh)
 		return false;
 	relation = table_open(rte->relid, NoLock);
 	columnar = ColumnarIsColumnarRelation(relation);
@@ -672,6 +673,20 @@ timestamp_span(PlannerInfo *root, Var *var)
 	}
 	ReleaseVariableStats(vardata);
 	return found ? (double) hi - (double) lo : -1;
+}
+
+/*
+ * Return whether rel has about the rows its last ANALYZE counted (no more
+ * than a tenth more), so that the spans its statistics give still hold.
+ */
+static bool
+statistics_current(PlannerInfo *root, RelOptInfo *rel)
+{
+	Relation	relation = table_open(planner_rt_fetch(rel->relid, root)->relid, NoLock);
+	double		analyzed = relation->rd_rel->reltuples;
+
+	table_close(relation, NoLock);
+	return analyzed >= 0 && rel->tuples <= analyzed * 1.1 + 1;
 }
 
 /*
@@ -909,6 +924,23 @@ partial_split(PlannerInfo *root, RelOptInfo *output_rel, GroupPathExtraData *ext
 	return ptarget;
 }
 
+/* Return whether node holds a Param. */
+static bool
+contain_params_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param))
+		return true;
+	return expression_tree_walker(node, contain_params_walker, context);
+}
+
+static bool
+contain_params(Node *node)
+{
+	return contain_params_walker(node, NULL);
+}
+
 /*
  * Return a relation of our own for paths PostgreSQL must not see in its
  * relations (add_path may free paths an Append of PostgreSQL's holds).
@@ -951,6 +983,8 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 	List	   *aggrefs;
 	List	   *having = (List *) extra->havingQual;
 	double		ngroups = 1;
+	double		fit_groups;
+	double		bound;
 	bool		estimated = true;
 	double		distinct_bytes;
 	CustomPath *cpath;
@@ -974,13 +1008,21 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 
 		ngroups = estimate_num_groups(root, keys, input_rel->rows, NULL, &estinfo);
 		estimated = (estinfo.flags & SELFLAG_USED_DEFAULT) == 0;
-		ngroups = Min(ngroups, computed_keys_bound(root, input_rel, keys));
+		bound = computed_keys_bound(root, input_rel, keys);
+		/* a span from statistics holds if no rows came since: then it may promise */
+		if (bound < ngroups && statistics_current(root, input_rel))
+			fit_groups = bound;
+		else
+			fit_groups = ngroups;
+		ngroups = Min(ngroups, bound);
 	}
+	else
+		fit_groups = 1;
 
 	/* final results in one node */
 	distinct_bytes = agg_distinct_bytes(root, input_rel, keys, aggrefs);
 	if (estimated && distinct_bytes >= 0 &&
-		ngroups * agg_group_bytes(keys, aggrefs) + distinct_bytes <= get_hash_memory_limit() / 4)
+		fit_groups * agg_group_bytes(keys, aggrefs) + distinct_bytes <= get_hash_memory_limit() / 4)
 	{
 		cpath = make_agg_path(root, input_rel, output_rel, output_rel->reltarget, keys, aggrefs,
 							  quals, having, ngroups, 0);
@@ -1031,9 +1073,10 @@ add_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
 
 /*
  * Add to *leaves the partitions of the partitioned relation rel that are
- * left after pruning and not proven empty, at every level below it.
+ * left after pruning and not proven empty, at every level below it; false
+ * when one has no path.
  */
-static void
+static bool
 partition_leaves(RelOptInfo *rel, List **leaves)
 {
 	int			i = -1;
@@ -1045,10 +1088,16 @@ partition_leaves(RelOptInfo *rel, List **leaves)
 		if (child == NULL || IS_DUMMY_REL(child))
 			continue;
 		if (IS_PARTITIONED_REL(child))
-			partition_leaves(child, leaves);
+		{
+			if (!partition_leaves(child, leaves))
+				return false;
+		}
 		else if (child->cheapest_total_path != NULL)
 			*leaves = lappend(*leaves, child);
+		else
+			return false;		/* not planned: no path of ours may leave it out */
 	}
+	return true;
 }
 
 /*
@@ -1128,6 +1177,19 @@ add_partitionwise_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo
 		return;
 	if (root->parse->groupingSets != NIL || root->parse->hasTargetSRFs)
 		return;
+	/*
+	 * Quals with parameters or stable functions let the executor prune the
+	 * leaves of PostgreSQL's Append (its run-time pruning needs the
+	 * partitioned relation's own quals, which this Append has not): leave
+	 * those queries to PostgreSQL's plan.
+	 */
+	foreach(lc, input_rel->baserestrictinfo)
+	{
+		Node	   *clause = (Node *) lfirst_node(RestrictInfo, lc)->clause;
+
+		if (contain_mutable_functions(clause) || contain_params(clause))
+			return;
+	}
 	if (!agg_shape(root, input_rel, output_rel, extra, &keys, &aggrefs))
 		return;
 	ptarget = partial_split(root, output_rel, extra, keys, aggrefs, &pkeys, &paggrefs,
@@ -1135,7 +1197,8 @@ add_partitionwise_agg_paths(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo
 	if (ptarget == NULL)
 		return;
 
-	partition_leaves(input_rel, &leaves);
+	if (!partition_leaves(input_rel, &leaves))
+		return;
 	foreach(lc, leaves)
 	{
 		bool		columnar;
