@@ -166,6 +166,14 @@ typedef struct KeyColumn
 	uint32	   *dict_ids;
 	uint32		dict_cap;
 	uint32	   *ids;			/* scratch: the window's rows' numbers */
+	/*
+	 * KM_GENERIC: per group, the value of its first row.  Equal values may
+	 * print apart (numeric 0.0 and 0.00, float -0 and 0, interval 1 day
+	 * and 24:00:00, text under a nondeterministic collation): a group
+	 * shows its first row's, as PostgreSQL's hashed grouping does.
+	 */
+	Datum	   *gvals;
+	uint32		gcap;
 } KeyColumn;
 
 struct ColumnarGrouper
@@ -477,11 +485,42 @@ direct_index(const ColumnarGrouper *g, const uint32 *ids)
 	return idx;
 }
 
-/* Record a new group with the value numbers ids; returns its number. */
+/*
+ * Record a new group with the value numbers ids, first seen at row row of
+ * the window views keys; returns its number.
+ */
 static uint32
-new_group(ColumnarGrouper *g, const uint32 *ids)
+new_group(ColumnarGrouper *g, const uint32 *ids, ColumnarVector **keys, uint32 row)
 {
 	uint32		gid = g->ngroups;
+
+	for (int k = 0; k < g->nkeys; k++)
+	{
+		KeyColumn  *kc = &g->keys[k];
+		MemoryContext old;
+
+		if (kc->mode != KM_GENERIC)
+			continue;
+		if (gid >= kc->gcap)
+		{
+			uint32		cap = Max(kc->gcap * 2, 64);
+
+			kc->gvals = kc->gvals ?
+				repalloc_huge(kc->gvals, sizeof(Datum) * (Size) cap) :
+				MemoryContextAllocHuge(g->cxt, sizeof(Datum) * (Size) cap);
+			g->mem += sizeof(Datum) * (Size) (cap - kc->gcap);
+			kc->gcap = cap;
+		}
+		kc->gvals[gid] = (Datum) 0;
+		if ((int64) ids[k] == kc->null_id || !COLUMNAR_VALID(keys[k], row))
+			continue;
+		old = MemoryContextSwitchTo(g->cxt);
+		kc->gvals[gid] = datumCopy(ColumnarVectorDatum(keys[k], row, kc->typbyval),
+								   kc->typbyval, kc->typlen);
+		MemoryContextSwitchTo(old);
+		if (!kc->typbyval)
+			g->mem += datumGetSize(kc->gvals[gid], false, kc->typlen);
+	}
 
 	if (gid >= g->cap)
 	{
@@ -592,7 +631,7 @@ ColumnarGrouperAssign(ColumnarGrouper *g, ColumnarVector **keys, const uint32 *s
 			uint32		gid = g->value_group[id];
 
 			if (gid == PG_UINT32_MAX)
-				gid = g->value_group[id] = new_group(g, &id);
+				gid = g->value_group[id] = new_group(g, &id, keys, sel[r]);
 			gids[r] = gid;
 		}
 		return;
@@ -616,7 +655,7 @@ ColumnarGrouperAssign(ColumnarGrouper *g, ColumnarVector **keys, const uint32 *s
 			uint32		gid = g->direct[idx];
 
 			if (gid == PG_UINT32_MAX)
-				gid = g->direct[idx] = new_group(g, ids);
+				gid = g->direct[idx] = new_group(g, ids, keys, sel[r]);
 			gids[r] = gid;
 		}
 		else
@@ -630,7 +669,7 @@ ColumnarGrouperAssign(ColumnarGrouper *g, ColumnarVector **keys, const uint32 *s
 			e = comptab_insert(g->ctab, key, &found);
 			if (!found)
 			{
-				e->gid = new_group(g, ids);
+				e->gid = new_group(g, ids, keys, sel[r]);
 				g->mem += sizeof(CompEntry) * 2;
 			}
 			gids[r] = e->gid;
@@ -675,6 +714,11 @@ ColumnarGrouperKey(const ColumnarGrouper *g, uint32 group, int key,
 	if (*isnull)
 	{
 		*value = (Datum) 0;
+		return;
+	}
+	if (kc->mode == KM_GENERIC)
+	{
+		*value = kc->gvals[group];
 		return;
 	}
 	if (kc->mode != KM_INT)
