@@ -26,7 +26,8 @@
 #     columns, collations, nested with AND / OR / NOT.
 #
 # The scan corpus (t/110_scan_corpus.pl) builds filter queries from these
-# predicates; an aggregate corpus can use the same tables, constants and
+# predicates; the aggregate corpus (t/111_agg_corpus.pl) uses the same
+# tables (with interval columns too: new(agg_columns => 1)), constants and
 # predicates (for WHERE and FILTER) and ColumnarCorpus::Runner to run and
 # compare.  Query text names the table as {T}; the runner substitutes it.
 
@@ -333,7 +334,24 @@ my @COLUMNS = (
 			'ß', 'ss', 'resume', 'résumé', 'Résumé', '10', '9', 'a-b', 'ab')) } },
 );
 
-for my $c (@COLUMNS)
+# Columns only an aggregate corpus asks for (new(agg_columns => 1)), after
+# the others, so the scan corpus's table and rows stay what they were:
+# intervals (random with months, days and microseconds of both signs;
+# dictionary-friendly with values that are equal but print differently,
+# '1 day' = '24:00:00' and '1 mon' = '30 days'; NULL-heavy).
+my @AGG_COLUMNS = (
+	{ name => 'iv_rnd', type => 'interval', family => 'interval',
+	  gen => sub { my ($r) = @_; maybe_null($r, 0.05,
+		sprintf('%d mons %d days %d.%06d seconds', $r->irand(-500, 500), $r->irand(-40, 40),
+			$r->irand(-100000, 100000), $r->irand(0, 999999))) } },
+	{ name => 'iv_dict', type => 'interval', family => 'interval',
+	  gen => sub { my ($r) = @_; maybe_null($r, 0.05,
+		$r->pick('1 day', '24:00:00', '1 mon', '30 days', '00:00:00', '-1 day', '1 year 2 mons')) } },
+	{ name => 'iv_nullh', type => 'interval', family => 'interval',
+	  gen => sub { my ($r) = @_; maybe_null($r, 0.9, $r->irand(0, 100000) . ' seconds') } },
+);
+
+for my $c (@COLUMNS, @AGG_COLUMNS)
 {
 	$c->{ptype} //= $c->{type};
 }
@@ -341,7 +359,8 @@ for my $c (@COLUMNS)
 # --- tables -----------------------------------------------------------------
 
 # Make a corpus: seed, rows (of ct_h), extra_rows (of ct_x), collation (an
-# ICU or libc collation name for tc_icu, or undef for the default).
+# ICU or libc collation name for tc_icu, or undef for the default),
+# agg_columns (true: the interval columns too).
 sub new
 {
 	my ($class, %args) = @_;
@@ -350,7 +369,7 @@ sub new
 		rows => $args{rows},
 		extra_rows => $args{extra_rows} // 1600,
 		collation => $args{collation},
-		columns => [ map { {%$_} } @COLUMNS ],
+		columns => [ map { {%$_} } @COLUMNS, ($args{agg_columns} ? @AGG_COLUMNS : ()) ],
 	}, $class;
 	for my $c (@{ $self->{columns} })
 	{
@@ -490,6 +509,7 @@ sub load_stats
 			date => "min($n) - 1, max($n) + 1",
 			ts => "min($n) - interval '1 microsecond', max($n) + interval '1 microsecond'",
 			tstz => "min($n) - interval '1 microsecond', max($n) + interval '1 microsecond'",
+			interval => "min($n) - interval '1 microsecond', max($n) + interval '1 microsecond'",
 		}->{$f} // 'NULL, NULL';
 		my $minmax = $f eq 'bool' ? 'NULL, NULL' : "min($n), max($n)";
 		# the sample: distinct values in a seeded order, short ones first,
@@ -561,6 +581,7 @@ my %SPECIALS = (
 	tstz => [ 'infinity', '-infinity', '2016-01-01 00:00:00+00', '2025-06-01 12:00:00+02' ],
 	bool => [ 't', 'f' ],
 	text => [ '', 'a', 'zzz', 'Ä', 'same', 'alpha', 'k000100' ],
+	interval => [ '0', '1 day', '24:00:00', '-1 mon', '1 mon -30 days', '100000 seconds' ],
 );
 my %TYPE_BOUNDS = (
 	int2 => [ '-32768', '32767' ],
@@ -625,6 +646,7 @@ sub value
 			  : $f eq 'numeric' ? sprintf('%.3f', ($rng->float - 0.5) * 1000)
 			  : $f eq 'bool' ? $rng->pick('t', 'f')
 			  : $f eq 'date' ? days_to_date($rng->irand(0, 25000))
+			  : $f eq 'interval' ? $rng->irand(-300, 300) . ' days ' . $rng->irand(-99999, 99999) . ' seconds'
 			  : secs_to_ts($rng->irand(0, 2000000000)) . ($f eq 'tstz' ? '+00' : '');
 		}
 		else { $t = $c->{$k}; }
@@ -833,6 +855,11 @@ sub column_exprs
 	{
 		return ([ "(NOT $n)", 'bool' ], [ "coalesce($n, false)", 'bool' ]);
 	}
+	if ($f eq 'interval')
+	{
+		return ([ "($n + interval '1 day')", 'interval', $c ], [ "justify_hours($n)", 'interval', $c ],
+			[ "extract(epoch from $n)", 'numeric' ]);
+	}
 	return ([ "lower($n)", 'text', $c ], [ "upper($n)", 'text', $c ],
 		[ "length($n)", 'int' ], [ "($n || 'x')", 'text', $c ], [ "left($n, 2)", 'text', $c ],
 		[ "substr($n, 2, 3)", 'text' ], [ "md5($n)", 'text' ], [ "${n}::text", 'text', $c ]);
@@ -846,7 +873,7 @@ sub comparable
 	my %fam = (
 		int => [qw(int numeric float)], float => [qw(float int)], numeric => [qw(numeric int)],
 		date => [qw(date ts tstz)], ts => [qw(ts date tstz)], tstz => [qw(tstz ts date)],
-		bool => ['bool'], text => ['text']);
+		bool => ['bool'], text => ['text'], interval => ['interval']);
 	my %ok = map { $_ => 1 } @{ $fam{ $c->{family} } };
 	return grep { $ok{ $_->{family} } && $_->{name} ne $c->{name} } $self->columns;
 }

@@ -9,6 +9,15 @@
 #       a statement whose output is compared as it is (EXECUTE of a
 #       prepared query, EXPLAIN), or with sorted => 1 as a multiset of
 #       lines (FETCH);
+#   { label => 'b7.1', kind => 'query', query => 'SELECT ...', ncols => 3 }
+#       (also prepare => { ..., ncols => 3 } and the EXECUTE steps of it) a
+#       query whose rows come back themselves, one line each ("r", then
+#       its ncols columns' text separated by the byte 0x1f, NULL as \N),
+#       for a comparison of the caller's (compare's equal option): with a
+#       tolerance for floats, say;
+#   { label => 'b7.1', kind => 'info', sql => 'EXPLAIN ...' }
+#       a statement whose output is only looked at (not compared), and
+#       left out of runs with skip_info;
 #   { label => 'b7.0', kind => 'setup', sql => 'BEGIN' }
 #   { label => 'b7.0', kind => 'setup', prepare => { name => 'p7',
 #       types => ['int4'], query => 'SELECT ... WHERE a < $1' } }
@@ -63,7 +72,19 @@ sub detail_wrap
 	  . " FROM (SELECT r::text AS x FROM ($q) r) s";
 }
 
-# Return the SQL of step s on table, its query wrapped by wrap.
+# Return query q of ncols columns wrapped to return one line per row: "r",
+# then the columns' text separated by 0x1f, NULL as \N, line breaks as \n.
+sub rows_wrap
+{
+	my ($q, $ncols) = @_;
+	my @c = map { "c$_" } 0 .. $ncols - 1;
+	my $col = q{coalesce(replace(replace(%s::text, '\\', '\\\\'), chr(10), '\\n'), '\\N')};
+	return "SELECT 'r' || concat_ws(chr(31), " . join(', ', map { sprintf($col, $_) } @c)
+	  . ") FROM ($q) s(" . join(', ', @c) . ')';
+}
+
+# Return the SQL of step s on table, its query wrapped by wrap (or by
+# rows_wrap when the step says how many columns it has).
 sub render_step
 {
 	my ($s, $table, $wrap) = @_;
@@ -73,11 +94,11 @@ sub render_step
 		my $p = $s->{prepare};
 		$sql = "PREPARE $p->{name}"
 		  . (@{ $p->{types} } ? '(' . join(', ', @{ $p->{types} }) . ')' : '')
-		  . ' AS ' . $wrap->($p->{query});
+		  . ' AS ' . ($p->{ncols} && $wrap != \&identity ? rows_wrap($p->{query}, $p->{ncols}) : $wrap->($p->{query}));
 	}
 	elsif (defined $s->{query})
 	{
-		$sql = $wrap->($s->{query});
+		$sql = $s->{ncols} && $wrap != \&identity ? rows_wrap($s->{query}, $s->{ncols}) : $wrap->($s->{query});
 	}
 	else
 	{
@@ -87,11 +108,13 @@ sub render_step
 	return $sql;
 }
 
+sub identity { return $_[0]; }
+
 # Return a step as a user would type it (for reports).
 sub step_text
 {
 	my ($s, $table) = @_;
-	return render_step($s, $table, sub { $_[0] });
+	return render_step($s, $table, \&identity);
 }
 
 # Write the script of blocks (from index first) on table after the header
@@ -116,6 +139,7 @@ sub script
 		for my $s (@{ $blocks->[$bi]{steps} })
 		{
 			next if $opts{only} && $s->{kind} eq 'query' && $s->{label} ne $opts{only};
+			next if $opts{skip_info} && $s->{kind} eq 'info';
 			$add->($s->{label}, render_step($s, $table, $wrap));
 		}
 	}
@@ -257,7 +281,7 @@ sub run_all
 			last unless defined $i;
 			my $run = splice(@queue, $i, 1);
 			my ($script, $lines) = script($run->{header}, $run->{blocks}, $run->{first},
-				$run->{table});
+				$run->{table}, skip_info => $run->{skip_info});
 			$run->{job} = $self->start_psql($script, $lines, "$run->{name}.$run->{first}");
 			$run->{started} //= time;
 			$busy{ $run->{table} } = 1;
@@ -304,7 +328,7 @@ sub resume_point
 	my $blocks = $run->{blocks};
 	for my $bi ($run->{first} .. $#$blocks)
 	{
-		my @steps = @{ $blocks->[$bi]{steps} };
+		my @steps = grep { !($run->{skip_info} && $_->{kind} eq 'info') } @{ $blocks->[$bi]{steps} };
 		next unless grep { !$res->{ $_->{label} } } @steps;
 		return $bi unless $run->{retried}{$bi}++;
 		my $why = $run->{job}{lost} ? $run->{job}{lost}[1] : $run->{job}{tail};
@@ -320,19 +344,30 @@ sub resume_point
 }
 
 # Return the mismatches of run got against the reference run ref: a step
-# whose SQLSTATE differs, or a query whose rows differ.
+# whose SQLSTATE differs, or a query whose rows differ.  Option equal:
+# sub { (step, ref result, got result, run) } deciding for the queries
+# with ncols instead (both results are there, neither LOST).
 sub compare
 {
-	my ($self, $ref, $got) = @_;
+	my ($self, $ref, $got, %opts) = @_;
 	my @mm;
 	for my $b (@{ $got->{blocks} })
 	{
 		for my $s (@{ $b->{steps} })
 		{
+			next if $s->{kind} eq 'info';
 			my $r = $ref->{results}{ $s->{label} } // { state => 'LOST', out => '' };
 			my $g = $got->{results}{ $s->{label} } // { state => 'LOST', out => '' };
-			next if $r->{state} eq $g->{state}
-			  && ($s->{kind} ne 'query' || output($s, $r) eq output($s, $g));
+			if ($opts{equal} && $s->{kind} eq 'query' && ncols($b, $s)
+				&& $r->{state} ne 'LOST' && $g->{state} ne 'LOST')
+			{
+				next if $opts{equal}->($s, $r, $g, $got);
+			}
+			elsif ($r->{state} eq $g->{state}
+			  && ($s->{kind} ne 'query' || output($s, $r) eq output($s, $g)))
+			{
+				next;
+			}
 			push @mm, { block => $b, step => $s, ref => $r, got => $got->{results}{ $s->{label} } // $g };
 		}
 	}
@@ -344,7 +379,18 @@ sub compare
 sub wrapped
 {
 	my ($s) = @_;
-	return defined $s->{query} || ($s->{sql} // '') =~ /^EXECUTE /;
+	return !$s->{ncols} && (defined $s->{query} || ($s->{sql} // '') =~ /^EXECUTE /);
+}
+
+# Return the number of columns of step s of block b when it returns its
+# rows themselves (rows_wrap), or 0: its own, or its prepared query's.
+sub ncols
+{
+	my ($b, $s) = @_;
+	return $s->{ncols} if $s->{ncols};
+	my ($name) = ($s->{sql} // '') =~ /^EXECUTE (\w+)/ or return 0;
+	my ($p) = grep { $_->{prepare} && $_->{prepare}{name} eq $name } @{ $b->{steps} };
+	return $p ? $p->{prepare}{ncols} // 0 : 0;
 }
 
 # The output of step s in result x, as compared.
@@ -407,15 +453,16 @@ sub explain_mismatch
 		my ($x) = @_;
 		return "error $x->{state}: " . ($x->{error} // '?') if $x->{state} ne '00000';
 		return 'ok' if $s->{kind} ne 'query';
+		return 'ok, ' . scalar(split /\n/, $x->{out}) . ' rows' if ncols($block, $s);
 		return 'ok, ' . scalar(split /\n/, $x->{out}) . ' lines' unless wrapped($s);
 		return 'ok, ' . (split /\|/, $x->{out})[0] . ' rows';
 	};
 	push @out, '  heap: ' . $side->($r), '  columnar: ' . $side->($g);
 	return @out unless $r->{state} eq '00000' && $g->{state} eq '00000';
 	my ($hr, $gr);
-	if ($s->{sorted})
+	if ($s->{sorted} || ncols($block, $s))
 	{
-		($hr, $gr) = map { count_lines(split /\n/, $_->{out}) } $r, $g;
+		($hr, $gr) = map { count_lines(map { s/\x1f/ | /gr } split /\n/, $_->{out}) } $r, $g;
 	}
 	elsif (wrapped($s))
 	{
