@@ -19,6 +19,7 @@
 
 #include "biwh.h"
 #include "columnar_aggscan.h"
+#include "columnar_guard.h"
 #include "columnar_options.h"
 #include "columnar_parallel.h"
 #include "columnar_planner.h"
@@ -41,6 +42,7 @@ _PG_init(void)
 	ColumnarOptionsInit();
 	ColumnarWriterInit();
 	ColumnarTableAmInit();
+	ColumnarGuardInit();
 	ColumnarScanInit();
 	ColumnarAggScanInit();
 	ColumnarParallelInit();

@@ -199,7 +199,7 @@ ColumnarCatalogInsertRowGroup(uint64 storage_id, ColumnarRowGroupMeta *meta,
 		PointerGetDatum(construct_array(enc, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
-	heap_insert(rel, tup, cid, 0, NULL);
+	heap_insert(rel, tup, cid, HEAP_INSERT_NO_LOGICAL, NULL);
 
 	/* the only index is the primary key on (storage_id, first_row) */
 	ii = BuildIndexInfo(idx);

@@ -55,6 +55,7 @@
 #include "utils/syscache.h"
 
 #include "columnar_catalog.h"
+#include "columnar_guard.h"
 #include "columnar_reader.h"
 #include "columnar_storage.h"
 #include "columnar_tableam.h"
@@ -284,6 +285,7 @@ static void
 columnar_tuple_insert(Relation relation, TupleTableSlot *slot, CommandId cid,
 					  int options, BulkInsertState bistate)
 {
+	ColumnarCheckNotPublished(relation);
 	ColumnarWriteRow(relation, slot, cid);
 	pgstat_count_heap_insert(relation, 1);
 }
@@ -307,6 +309,7 @@ static void
 columnar_multi_insert(Relation relation, TupleTableSlot **slots, int ntuples,
 					  CommandId cid, int options, BulkInsertState bistate)
 {
+	ColumnarCheckNotPublished(relation);
 	for (int i = 0; i < ntuples; i++)
 		ColumnarWriteRow(relation, slots[i], cid);
 	pgstat_count_heap_insert(relation, ntuples);
@@ -386,6 +389,13 @@ columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 static void
 columnar_relation_nontransactional_truncate(Relation rel)
 {
+	/*
+	 * ON COMMIT DELETE ROWS runs after the commit flushed the buffers: their
+	 * catalog rows carry the current command id, invisible to a delete by
+	 * the same command.  Make them the past.
+	 */
+	(void) GetCurrentCommandId(true);
+	CommandCounterIncrement();
 	ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 	ColumnarDiscardRelation(rel);
 	RelationTruncate(rel, 0);
