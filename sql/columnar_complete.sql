@@ -112,6 +112,60 @@ CREATE SCHEMA cs2 CREATE TABLE bad (i int) USING columnar WITH (compression = 'l
 SELECT count(*) FROM pg_namespace WHERE nspname = 'cs2';
 DROP SCHEMA cs CASCADE;
 
+-- Row locks: FOR KEY SHARE / FOR SHARE succeed for visible rows (stored
+-- and buffered), as on heap; FOR UPDATE / FOR NO KEY UPDATE are refused
+CREATE TABLE lc (i int, v text) USING columnar;
+CREATE TABLE lh (i int, v text);
+INSERT INTO lc SELECT g, 'v' || g FROM generate_series(1, 3000) g;
+INSERT INTO lh SELECT g, 'v' || g FROM generate_series(1, 3000) g;
+BEGIN;
+INSERT INTO lc VALUES (0, 'buffered');
+INSERT INTO lh VALUES (0, 'buffered');
+SELECT * FROM lc WHERE i < 3 ORDER BY i FOR KEY SHARE;
+SELECT (SELECT count(*) FROM (SELECT * FROM lc FOR SHARE) x) AS columnar,
+       (SELECT count(*) FROM (SELECT * FROM lh FOR SHARE) x) AS heap;
+SELECT * FROM lc WHERE i = 2999 FOR SHARE NOWAIT;
+SELECT * FROM lc WHERE i = 2999 FOR KEY SHARE SKIP LOCKED;
+COMMIT;
+\set VERBOSITY default
+SELECT * FROM lc WHERE i = 5 FOR UPDATE;
+\set VERBOSITY terse
+SELECT * FROM lc WHERE i = 5 FOR NO KEY UPDATE;
+SELECT * FROM lc l JOIN lh h USING (i) WHERE i = 5 FOR UPDATE OF h;
+SELECT * FROM lc l JOIN lh h USING (i) WHERE i = 5 FOR UPDATE OF l;
+DROP TABLE lc, lh;
+
+-- A columnar table referencing a heap table: checked on insert, and
+-- deleting a referenced heap row is the usual violation
+CREATE TABLE pk (id int PRIMARY KEY);
+INSERT INTO pk SELECT generate_series(1, 10);
+CREATE TABLE fkc (id int REFERENCES pk, v text) USING columnar;
+CREATE TABLE fkh (id int REFERENCES pk, v text);
+INSERT INTO fkc VALUES (1, 'a'), (2, 'b');
+INSERT INTO fkh VALUES (1, 'a'), (2, 'b');
+INSERT INTO fkc VALUES (11, 'x');
+INSERT INTO fkh VALUES (11, 'x');
+\set VERBOSITY default
+DELETE FROM pk WHERE id = 1;
+\set VERBOSITY terse
+DELETE FROM fkh;
+DELETE FROM pk WHERE id = 1;
+DELETE FROM pk WHERE id = 5;
+UPDATE pk SET id = 20 WHERE id = 2;
+UPDATE pk SET id = 21 WHERE id = 3;
+SELECT * FROM fkc ORDER BY id;
+SELECT id FROM pk ORDER BY id;
+BEGIN;
+INSERT INTO fkc VALUES (4, 'buffered');
+DELETE FROM pk WHERE id = 4;
+ROLLBACK;
+-- ON DELETE CASCADE would delete columnar rows: refused, nothing changes
+CREATE TABLE fkcas (id int REFERENCES pk ON DELETE CASCADE) USING columnar;
+INSERT INTO fkcas VALUES (6);
+DELETE FROM pk WHERE id = 6;
+SELECT count(*) FROM pk WHERE id = 6;
+DROP TABLE fkc, fkh, fkcas, pk;
+
 SELECT count(*) FROM biwh.columnar_row_group;
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

@@ -340,7 +340,29 @@ columnar_tuple_lock(Relation relation, ItemPointer tid, Snapshot snapshot,
 					LockWaitPolicy wait_policy, uint8 flags,
 					TM_FailureData *tmfd)
 {
-	columnar_unsupported("locking rows (SELECT ... FOR UPDATE/SHARE)");
+	/*
+	 * Columnar rows are never updated or deleted in place, so a share lock
+	 * has nothing to wait for nor to block: it succeeds for a row the
+	 * snapshot sees (foreign keys take FOR KEY SHARE locks).  The exclusive
+	 * modes only make sense before an UPDATE or DELETE, which are refused.
+	 */
+	if (mode == LockTupleNoKeyExclusive || mode == LockTupleExclusive)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("SELECT ... FOR UPDATE and FOR NO KEY UPDATE are not supported on columnar tables"),
+				 errdetail("Rows of columnar table \"%s\" cannot be updated or deleted.",
+						   RelationGetRelationName(relation)),
+				 errhint("Use FOR SHARE or FOR KEY SHARE, or a heap table.")));
+	if (!ItemPointerIsValid(tid) ||
+		!ColumnarFetchRow(relation, ColumnarTidToRow(tid), snapshot, slot))
+	{
+		/* inserted after the snapshot (heap says the same), or not there */
+		tmfd->traversed = false;
+		return TM_Invisible;
+	}
+	slot->tts_tableOid = RelationGetRelid(relation);
+	slot->tts_tid = *tid;
+	tmfd->traversed = false;
 	return TM_Ok;
 }
 
