@@ -19,7 +19,9 @@
 
 #include "biwh.h"
 #include "columnar_aggscan.h"
+#include "columnar_fetch.h"
 #include "columnar_guard.h"
+#include "columnar_indexpath.h"
 #include "columnar_options.h"
 #include "columnar_parallel.h"
 #include "columnar_planner.h"
@@ -43,6 +45,8 @@ _PG_init(void)
 	ColumnarWriterInit();
 	ColumnarTableAmInit();
 	ColumnarGuardInit();
+	ColumnarFetchInit();
+	ColumnarIndexPathInit();	/* before ColumnarPlannerInit: its hook runs first */
 	ColumnarScanInit();
 	ColumnarAggScanInit();
 	ColumnarParallelInit();

@@ -21,6 +21,9 @@
  * are inserted without logical-decoding payload and deleted without an old
  * key (see 10_columnar.sql).
  *
+ * REFRESH MATERIALIZED VIEW CONCURRENTLY of a columnar materialized view
+ * runs as a plain refresh (see refresh_in_place).
+ *
  * Indexes: the table AM builds B-tree and hash indexes (and whatever else
  * uses only index_build_range_scan and TIDs would work, but is not tested),
  * BRIN needs block ranges of the table that columnar TIDs do not map to.
@@ -31,7 +34,10 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/pg_index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
@@ -46,10 +52,13 @@
 
 #include "columnar_guard.h"
 #include "columnar_storage.h"
+#include "columnar_writer.h"
 
 PG_FUNCTION_INFO_V1(columnar_guard_event);
 
 static ProcessUtility_hook_type prev_process_utility_hook = NULL;
+
+static bool refresh_in_place(RefreshMatViewStmt *stmt);
 
 /* the utility hook checked the statement: the event trigger stands by */
 static bool in_guard_hook = false;
@@ -138,6 +147,54 @@ check_index(IndexStmt *stmt)
 }
 
 /*
+ * Return whether REFRESH MATERIALIZED VIEW CONCURRENTLY of a columnar
+ * materialized view must run as a plain refresh: the concurrent one
+ * deletes the rows that changed, which a columnar table cannot do; the
+ * plain one writes a new copy and swaps it in (readers wait for it).  The
+ * conditions of CONCURRENTLY still hold: the view must be populated and
+ * have a unique index without a WHERE clause.
+ */
+static bool
+refresh_in_place(RefreshMatViewStmt *stmt)
+{
+	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	Relation	rel;
+	bool		populated;
+
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_MATVIEW ||
+		!ColumnarIsColumnarRelid(relid))
+		return false;
+	rel = table_open(relid, AccessShareLock);
+	populated = RelationIsPopulated(rel);
+	if (populated)
+	{
+		List	   *indexes = RelationGetIndexList(rel);
+		ListCell   *lc;
+		bool		unique = false;
+
+		/* PostgreSQL's condition for CONCURRENTLY: a plain unique index */
+		foreach(lc, indexes)
+		{
+			Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+
+			if (index->rd_index->indisunique && index->rd_index->indimmediate &&
+				index->rd_index->indisvalid &&
+				heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
+				unique = true;
+			index_close(index, AccessShareLock);
+		}
+		list_free(indexes);
+		populated = unique;
+	}
+	table_close(rel, NoLock);
+	if (!populated)
+		return false;			/* PostgreSQL says what CONCURRENTLY needs */
+	if (stmt->skipData)
+		return false;			/* PostgreSQL refuses WITH NO DATA */
+	return true;
+}
+
+/*
  * Refuse writes to a columnar table that a publication covers.
  */
 void
@@ -189,7 +246,17 @@ columnar_guard_event(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		elog(ERROR, "columnar_guard_event must be called as an event trigger");
 	trigdata = (EventTriggerData *) fcinfo->context;
-	if (!in_guard_hook)
+	if (in_guard_hook)
+		PG_RETURN_VOID();
+	if (IsA(trigdata->parsetree, RefreshMatViewStmt))
+	{
+		RefreshMatViewStmt *stmt = (RefreshMatViewStmt *) trigdata->parsetree;
+
+		/* the statement runs from this very tree, as the options' triggers */
+		if (stmt->concurrent && refresh_in_place(stmt))
+			stmt->concurrent = false;
+	}
+	else
 		check_statement(trigdata->parsetree);
 	PG_RETURN_VOID();
 }
@@ -211,6 +278,25 @@ guard_process_utility(PlannedStmt *pstmt, const char *queryString,
 		check_statement(parsetree);
 		in_guard_hook = true;
 	}
+	else if (IsA(parsetree, RefreshMatViewStmt) && IsTransactionState() &&
+			 ((RefreshMatViewStmt *) parsetree)->concurrent &&
+			 refresh_in_place((RefreshMatViewStmt *) parsetree))
+	{
+		pstmt = copyObject(pstmt);
+		((RefreshMatViewStmt *) pstmt->utilityStmt)->concurrent = false;
+		readOnlyTree = false;
+	}
+	if (IsA(parsetree, RefreshMatViewStmt))
+		in_guard_hook = true;
+
+	/*
+	 * Statements that may build indexes: the rows this backend buffers go
+	 * to row groups first, which parallel workers of the build can read
+	 */
+	if ((IsA(parsetree, IndexStmt) || IsA(parsetree, AlterTableStmt) ||
+		 IsA(parsetree, ReindexStmt)) && IsTransactionState() &&
+		ColumnarHasPendingRows(InvalidOid, NULL))
+		ColumnarFlushSubxact();
 	PG_TRY();
 	{
 		if (prev_process_utility_hook)

@@ -93,8 +93,10 @@ CREATE EVENT TRIGGER biwh_columnar_ddl_start ON ddl_command_start
 /*
  * Before CREATE / ALTER PUBLICATION and CREATE INDEX: refuses to publish
  * columnar tables and index methods they cannot serve, before anything is
- * created (a backend that has not loaded the library yet; once loaded, its
- * utility hook does it); see src/columnar_guard.c.
+ * created; before REFRESH MATERIALIZED VIEW CONCURRENTLY of a columnar
+ * view, makes it a plain refresh (a backend that has not loaded the
+ * library yet; once loaded, its utility hook does it); see
+ * src/columnar_guard.c.
  */
 CREATE FUNCTION biwh.columnar_guard_event()
 RETURNS event_trigger
@@ -102,7 +104,8 @@ LANGUAGE C
 AS 'MODULE_PATHNAME', 'columnar_guard_event';
 
 CREATE EVENT TRIGGER biwh_columnar_guard ON ddl_command_start
-	WHEN TAG IN ('CREATE PUBLICATION', 'ALTER PUBLICATION', 'CREATE INDEX')
+	WHEN TAG IN ('CREATE PUBLICATION', 'ALTER PUBLICATION', 'CREATE INDEX',
+				 'REFRESH MATERIALIZED VIEW')
 	EXECUTE FUNCTION biwh.columnar_guard_event();
 
 CREATE EVENT TRIGGER biwh_columnar_ddl_end ON ddl_command_end
