@@ -19,6 +19,9 @@
 
 #include "biwh.h"
 #include "columnar_aggscan.h"
+#include "columnar_fetch.h"
+#include "columnar_guard.h"
+#include "columnar_indexpath.h"
 #include "columnar_options.h"
 #include "columnar_parallel.h"
 #include "columnar_planner.h"
@@ -41,6 +44,9 @@ _PG_init(void)
 	ColumnarOptionsInit();
 	ColumnarWriterInit();
 	ColumnarTableAmInit();
+	ColumnarGuardInit();
+	ColumnarFetchInit();
+	ColumnarIndexPathInit();	/* before ColumnarPlannerInit: its hook runs first */
 	ColumnarScanInit();
 	ColumnarAggScanInit();
 	ColumnarParallelInit();

@@ -53,6 +53,9 @@
 #define Anum_rg_chunk_collation		13
 #define Natts_rg					13
 
+/* start_block of a reservation (ColumnarCatalogReserve) */
+#define RESERVED_START				INT64CONST(-1)
+
 /*
  * Return the oid of a relation of schema biwh, or InvalidOid.
  */
@@ -199,7 +202,7 @@ ColumnarCatalogInsertRowGroup(uint64 storage_id, ColumnarRowGroupMeta *meta,
 		PointerGetDatum(construct_array(enc, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 
 	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
-	heap_insert(rel, tup, cid, 0, NULL);
+	heap_insert(rel, tup, cid, HEAP_INSERT_NO_LOGICAL, NULL);
 
 	/* the only index is the primary key on (storage_id, first_row) */
 	ii = BuildIndexInfo(idx);
@@ -253,6 +256,12 @@ meta_from_tuple(HeapTuple tup, TupleDesc desc)
 	heap_deform_tuple(tup, desc, values, nulls);
 	meta->first_row = DatumGetInt64(values[Anum_rg_first_row - 1]);
 	meta->row_count = DatumGetInt64(values[Anum_rg_row_count - 1]);
+	if (DatumGetInt64(values[Anum_rg_start_block - 1]) == RESERVED_START)
+	{
+		meta->reserved = true;
+		meta->chunks = palloc0(sizeof(ColumnarChunkMeta));
+		return meta;
+	}
 	meta->start_block = (BlockNumber) DatumGetInt64(values[Anum_rg_start_block - 1]);
 	meta->data_length = DatumGetInt64(values[Anum_rg_data_length - 1]);
 
@@ -359,7 +368,12 @@ ColumnarCatalogRowGroups(uint64 storage_id, Snapshot snapshot)
 				Int64GetDatum((int64) storage_id));
 	scan = systable_beginscan_ordered(rel, idx, snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
-		result = lappend(result, meta_from_tuple(tup, RelationGetDescr(rel)));
+	{
+		ColumnarRowGroupMeta *meta = meta_from_tuple(tup, RelationGetDescr(rel));
+
+		if (!meta->reserved)
+			result = lappend(result, meta);
+	}
 	systable_endscan_ordered(scan);
 	index_close(idx, AccessShareLock);
 	table_close(rel, AccessShareLock);
@@ -390,8 +404,13 @@ ColumnarCatalogRowCount(uint64 storage_id, Snapshot snapshot)
 	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
 	{
 		bool		isnull;
-		int64		n = DatumGetInt64(heap_getattr(tup, Anum_rg_row_count,
-												   RelationGetDescr(rel), &isnull));
+		int64		n;
+
+		if (DatumGetInt64(heap_getattr(tup, Anum_rg_start_block, RelationGetDescr(rel),
+									   &isnull)) == RESERVED_START)
+			continue;
+		n = DatumGetInt64(heap_getattr(tup, Anum_rg_row_count, RelationGetDescr(rel),
+									   &isnull));
 
 		if (isnull || n < 0)
 			ereport(ERROR,
@@ -436,7 +455,13 @@ ColumnarCatalogFindRowGroup(uint64 storage_id, uint64 rownum, Snapshot snapshot)
 
 		if (rownum < meta->first_row + meta->row_count)
 		{
-			result = meta;
+			/*
+			 * A reservation seen by an MVCC snapshot is this transaction's
+			 * (its rows are in this backend's buffers); a dirty snapshot
+			 * sees another's, and learns its xid: the caller waits for it
+			 */
+			if (!meta->reserved || !IsMVCCSnapshot(snapshot))
+				result = meta;
 			break;
 		}
 		/* with SnapshotAny, an aborted row group may come first: go on */
@@ -534,6 +559,8 @@ ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
 		int64		len = DatumGetInt64(heap_getattr(tup, Anum_rg_data_length,
 													 RelationGetDescr(rel), &isnull2));
 
+		if (!isnull1 && start == RESERVED_START)
+			continue;			/* no pages */
 		if (isnull1 || isnull2 || start < 0 || start > MaxBlockNumber || len < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
@@ -600,5 +627,77 @@ ColumnarCatalogDeleteStorage(uint64 storage_id)
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		simple_heap_delete(rel, &tup->t_self);
 	systable_endscan(scan);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * Insert the catalog row of a reservation: row numbers first_row ..
+ * first_row + nrows - 1 that this transaction buffers for a table with
+ * indexes, so that another transaction's uniqueness check, which finds
+ * their index entries, sees (with its dirty snapshot) who is inserting
+ * them and waits for it, as it would for a heap tuple.  Readers leave
+ * reservations out.  It is deleted when the rows are flushed, and goes
+ * with the transaction if it aborts.  Sets *tid to its TID.
+ *
+ * It is inserted with the first command id and deleted with the second
+ * (ColumnarCatalogUnreserve), whatever the command: it never needs to be
+ * visible to this transaction's own snapshots, and the delete must always
+ * see it.
+ */
+void
+ColumnarCatalogReserve(uint64 storage_id, uint64 first_row, uint64 nrows,
+					   ItemPointer tid)
+{
+	Relation	rel = table_open(biwh_relid_required("columnar_row_group"), RowExclusiveLock);
+	Relation	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), RowExclusiveLock);
+	Datum		values[Natts_rg];
+	bool		nulls[Natts_rg];
+	Datum		ivalues[2];
+	bool		inulls[2] = {false, false};
+	HeapTuple	tup;
+	Datum		empty8 = PointerGetDatum(construct_empty_array(INT8OID));
+
+	memset(nulls, 0, sizeof(nulls));
+	values[Anum_rg_storage_id - 1] = Int64GetDatum((int64) storage_id);
+	values[Anum_rg_first_row - 1] = Int64GetDatum((int64) first_row);
+	values[Anum_rg_row_count - 1] = Int64GetDatum((int64) nrows);
+	values[Anum_rg_start_block - 1] = Int64GetDatum(RESERVED_START);
+	values[Anum_rg_data_length - 1] = Int64GetDatum(0);
+	values[Anum_rg_chunk_offset - 1] = empty8;
+	values[Anum_rg_chunk_length - 1] = empty8;
+	values[Anum_rg_chunk_raw_length - 1] = empty8;
+	values[Anum_rg_chunk_encoding - 1] = PointerGetDatum(construct_empty_array(INT2OID));
+	values[Anum_rg_chunk_null_count - 1] = empty8;
+	values[Anum_rg_chunk_min - 1] = PointerGetDatum(construct_empty_array(BYTEAOID));
+	values[Anum_rg_chunk_max - 1] = PointerGetDatum(construct_empty_array(BYTEAOID));
+	values[Anum_rg_chunk_collation - 1] = PointerGetDatum(construct_empty_array(OIDOID));
+
+	tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	heap_insert(rel, tup, FirstCommandId, HEAP_INSERT_NO_LOGICAL, NULL);
+	ivalues[0] = values[Anum_rg_storage_id - 1];
+	ivalues[1] = values[Anum_rg_first_row - 1];
+	index_insert(idx, ivalues, inulls, &tup->t_self, rel, UNIQUE_CHECK_YES,
+				 false, BuildIndexInfo(idx));
+	*tid = tup->t_self;
+	heap_freetuple(tup);
+	index_close(idx, RowExclusiveLock);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * Delete the catalog row of a reservation (its rows are flushed, or there
+ * are none).
+ */
+void
+ColumnarCatalogUnreserve(ItemPointer tid)
+{
+	Relation	rel = table_open(biwh_relid_required("columnar_row_group"), RowExclusiveLock);
+	TM_FailureData tmfd;
+	TM_Result	result;
+
+	result = heap_delete(rel, tid, FirstCommandId + 1, InvalidSnapshot, true,
+						 &tmfd, false);
+	if (result != TM_Ok)
+		elog(ERROR, "could not delete columnar row reservation: %d", (int) result);
 	table_close(rel, RowExclusiveLock);
 }

@@ -12,6 +12,7 @@
 
 #include "nodes/pg_list.h"
 #include "storage/block.h"
+#include "storage/itemptr.h"
 #include "utils/snapshot.h"
 
 /* One column chunk of a row group, as the catalog describes it */
@@ -39,6 +40,9 @@ typedef struct ColumnarRowGroupMeta
 	uint64		data_length;
 	int			ncols;
 	ColumnarChunkMeta *chunks;
+	bool		reserved;		/* a reservation: rows still buffered by the
+								 * transaction that inserted it (see
+								 * ColumnarCatalogReserve) */
 } ColumnarRowGroupMeta;
 
 extern void ColumnarCatalogInsertRowGroup(uint64 storage_id,
@@ -50,6 +54,9 @@ extern ColumnarRowGroupMeta *ColumnarCatalogFindRowGroup(uint64 storage_id,
 														 uint64 rownum,
 														 Snapshot snapshot);
 extern void ColumnarCatalogDeleteStorage(uint64 storage_id);
+extern void ColumnarCatalogReserve(uint64 storage_id, uint64 first_row,
+								   uint64 nrows, ItemPointer tid);
+extern void ColumnarCatalogUnreserve(ItemPointer tid);
 extern void ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
 									  BlockNumber **counts, int *n);
 extern void ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row);

@@ -802,8 +802,13 @@ options_process_utility(PlannedStmt *pstmt, const char *queryString,
 	Node	   *parsetree = pstmt->utilityStmt;
 	bool		handle;
 
-	/* as event triggers: not the statements a command runs for itself */
-	handle = !in_utility_hook && context != PROCESS_UTILITY_SUBCOMMAND &&
+	/*
+	 * As event triggers: not the statements a command runs for itself; but
+	 * the tables of CREATE SCHEMA ... CREATE TABLE (the one command running
+	 * CREATE TABLE as a subcommand), which event triggers do not see.
+	 */
+	handle = !in_utility_hook &&
+		(context != PROCESS_UTILITY_SUBCOMMAND || IsA(parsetree, CreateStmt)) &&
 		(IsA(parsetree, CreateStmt) || IsA(parsetree, CreateTableAsStmt) ||
 		 IsA(parsetree, AlterTableStmt) || IsA(parsetree, RenameStmt)) &&
 		IsTransactionState() && OidIsValid(get_extension_oid("biwh", true));

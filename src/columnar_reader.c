@@ -316,6 +316,25 @@ decode_segment(Relation rel, ColumnarRowGroupMeta *meta, int i,
 }
 
 /*
+ * For fetches by TID (columnar_fetch.c): the layout of chunk i of a stored
+ * row group, and its segment s decoded as a FLAT vector.
+ */
+void
+ColumnarReadLayout(Relation rel, ColumnarRowGroupMeta *meta, int i,
+				   BlockNumber nblocks, ColumnarChunkLayout *layout)
+{
+	read_layout(rel, meta, i, nblocks, layout);
+}
+
+ColumnarVector *
+ColumnarDecodeStoredSegment(Relation rel, ColumnarRowGroupMeta *meta, int i,
+							Form_pg_attribute att, const ColumnarChunkLayout *layout,
+							uint32 s, BlockNumber nblocks)
+{
+	return decode_segment(rel, meta, i, att, layout, s, nblocks, 0);
+}
+
+/*
  * Read and decode chunk i (of column att) of a stored row group, all its
  * segments as one FLAT vector.
  */
@@ -833,6 +852,13 @@ ColumnarFetchRow(Relation rel, uint64 rownum, Snapshot snapshot,
 	meta = ColumnarCatalogFindRowGroup(storage_id, rownum, snapshot);
 	if (meta == NULL)
 		return false;
+	if (meta->reserved)
+	{
+		/* being inserted by another transaction (a dirty snapshot) */
+		ExecStoreAllNullTuple(slot);
+		ColumnarRowToTid(rownum, &slot->tts_tid);
+		return true;
+	}
 	if (fetch_batch == NULL || fetch_storage_id != storage_id ||
 		fetch_first_row != meta->first_row || fetch_natts != desc->natts)
 	{

@@ -61,4 +61,13 @@ extern ColumnarBatch *ColumnarLoadRowGroup(Relation rel,
 										   MemoryContext cxt);
 extern uint64 ColumnarTotalRows(Relation rel, Snapshot snapshot);
 
+struct ColumnarChunkLayout;
+extern void ColumnarReadLayout(Relation rel, ColumnarRowGroupMeta *meta, int i,
+							   BlockNumber nblocks, struct ColumnarChunkLayout *layout);
+extern ColumnarVector *ColumnarDecodeStoredSegment(Relation rel,
+												   ColumnarRowGroupMeta *meta, int i,
+												   Form_pg_attribute att,
+												   const struct ColumnarChunkLayout *layout,
+												   uint32 s, BlockNumber nblocks);
+
 #endif							/* COLUMNAR_READER_H */

@@ -485,6 +485,25 @@ ColumnarStorageIdNoError(Relation rel)
 }
 
 /*
+ * Return the next row number the relation will hand out (every row number
+ * given so far is below it); 0 when it has no storage yet.
+ */
+uint64
+ColumnarNextRowNumber(Relation rel)
+{
+	Buffer		buf;
+	uint64		next;
+
+	if (read_storage_id(rel, true) == 0)
+		return 0;
+	buf = ReadBufferExtended(rel, MAIN_FORKNUM, COLUMNAR_META_BLOCK, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	next = check_meta(rel, BufferGetPage(buf))->next_row;
+	UnlockReleaseBuffer(buf);
+	return next;
+}
+
+/*
  * Reserve nrows consecutive row numbers, making the metapage first if the
  * relation has none; returns the first one and sets *storage_id.
  */

@@ -35,6 +35,7 @@ extern bool ColumnarIsColumnarRelation(Relation rel);
 extern bool ColumnarIsColumnarRelid(Oid relid);
 extern uint64 ColumnarStorageId(Relation rel);
 extern uint64 ColumnarStorageIdNoError(Relation rel);
+extern uint64 ColumnarNextRowNumber(Relation rel);
 extern uint64 ColumnarReserveRows(Relation rel, uint64 nrows, uint64 *storage_id);
 extern BlockNumber ColumnarWriteStream(Relation rel, const char *data, Size len);
 extern void ColumnarReadStream(Relation rel, BlockNumber start_block,

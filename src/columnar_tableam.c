@@ -19,7 +19,10 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
+#include "access/parallel.h"
+#include "access/relscan.h"
 #include "access/multixact.h"
 #include "access/relation.h"
 #include "access/tableam.h"
@@ -33,7 +36,14 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
+#include "nodes/execnodes.h"
+#include "optimizer/optimizer.h"
+#include "port/atomics.h"
+#include "utils/tuplesort.h"
+#include "access/sysattr.h"
+#include "catalog/pg_am_d.h"
 #include "commands/defrem.h"
 #include "commands/event_trigger.h"
 #include "commands/vacuum.h"
@@ -55,6 +65,8 @@
 #include "utils/syscache.h"
 
 #include "columnar_catalog.h"
+#include "columnar_fetch.h"
+#include "columnar_guard.h"
 #include "columnar_reader.h"
 #include "columnar_storage.h"
 #include "columnar_tableam.h"
@@ -72,7 +84,19 @@ typedef struct ColumnarScanDescData
 	TableScanDescData rs_base;
 	ColumnarReadState *read;
 	MemoryContext cxt;			/* where the scan began: lives as long */
+	/* bitmap scans: rows by TID, and the rows of the current TID block */
+	ColumnarFetchState *fetch;
+	uint64		block_rows[MaxHeapTuplesPerPage];
+	int			nblock_rows;
+	int			next_block_row;
 } ColumnarScanDescData;
+
+/* An index scan's fetches by TID */
+typedef struct ColumnarIndexFetchData
+{
+	IndexFetchTableData base;
+	ColumnarFetchState *fetch;
+} ColumnarIndexFetchData;
 
 typedef ColumnarScanDescData *ColumnarScanDesc;
 
@@ -129,8 +153,7 @@ columnar_scan_begin(Relation relation, Snapshot snapshot, int nkeys,
 {
 	ColumnarScanDesc scan;
 
-	if (parallel_scan != NULL)
-		columnar_unsupported("parallel scan");
+	/* parallel scans are only begun by parallel index builds */
 	if (nkeys > 0)
 		elog(ERROR, "columnar scans do not take scan keys");
 
@@ -140,7 +163,7 @@ columnar_scan_begin(Relation relation, Snapshot snapshot, int nkeys,
 	scan->rs_base.rs_snapshot = snapshot;
 	scan->rs_base.rs_nkeys = 0;
 	scan->rs_base.rs_flags = flags;
-	scan->rs_base.rs_parallel = NULL;
+	scan->rs_base.rs_parallel = parallel_scan;
 	scan->cxt = CurrentMemoryContext;
 	return (TableScanDesc) scan;
 }
@@ -152,6 +175,8 @@ columnar_scan_end(TableScanDesc sscan)
 
 	if (scan->read)
 		ColumnarEndRead(scan->read);
+	if (scan->fetch)
+		ColumnarEndFetch(scan->fetch);
 	RelationDecrementReferenceCount(sscan->rs_rd);
 	if (sscan->rs_flags & SO_TEMP_SNAPSHOT)
 		UnregisterSnapshot(sscan->rs_snapshot);
@@ -166,6 +191,9 @@ columnar_scan_rescan(TableScanDesc sscan, ScanKey key, bool set_params,
 
 	if (scan->read)
 		ColumnarRescan(scan->read);
+	if (scan->fetch)
+		ColumnarResetFetch(scan->fetch);
+	scan->nblock_rows = scan->next_block_row = 0;
 }
 
 static bool
@@ -201,9 +229,22 @@ columnar_parallelscan_estimate(Relation rel)
 	return table_block_parallelscan_estimate(rel);
 }
 
+/*
+ * Only parallel index builds get here (in the leader, before the workers
+ * start): the workers cannot see the rows this backend buffers, which
+ * columnar_guard.c flushes before statements that build indexes; rows
+ * buffered by an enclosing subtransaction cannot be flushed.
+ */
 static Size
 columnar_parallelscan_initialize(Relation rel, ParallelTableScanDesc pscan)
 {
+	if (ColumnarHasPendingRows(RelationGetRelid(rel), NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot build an index of columnar table \"%s\" in parallel",
+						RelationGetRelationName(rel)),
+				 errdetail("Rows inserted before a savepoint of this transaction are still buffered."),
+				 errhint("SET max_parallel_maintenance_workers = 0, or build the index after the transaction.")));
 	return table_block_parallelscan_initialize(rel, pscan);
 }
 
@@ -222,27 +263,51 @@ columnar_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
 static IndexFetchTableData *
 columnar_index_fetch_begin(Relation rel)
 {
-	columnar_unsupported("index scan");
-	return NULL;
+	ColumnarIndexFetchData *scan = palloc0(sizeof(ColumnarIndexFetchData));
+
+	scan->base.rel = rel;
+	scan->fetch = ColumnarBeginFetch(rel, false);
+	return &scan->base;
 }
 
 static void
-columnar_index_fetch_reset(IndexFetchTableData *scan)
+columnar_index_fetch_reset(IndexFetchTableData *sscan)
 {
+	ColumnarIndexFetchData *scan = (ColumnarIndexFetchData *) sscan;
+
+	ColumnarResetFetch(scan->fetch);
 }
 
 static void
-columnar_index_fetch_end(IndexFetchTableData *scan)
+columnar_index_fetch_end(IndexFetchTableData *sscan)
 {
+	ColumnarIndexFetchData *scan = (ColumnarIndexFetchData *) sscan;
+
+	ColumnarEndFetch(scan->fetch);
+	pfree(scan);
 }
 
+/*
+ * A row is never updated, so there is no chain to follow (no call_again),
+ * and its index entries are never dead (all_dead stays false: rows of
+ * aborted loads have entries until REINDEX).
+ */
 static bool
-columnar_index_fetch_tuple(struct IndexFetchTableData *scan, ItemPointer tid,
+columnar_index_fetch_tuple(struct IndexFetchTableData *sscan, ItemPointer tid,
 						   Snapshot snapshot, TupleTableSlot *slot,
 						   bool *call_again, bool *all_dead)
 {
-	columnar_unsupported("index scan");
-	return false;
+	ColumnarIndexFetchData *scan = (ColumnarIndexFetchData *) sscan;
+
+	*call_again = false;
+	if (all_dead)
+		*all_dead = false;
+	if (!ItemPointerIsValid(tid))
+		return false;
+	if (!ColumnarFetch(scan->fetch, ColumnarTidToRow(tid), snapshot, slot))
+		return false;
+	pgstat_count_heap_fetch(sscan->rel);
+	return true;
 }
 
 
@@ -276,18 +341,34 @@ columnar_tuple_get_latest_tid(TableScanDesc sscan, ItemPointer tid)
 	/* rows are never updated: the given TID is the latest */
 }
 
+/*
+ * Whether snapshot sees the row in slot (ON CONFLICT DO NOTHING under
+ * REPEATABLE READ asks about a conflicting row found with a dirty
+ * snapshot): its row group is visible, or this backend buffers it.
+ */
 static bool
 columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot,
 								  Snapshot snapshot)
 {
-	/* only reached for rows a scan with that snapshot returned */
-	return true;
+	uint64		rownum;
+
+	if (!ItemPointerIsValid(&slot->tts_tid))
+		return false;
+	if (snapshot == NULL || !IsMVCCSnapshot(snapshot))
+		return true;
+	rownum = ColumnarTidToRow(&slot->tts_tid);
+	if (ColumnarPendingVisible(rel, rownum, snapshot))
+		return true;
+	return ColumnarCatalogFindRowGroup(ColumnarStorageId(rel), rownum, snapshot) != NULL;
 }
 
+/*
+ * Index entries of columnar rows are never dead (rows are never deleted),
+ * so none is deletable.
+ */
 static TransactionId
 columnar_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
 {
-	columnar_unsupported("index");
 	return InvalidTransactionId;
 }
 
@@ -301,29 +382,51 @@ static void
 columnar_tuple_insert(Relation relation, TupleTableSlot *slot, CommandId cid,
 					  int options, BulkInsertState bistate)
 {
+	ColumnarCheckNotPublished(relation);
 	ColumnarWriteRow(relation, slot, cid);
 	pgstat_count_heap_insert(relation, 1);
 }
 
+/*
+ * INSERT ... ON CONFLICT with an arbiter index: the row is inserted as any
+ * other (the check before it found no conflict).  Other transactions wait
+ * for this one rather than for a speculative token (see
+ * columnar_catalog.c, reservations).
+ */
 static void
 columnar_tuple_insert_speculative(Relation relation, TupleTableSlot *slot,
 								  CommandId cid, int options,
 								  BulkInsertState bistate, uint32 specToken)
 {
-	columnar_unsupported("INSERT ... ON CONFLICT");
+	ColumnarCheckNotPublished(relation);
+	ColumnarWriteRow(relation, slot, cid);
+	pgstat_count_heap_insert(relation, 1);
 }
 
+/*
+ * A concurrent transaction inserted the same key between the check and
+ * the insertion: heap takes its row back and tries again; a buffered
+ * columnar row cannot be taken back (its index entries exist), so the
+ * statement fails and may be retried.
+ */
 static void
 columnar_tuple_complete_speculative(Relation relation, TupleTableSlot *slot,
 									uint32 specToken, bool succeeded)
 {
-	columnar_unsupported("INSERT ... ON CONFLICT");
+	if (!succeeded)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not insert into columnar table \"%s\": a concurrent transaction inserted the same key",
+						RelationGetRelationName(relation)),
+				 errdetail("INSERT ... ON CONFLICT found the conflict only after inserting the row, which a columnar table cannot take back."),
+				 errhint("Retry the statement.")));
 }
 
 static void
 columnar_multi_insert(Relation relation, TupleTableSlot **slots, int ntuples,
 					  CommandId cid, int options, BulkInsertState bistate)
 {
+	ColumnarCheckNotPublished(relation);
 	for (int i = 0; i < ntuples; i++)
 		ColumnarWriteRow(relation, slots[i], cid);
 	pgstat_count_heap_insert(relation, ntuples);
@@ -354,7 +457,29 @@ columnar_tuple_lock(Relation relation, ItemPointer tid, Snapshot snapshot,
 					LockWaitPolicy wait_policy, uint8 flags,
 					TM_FailureData *tmfd)
 {
-	columnar_unsupported("locking rows (SELECT ... FOR UPDATE/SHARE)");
+	/*
+	 * Columnar rows are never updated or deleted in place, so a share lock
+	 * has nothing to wait for nor to block: it succeeds for a row the
+	 * snapshot sees (foreign keys take FOR KEY SHARE locks).  The exclusive
+	 * modes only make sense before an UPDATE or DELETE, which are refused.
+	 */
+	if (mode == LockTupleNoKeyExclusive || mode == LockTupleExclusive)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("SELECT ... FOR UPDATE and FOR NO KEY UPDATE are not supported on columnar tables"),
+				 errdetail("Rows of columnar table \"%s\" cannot be updated or deleted (nor by INSERT ... ON CONFLICT DO UPDATE).",
+						   RelationGetRelationName(relation)),
+				 errhint("Use FOR SHARE or FOR KEY SHARE, ON CONFLICT DO NOTHING, or a heap table.")));
+	if (!ItemPointerIsValid(tid) ||
+		!ColumnarFetchRow(relation, ColumnarTidToRow(tid), snapshot, slot))
+	{
+		/* inserted after the snapshot (heap says the same), or not there */
+		tmfd->traversed = false;
+		return TM_Invisible;
+	}
+	slot->tts_tableOid = RelationGetRelid(relation);
+	slot->tts_tid = *tid;
+	tmfd->traversed = false;
 	return TM_Ok;
 }
 
@@ -403,6 +528,13 @@ columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
 static void
 columnar_relation_nontransactional_truncate(Relation rel)
 {
+	/*
+	 * ON COMMIT DELETE ROWS runs after the commit flushed the buffers: their
+	 * catalog rows carry the current command id, invisible to a delete by
+	 * the same command.  Make them the past.
+	 */
+	(void) GetCurrentCommandId(true);
+	CommandCounterIncrement();
 	ColumnarCatalogDeleteStorage(ColumnarStorageIdNoError(rel));
 	ColumnarDiscardRelation(rel);
 	RelationTruncate(rel, 0);
@@ -500,6 +632,90 @@ columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
 	return true;
 }
 
+/*
+ * Return the 0-based columns an index reads (its keys, expressions and
+ * predicate); *all when it reads whole rows.
+ */
+static Bitmapset *
+index_columns(IndexInfo *index_info, bool *all)
+{
+	Bitmapset  *vars = NULL;
+	Bitmapset  *cols = NULL;
+	int			k = -1;
+
+	*all = false;
+	for (int i = 0; i < index_info->ii_NumIndexAttrs; i++)
+	{
+		AttrNumber	attno = index_info->ii_IndexAttrNumbers[i];
+
+		if (attno > 0)
+			cols = bms_add_member(cols, attno - 1);
+	}
+	pull_varattnos((Node *) index_info->ii_Expressions, 1, &vars);
+	pull_varattnos((Node *) index_info->ii_Predicate, 1, &vars);
+	while ((k = bms_next_member(vars, k)) >= 0)
+	{
+		AttrNumber	attno = k + FirstLowInvalidHeapAttributeNumber;
+
+		if (attno == 0)
+			*all = true;
+		else if (attno > 0)
+			cols = bms_add_member(cols, attno - 1);
+	}
+	return cols;
+}
+
+/* What building an index needs per row */
+typedef struct BuildState
+{
+	Relation	index_rel;
+	IndexInfo  *index_info;
+	EState	   *estate;
+	ExprContext *econtext;
+	ExprState  *predicate;
+	TupleTableSlot *slot;
+	IndexBuildCallback callback;
+	void	   *callback_state;
+	double		reltuples;
+} BuildState;
+
+/*
+ * Give the row in the build's slot to the index build callback, unless
+ * the index predicate leaves it out.
+ */
+static void
+build_row(BuildState *bs)
+{
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+
+	CHECK_FOR_INTERRUPTS();
+	MemoryContextReset(bs->econtext->ecxt_per_tuple_memory);
+	bs->reltuples += 1;
+	if (bs->predicate != NULL && !ExecQual(bs->predicate, bs->econtext))
+		return;
+	FormIndexDatum(bs->index_info, bs->slot, bs->estate, values, isnull);
+	bs->callback(bs->index_rel, &bs->slot->tts_tid, values, isnull, true,
+				 bs->callback_state);
+}
+
+/*
+ * Build an index: every row of every row group the build may see, and the
+ * rows this backend still buffers, decoding only the columns the index
+ * reads.  A plain build sees what is committed and this transaction's own
+ * rows (no other writer can be at work: the build holds a ShareLock); a
+ * concurrent one (CREATE INDEX CONCURRENTLY) what its MVCC snapshot sees,
+ * the rest coming in index_validate_scan.  In a parallel build (scan is
+ * given) the participants take row groups in turn from a counter in the
+ * shared scan state; the leader has flushed its buffered rows before
+ * (columnar_parallelscan_initialize).  Rows are never dead, so every row
+ * is alive.
+ *
+ * When row groups that some snapshot may still see have been merged away
+ * by VACUUM (their rows now have other TIDs), the index is marked as
+ * unusable by transactions older than it (as heap does for broken HOT
+ * chains).
+ */
 static double
 columnar_index_build_range_scan(Relation table_rel, Relation index_rel,
 								IndexInfo *index_info, bool allow_sync,
@@ -509,20 +725,192 @@ columnar_index_build_range_scan(Relation table_rel, Relation index_rel,
 								IndexBuildCallback callback,
 								void *callback_state, TableScanDesc scan)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("indexes are not supported on columnar tables"),
-			 errdetail("Primary keys, unique constraints and exclusion constraints need an index."),
-			 errhint("Use a heap table, or rewrite the table with CREATE TABLE ... AS.")));
-	return 0;
+	BuildState	bs;
+	uint64		storage_id;
+	Snapshot	snapshot;
+	bool		registered = false;
+	List	   *groups;
+	bool		all;
+	Bitmapset  *cols;
+	MemoryContext cxt;
+	ParallelBlockTableScanDesc pscan = NULL;
+	int			ngroups;
+	int			g = 0;
+	Oid			amoid = index_rel->rd_rel->relam;
+
+	if (amoid != BTREE_AM_OID && amoid != HASH_AM_OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("index access method \"%s\" is not supported on columnar tables",
+						get_am_name(amoid)),
+				 errdetail("Table \"%s\" is columnar; columnar tables take B-tree and hash indexes.",
+						   RelationGetRelationName(table_rel)),
+				 errhint("Use a B-tree or hash index.")));
+	if (start_blockno != 0 || numblocks != InvalidBlockNumber)
+		elog(ERROR, "columnar tables cannot build index entries for a block range");
+
+	if (scan != NULL)
+		pscan = (ParallelBlockTableScanDesc) scan->rs_parallel;
+	if (index_info->ii_Concurrent)
+	{
+		snapshot = scan ? scan->rs_snapshot : NULL;
+		if (snapshot == NULL || !IsMVCCSnapshot(snapshot))
+		{
+			snapshot = RegisterSnapshot(GetTransactionSnapshot());
+			registered = true;
+		}
+	}
+	else
+		snapshot = SnapshotSelf;
+
+	memset(&bs, 0, sizeof(bs));
+	bs.index_rel = index_rel;
+	bs.index_info = index_info;
+	bs.callback = callback;
+	bs.callback_state = callback_state;
+	bs.estate = CreateExecutorState();
+	bs.econtext = GetPerTupleExprContext(bs.estate);
+	bs.slot = MakeSingleTupleTableSlot(RelationGetDescr(table_rel), &TTSOpsVirtual);
+	bs.econtext->ecxt_scantuple = bs.slot;
+	bs.predicate = ExecPrepareQual(index_info->ii_Predicate, bs.estate);
+	cols = index_columns(index_info, &all);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "columnar index build",
+								ALLOCSET_DEFAULT_SIZES);
+
+	storage_id = ColumnarStorageId(table_rel);
+	groups = ColumnarCatalogRowGroups(storage_id, snapshot);
+	ngroups = list_length(groups);
+	if (!index_info->ii_Concurrent && storage_id != 0 &&
+		list_length(ColumnarCatalogRowGroups(storage_id, SnapshotAny)) > ngroups)
+		index_info->ii_BrokenHotChain = true;
+
+	for (;;)
+	{
+		ColumnarRowGroupMeta *meta;
+		ColumnarBatch *batch;
+
+		if (pscan != NULL)
+			g = (int) pg_atomic_fetch_add_u64(&pscan->phs_nallocated, 1);
+		if (g >= ngroups)
+			break;
+		meta = list_nth(groups, g);
+		MemoryContextReset(cxt);
+		batch = ColumnarLoadRowGroup(table_rel, meta, RelationGetDescr(table_rel),
+									 all, cols, cxt);
+		for (uint32 r = 0; r < batch->nrows; r++)
+		{
+			ColumnarBatchToSlot(batch, r, bs.slot);
+			build_row(&bs);
+		}
+		if (pscan == NULL)
+			g++;
+	}
+
+	/* this backend's buffered rows (none in parallel workers) */
+	if (!IsParallelWorker())
+	{
+		List	   *pending = ColumnarPendingBatches(table_rel,
+													 index_info->ii_Concurrent ? snapshot : NULL);
+		ListCell   *lc;
+
+		foreach(lc, pending)
+		{
+			ColumnarBatch *batch = lfirst(lc);
+
+			for (uint32 r = 0; r < batch->nrows; r++)
+			{
+				ColumnarBatchToSlot(batch, r, bs.slot);
+				build_row(&bs);
+			}
+		}
+		ColumnarUnpinBatches(pending);
+	}
+
+	MemoryContextDelete(cxt);
+	ExecDropSingleTupleTableSlot(bs.slot);
+	FreeExecutorState(bs.estate);
+	if (registered)
+		UnregisterSnapshot(snapshot);
+	if (scan != NULL)
+		table_endscan(scan);
+	/* the predicate was evaluated in the per-tuple context */
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
+	return bs.reltuples;
 }
 
+/*
+ * CREATE INDEX CONCURRENTLY, last phase: insert into the index the rows
+ * snapshot sees that it lacks (state->tuplesort holds the TIDs it has,
+ * sorted).  Rows come in TID order.
+ */
 static void
 columnar_index_validate_scan(Relation table_rel, Relation index_rel,
 							 IndexInfo *index_info, Snapshot snapshot,
 							 ValidateIndexState *state)
 {
-	columnar_unsupported("index");
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(table_rel),
+													&TTSOpsVirtual);
+	EState	   *estate = CreateExecutorState();
+	ExprContext *econtext = GetPerTupleExprContext(estate);
+	ExprState  *predicate;
+	bool		all;
+	Bitmapset  *cols = index_columns(index_info, &all);
+	ColumnarReadState *read;
+	bool		ts_more = true;
+	uint64		ts_row = 0;
+	bool		ts_have = false;
+
+	econtext->ecxt_scantuple = slot;
+	predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+	read = ColumnarBeginRead(table_rel, snapshot, RelationGetDescr(table_rel), !all, cols);
+	while (ColumnarReadNextRow(read, ForwardScanDirection, slot))
+	{
+		uint64		rownum = ColumnarTidToRow(&slot->tts_tid);
+		Datum		values[INDEX_MAX_KEYS];
+		bool		isnull[INDEX_MAX_KEYS];
+
+		CHECK_FOR_INTERRUPTS();
+		state->htups += 1;
+		/* skip the index's TIDs before this row */
+		while (ts_more && (!ts_have || ts_row < rownum))
+		{
+			Datum		ts_val;
+			bool		ts_isnull;
+			ItemPointerData tid;
+
+#if PG_VERSION_NUM >= 160000
+			ts_more = tuplesort_getdatum(state->tuplesort, true, false,
+										 &ts_val, &ts_isnull, NULL);
+#else
+			ts_more = tuplesort_getdatum(state->tuplesort, true,
+										 &ts_val, &ts_isnull, NULL);
+#endif
+			if (ts_more)
+			{
+				Assert(!ts_isnull);
+				itemptr_decode(&tid, DatumGetInt64(ts_val));
+				ts_row = ColumnarTidToRow(&tid);
+				ts_have = true;
+			}
+		}
+		if (ts_have && ts_row == rownum)
+			continue;			/* in the index already */
+
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
+		if (predicate != NULL && !ExecQual(predicate, econtext))
+			continue;
+		FormIndexDatum(index_info, slot, estate, values, isnull);
+		index_insert(index_rel, values, isnull, &slot->tts_tid, table_rel,
+					 index_info->ii_Unique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+					 false, index_info);
+		state->tups_inserted += 1;
+	}
+	ColumnarEndRead(read);
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	index_info->ii_ExpressionsState = NIL;
+	index_info->ii_PredicateState = NULL;
 }
 
 
@@ -563,18 +951,55 @@ columnar_relation_estimate_size(Relation rel, int32 *attr_widths,
  * ------------------------------------------------------------------------
  */
 
+/*
+ * Bitmap scans: a "block" of TIDs is COLUMNAR_ROWS_PER_TID_BLOCK row
+ * numbers; its rows are fetched by TID (columnar_fetch.c, which lists the
+ * visible row groups at once).  A lossy block tries all its row numbers.
+ */
 static bool
-columnar_scan_bitmap_next_block(TableScanDesc scan, TBMIterateResult *tbmres)
+columnar_scan_bitmap_next_block(TableScanDesc sscan, TBMIterateResult *tbmres)
 {
-	columnar_unsupported("bitmap scan");
-	return false;
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	uint64		base = (uint64) tbmres->blockno * COLUMNAR_ROWS_PER_TID_BLOCK;
+
+	if (scan->fetch == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+		scan->fetch = ColumnarBeginFetch(sscan->rs_rd, true);
+		MemoryContextSwitchTo(old);
+	}
+	scan->nblock_rows = 0;
+	scan->next_block_row = 0;
+	if (tbmres->ntuples >= 0)
+	{
+		for (int i = 0; i < tbmres->ntuples; i++)
+			scan->block_rows[scan->nblock_rows++] = base + tbmres->offsets[i] - 1;
+	}
+	else
+	{
+		for (int i = 0; i < COLUMNAR_ROWS_PER_TID_BLOCK; i++)
+			scan->block_rows[scan->nblock_rows++] = base + i;
+	}
+	return scan->nblock_rows > 0;
 }
 
 static bool
-columnar_scan_bitmap_next_tuple(TableScanDesc scan, TBMIterateResult *tbmres,
+columnar_scan_bitmap_next_tuple(TableScanDesc sscan, TBMIterateResult *tbmres,
 								TupleTableSlot *slot)
 {
-	columnar_unsupported("bitmap scan");
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	while (scan->next_block_row < scan->nblock_rows)
+	{
+		uint64		rownum = scan->block_rows[scan->next_block_row++];
+
+		if (ColumnarFetch(scan->fetch, rownum, sscan->rs_snapshot, slot))
+		{
+			pgstat_count_heap_fetch(sscan->rs_rd);
+			return true;
+		}
+	}
 	return false;
 }
 

@@ -168,8 +168,15 @@ ColumnarVacuum(Relation rel, struct VacuumParams *params)
 	BlockNumber truncated;
 	BlockNumber free_pages;
 
-	if (!IsAutoVacuumWorkerProcess())
+	/* merged rows get new TIDs, which indexes would not know */
+	if (!IsAutoVacuumWorkerProcess() && !rel->rd_rel->relhasindex)
 		n = compact_small_row_groups(rel);
+	else if (rel->rd_rel->relhasindex)
+		ereport(elevel,
+				(errmsg("columnar table \"%s\": small row groups not merged",
+						RelationGetRelationName(rel)),
+				 errdetail("The table has indexes, which point at its rows by TID."),
+				 errhint("VACUUM FULL rewrites the table and its indexes.")));
 	if (n > 0)
 		ereport(elevel,
 				(errmsg("columnar table \"%s\": merged %d small row groups",

@@ -79,6 +79,7 @@ typedef struct WriteBuffer
 	bool		done;			/* flushed or discarded */
 	int			pins;
 	uint64		storage_id;
+	ItemPointerData reservation;	/* its catalog reservation, if valid */
 	uint32		capacity;		/* row numbers reserved */
 	uint32		rowcap;			/* rows allocated in the vectors */
 	uint32	   *datacap;		/* per column: bytes allocated in data */
@@ -257,6 +258,15 @@ new_buffer(Relation rel, CommandId cid)
 
 	/* reserve the row numbers (this makes the metapage of an empty table) */
 	buf->batch.first_row = ColumnarReserveRows(rel, buf->capacity, &buf->storage_id);
+
+	/*
+	 * With indexes, other transactions' uniqueness checks must see that
+	 * these rows are being inserted (columnar_catalog.c)
+	 */
+	ItemPointerSetInvalid(&buf->reservation);
+	if (rel->rd_rel->relhasindex)
+		ColumnarCatalogReserve(buf->storage_id, buf->batch.first_row, buf->capacity,
+							   &buf->reservation);
 
 	/*
 	 * Plans cached before these rows were buffered may read the relation in
@@ -638,7 +648,8 @@ compare_rows(const void *a, const void *b, void *arg)
 /*
  * Return the order of the buffer's rows by the table's sort key (NULL when
  * the rows stay as they are).  Rows keep their order when AFTER ROW
- * triggers may still fetch them by the TIDs given at insert.
+ * triggers may still fetch them by the TIDs given at insert, and when
+ * indexes point at them by those TIDs.
  */
 static uint32 *
 sort_order(Relation rel, WriteBuffer *buf)
@@ -648,7 +659,8 @@ sort_order(Relation rel, WriteBuffer *buf)
 	uint32		n = buf->batch.nrows;
 
 	if (buf->options.nsortkeys == 0 || n < 2 ||
-		(rel->trigdesc && rel->trigdesc->trig_insert_after_row))
+		(rel->trigdesc && rel->trigdesc->trig_insert_after_row) ||
+		rel->rd_rel->relhasindex)
 		return NULL;
 	ctx.nkeys = 0;
 	ctx.vecs = palloc(sizeof(ColumnarVector *) * buf->options.nsortkeys);
@@ -722,6 +734,11 @@ flush_buffer(Relation rel, WriteBuffer *buf)
 	MemoryContext colcxt;
 
 	buf->sealed = true;
+	if (ItemPointerIsValid(&buf->reservation))
+	{
+		ColumnarCatalogUnreserve(&buf->reservation);
+		ItemPointerSetInvalid(&buf->reservation);
+	}
 	if (buf->batch.nrows == 0)
 	{
 		MemoryContextSwitchTo(old);
@@ -800,6 +817,16 @@ ColumnarFlushRelation(Relation rel, bool all_subxacts)
 			flush_buffer(rel, buf);
 	}
 	list_free(matched);
+}
+
+/*
+ * Flush the buffers the current subtransaction made, of every relation.
+ */
+void
+ColumnarFlushSubxact(void)
+{
+	if (write_buffers != NIL)
+		flush_subxact_buffers(GetCurrentSubTransactionId(), InvalidOid);
 }
 
 /*
@@ -913,6 +940,28 @@ ColumnarPendingFetch(Relation rel, uint64 rownum, Snapshot snapshot,
 			ColumnarBatchToSlot(&buf->batch, rownum - buf->batch.first_row, slot);
 			return true;
 		}
+	}
+	return false;
+}
+
+/*
+ * Return whether this backend buffers row number rownum of rel and
+ * snapshot may see it (by the rule of ColumnarPendingBatches).
+ */
+bool
+ColumnarPendingVisible(Relation rel, uint64 rownum, Snapshot snapshot)
+{
+	ListCell   *lc;
+
+	foreach(lc, write_buffers)
+	{
+		WriteBuffer *buf = lfirst(lc);
+
+		if (rownum >= buf->batch.first_row &&
+			rownum < buf->batch.first_row + buf->batch.nrows &&
+			buffer_of(rel, buf))
+			return !(snapshot != NULL && IsMVCCSnapshot(snapshot) &&
+					 buf->cid >= snapshot->curcid);
 	}
 	return false;
 }

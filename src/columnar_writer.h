@@ -21,9 +21,12 @@ extern void ColumnarWriterInit(void);
 extern void ColumnarWriteRow(Relation rel, TupleTableSlot *slot, CommandId cid);
 extern void ColumnarFlushRelation(Relation rel, bool all_subxacts);
 extern void ColumnarDiscardRelation(Relation rel);
+extern void ColumnarFlushSubxact(void);
 extern List *ColumnarPendingBatches(Relation rel, Snapshot snapshot);
 extern bool ColumnarHasPendingRows(Oid relid, Snapshot snapshot);
 extern void ColumnarUnpinBatches(List *pinned);
+extern bool ColumnarPendingVisible(Relation rel, uint64 rownum,
+								   Snapshot snapshot);
 extern bool ColumnarPendingFetch(Relation rel, uint64 rownum,
 								 Snapshot snapshot, TupleTableSlot *slot);
 

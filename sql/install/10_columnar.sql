@@ -32,6 +32,32 @@ CREATE TABLE biwh.columnar_row_group (
 	PRIMARY KEY (storage_id, first_row)
 );
 COMMENT ON TABLE biwh.columnar_row_group IS 'row groups of columnar tables: location, encodings and min/max of every column chunk';
+/*
+ * Not user data for logical decoding: its rows are inserted without the
+ * logical-decoding payload (HEAP_INSERT_NO_LOGICAL) and deleted without an
+ * old key, which pgoutput does not send, so a FOR ALL TABLES publication
+ * never ships them (columnar_guard.c refuses to publish columnar tables).
+ */
+ALTER TABLE biwh.columnar_row_group REPLICA IDENTITY NOTHING;
+
+/*
+ * biwh writes its catalog with heap_insert, never through SQL, so a row
+ * arriving through SQL in a replica session is a logical-replication
+ * subscriber copying a publisher's catalog (a FOR ALL TABLES publication's
+ * initial copy covers extension tables): its storage ids mean nothing here
+ * and would be taken for this database's own.  Such rows are dropped.
+ */
+CREATE FUNCTION biwh.columnar_row_group_replica_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+	IF current_setting('session_replication_role') = 'replica' THEN
+		RETURN NULL;
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER replica_guard BEFORE INSERT OR UPDATE ON biwh.columnar_row_group
+	FOR EACH ROW EXECUTE FUNCTION biwh.columnar_row_group_replica_guard();
+ALTER TABLE biwh.columnar_row_group ENABLE ALWAYS TRIGGER replica_guard;
 
 CREATE FUNCTION biwh.columnar_handler(internal)
 RETURNS table_am_handler
@@ -61,8 +87,26 @@ CREATE EVENT TRIGGER biwh_columnar_ddl_start ON ddl_command_start
 	WHEN TAG IN ('DROP TABLE', 'DROP MATERIALIZED VIEW', 'DROP SCHEMA',
 				 'DROP OWNED', 'DROP ACCESS METHOD', 'CREATE TABLE', 'CREATE TABLE AS',
 				 'SELECT INTO', 'CREATE MATERIALIZED VIEW', 'ALTER TABLE',
-				 'ALTER MATERIALIZED VIEW')
+				 'ALTER MATERIALIZED VIEW', 'CREATE SCHEMA')
 	EXECUTE FUNCTION biwh.columnar_ddl_event();
+
+/*
+ * Before CREATE / ALTER PUBLICATION and CREATE INDEX: refuses to publish
+ * columnar tables and index methods they cannot serve, before anything is
+ * created; before REFRESH MATERIALIZED VIEW CONCURRENTLY of a columnar
+ * view, makes it a plain refresh (a backend that has not loaded the
+ * library yet; once loaded, its utility hook does it); see
+ * src/columnar_guard.c.
+ */
+CREATE FUNCTION biwh.columnar_guard_event()
+RETURNS event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'columnar_guard_event';
+
+CREATE EVENT TRIGGER biwh_columnar_guard ON ddl_command_start
+	WHEN TAG IN ('CREATE PUBLICATION', 'ALTER PUBLICATION', 'CREATE INDEX',
+				 'REFRESH MATERIALIZED VIEW')
+	EXECUTE FUNCTION biwh.columnar_guard_event();
 
 CREATE EVENT TRIGGER biwh_columnar_ddl_end ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO',
