@@ -700,23 +700,7 @@ my $equal = sub {
 # narrowly, listed apart and failing all the same (they are bugs to fix,
 # see the reproductions).
 # { what => 'description', match => sub { ($mismatch, $run) } }
-my @KNOWN = (
-	{
-		what => 'ColumnarAgg: the text of a group key is not the first row\'s of its group among'
-		  . ' equal values (0.0 vs 0.00, -0 vs 0, 1 day vs 24:00:00), nor always one of its group\'s:'
-		  . ' CREATE TABLE c (g int, n numeric) USING columnar; INSERT INTO c VALUES (1, 0.00), (2, 0.0);'
-		  . ' SELECT g, n FROM c GROUP BY g, n gives (2, 0.00), heap (2, 0.0)',
-		match => sub {
-			my ($mm, $run) = @_;
-			my ($s, $r, $g) = @$mm{qw(step ref got)};
-			return 0 unless $g && $r->{state} eq '00000' && $g->{state} eq '00000' && $s->{kind} eq 'query';
-			return 0 unless ($run->{results}{"$s->{label}x"}{out} // '') =~ /ColumnarAgg/;
-			my $m = meta_of($block_of{ $s->{label} }, $s);
-			my $reorder = reordered($s, $m, $run);
-			return rows_equal($m->{kinds}, $r, $g, 1, $reorder, reassociated($s, $m, $run));
-		},
-	},
-);
+my @KNOWN = ();
 
 my %known;
 for my $run (@runs)

@@ -1,4 +1,4 @@
-# 111_columnar_index.pl — indexes on columnar tables under concurrency and
+# 112_columnar_index.pl — indexes on columnar tables under concurrency and
 # crashes
 #
 # Uniqueness across transactions: a second inserter of a key another
