@@ -48,7 +48,7 @@ ALTER TABLE biwh.columnar_row_group REPLICA IDENTITY NOTHING;
  * and would be taken for this database's own.  Such rows are dropped.
  */
 CREATE FUNCTION biwh.columnar_row_group_replica_guard() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF current_setting('session_replication_role') = 'replica' THEN
 		RETURN NULL;
