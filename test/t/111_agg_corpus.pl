@@ -676,6 +676,7 @@ sub reassociated
 }
 
 my %tolerated;
+my %other_error;
 my $equal = sub {
 	my ($s, $r, $g, $run) = @_;
 	my $m = meta_of($block_of{ $s->{label} }, $s);
@@ -690,6 +691,14 @@ my $equal = sub {
 			push @{ $tolerated{ $run->{name} } }, $s->{label};
 			return 1;
 		}
+		# two aggregates that overflow in different groups: which error
+		# comes first depends on whether rows (heap) or columns (vectors)
+		# are taken first; both must be range errors
+		if ("$r->{state} $g->{state}" =~ /^22\S+ 22\S+$/ && grep({ !/^k/ } @{ $m->{kinds} }) > 1)
+		{
+			push @{ $other_error{ $run->{name} } }, $s->{label};
+			return 1;
+		}
 		return 0;
 	}
 	return 1 if $r->{state} ne '00000';
@@ -702,10 +711,14 @@ my $equal = sub {
 # { what => 'description', match => sub { ($mismatch, $run) } }
 my @KNOWN = (
 	{
-		what => 'ColumnarAgg: the text of a group key is not the first row\'s of its group among'
-		  . ' equal values (0.0 vs 0.00, -0 vs 0, 1 day vs 24:00:00), nor always one of its group\'s:'
-		  . ' CREATE TABLE c (g int, n numeric) USING columnar; INSERT INTO c VALUES (1, 0.00), (2, 0.0);'
-		  . ' SELECT g, n FROM c GROUP BY g, n gives (2, 0.00), heap (2, 0.0)',
+		what => 'ColumnarAgg: the text of a group key among equal values (0.0 vs 0.00, -0 vs 0,'
+		  . ' 1 day vs 24:00:00) is not the first row\'s of its group, nor always one of its group\'s:'
+		  . ' CREATE TABLE c (g int, n numeric) USING columnar;'
+		  . ' INSERT INTO c SELECT x, (ARRAY[0.00, 0.0])[x % 2 + 1] FROM generate_series(1, 20) x;'
+		  . ' SELECT g, n FROM c GROUP BY g, n ORDER BY g LIMIT 3 gives (2, 0.0) where row 2 holds'
+		  . ' 0.00 (heap: (2, 0.00)); and with one key over a dictionary-encoded chunk,'
+		  . " INSERT INTO c SELECT 1, (ARRAY['1.5', '0.0', '0.00', '1.50'])[x % 4 + 1]::numeric"
+		  . ' FROM generate_series(1, 20) x; SELECT n, count(*) FROM c GROUP BY n gives 0.00|10 (heap: 0.0|10)',
 		match => sub {
 			my ($mm, $run) = @_;
 			my ($s, $r, $g) = @$mm{qw(step ref got)};
@@ -756,6 +769,9 @@ for my $run (@runs)
 		  . ColumnarCorpus::Runner::step_text($_->{step}, $run->{table})
 	} @{ $run->{crashes} });
 	my $tol = $tolerated{ $run->{name} } ? scalar @{ $tolerated{ $run->{name} } } : 0;
+	note("$run->{name}: another range error than heap's (several aggregates overflow) in "
+		  . join(' ', @{ $other_error{ $run->{name} } }))
+	  if $other_error{ $run->{name} };
 	ok(!@new && !@failed_header && !@{ $run->{crashes} },
 		sprintf('%s: %d queries equal heap%s%s (%.0f s)', $run->{name}, $nsteps,
 			@known ? ' but for ' . scalar(@known) . ' known mismatches' : '',
