@@ -676,6 +676,7 @@ sub reassociated
 }
 
 my %tolerated;
+my %other_error;
 my $equal = sub {
 	my ($s, $r, $g, $run) = @_;
 	my $m = meta_of($block_of{ $s->{label} }, $s);
@@ -690,6 +691,14 @@ my $equal = sub {
 			push @{ $tolerated{ $run->{name} } }, $s->{label};
 			return 1;
 		}
+		# two aggregates that overflow in different groups: which error
+		# comes first depends on whether rows (heap) or columns (vectors)
+		# are taken first; both must be range errors
+		if ("$r->{state} $g->{state}" =~ /^22\S+ 22\S+$/ && grep({ !/^k/ } @{ $m->{kinds} }) > 1)
+		{
+			push @{ $other_error{ $run->{name} } }, $s->{label};
+			return 1;
+		}
 		return 0;
 	}
 	return 1 if $r->{state} ne '00000';
@@ -700,6 +709,7 @@ my $equal = sub {
 # narrowly, listed apart and failing all the same (they are bugs to fix,
 # see the reproductions).
 # { what => 'description', match => sub { ($mismatch, $run) } }
+# (none today: the group keys' first-row text, the last one found, is fixed)
 my @KNOWN = ();
 
 my %known;
@@ -740,6 +750,9 @@ for my $run (@runs)
 		  . ColumnarCorpus::Runner::step_text($_->{step}, $run->{table})
 	} @{ $run->{crashes} });
 	my $tol = $tolerated{ $run->{name} } ? scalar @{ $tolerated{ $run->{name} } } : 0;
+	note("$run->{name}: another range error than heap's (several aggregates overflow) in "
+		  . join(' ', @{ $other_error{ $run->{name} } }))
+	  if $other_error{ $run->{name} };
 	ok(!@new && !@failed_header && !@{ $run->{crashes} },
 		sprintf('%s: %d queries equal heap%s%s (%.0f s)', $run->{name}, $nsteps,
 			@known ? ' but for ' . scalar(@known) . ' known mismatches' : '',
