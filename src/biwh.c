@@ -29,6 +29,7 @@
 #include "columnar_storage.h"
 #include "columnar_tableam.h"
 #include "columnar_writer.h"
+#include "wh_security.h"
 
 PG_MODULE_MAGIC;
 

@@ -14,6 +14,4 @@
 extern void _PG_init(void);
 
 /* wh_security.c: the warehouse layer's password store */
-extern void WhSecurityInit(void);
-
 #endif							/* BIWH_H */

@@ -73,7 +73,7 @@
 #include "utils/formatting.h"
 #include "utils/memutils.h"
 
-#include "biwh.h"
+#include "wh_security.h"
 
 PG_FUNCTION_INFO_V1(wh_secret_stash);
 PG_FUNCTION_INFO_V1(wh_secret_take);
