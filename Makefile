@@ -18,7 +18,7 @@ CORE_OBJS = src/biwh.o
 ENCODING_OBJS = src/columnar_encoding.o src/columnar_encoding_probe.o
 COLUMNAR_OBJS = src/columnar_storage.o src/columnar_compression.o src/columnar_vector.o src/columnar_chunk.o \
 	src/columnar_zonemap.o src/columnar_catalog.o src/columnar_options.o \
-	src/columnar_writer.o src/columnar_parallel.o src/columnar_reader.o src/columnar_qual.o src/columnar_agg.o src/columnar_agg_serial.o src/columnar_agg_group.o src/columnar_agg_distinct.o src/columnar_agg_key.o src/columnar_agg_expr.o \
+	src/columnar_writer.o src/columnar_parallel.o src/columnar_reader.o src/columnar_qual.o src/columnar_agg.o src/columnar_agg_serial.o src/columnar_agg_group.o src/columnar_agg_distinct.o src/columnar_agg_key.o src/columnar_agg_expr.o src/columnar_numeric.o \
 	src/columnar_pipeline.o src/columnar_scan.o src/columnar_aggscan.o src/columnar_planner.o src/columnar_vacuum.o \
 	src/columnar_tableam.o src/columnar_fetch.o src/columnar_indexpath.o src/columnar_guard.o src/columnar_inspect.o
 WH_OBJS = src/wh_security.o src/wh_rollup_parse.o

@@ -37,18 +37,30 @@
 #include "columnar_agg_key.h"
 
 /*
+ * Return the user column of this query level that e is, under
+ * binary-compatible relabelings, or NULL.
+ */
+Var *
+ColumnarColumnOf(Expr *e)
+{
+	while (e != NULL && IsA(e, RelabelType))
+		e = ((RelabelType *) e)->arg;
+	if (e != NULL && IsA(e, Var) && ((Var *) e)->varattno > 0 &&
+		((Var *) e)->varlevelsup == 0)
+		return (Var *) e;
+	return NULL;
+}
+
+/*
  * Return the column of relation relid that e is, under binary-compatible
  * relabelings, or NULL.
  */
 Var *
 ColumnarKeyColumn(Expr *e, Index relid)
 {
-	while (IsA(e, RelabelType))
-		e = ((RelabelType *) e)->arg;
-	if (IsA(e, Var) && ((Var *) e)->varno == relid && ((Var *) e)->varattno > 0 &&
-		((Var *) e)->varlevelsup == 0)
-		return (Var *) e;
-	return NULL;
+	Var		   *var = ColumnarColumnOf(e);
+
+	return var != NULL && var->varno == relid ? var : NULL;
 }
 
 /* Return the microseconds of a date_trunc unit we truncate, or 0. */
