@@ -191,13 +191,15 @@ skip_fraction(PlannerInfo *root, RelOptInfo *rel)
  * left, or only those rows when few are left (columnar_scan.c gathers them
  * when at most one in 16 is); with form_tuples, a tuple and the other
  * quals for the rows the vectorized ones leave and the target list for
- * the rows returned (a ColumnarAgg forms none).
+ * the rows returned (a ColumnarAgg forms none); skip is the share of rows
+ * zone maps leave (skip_fraction).
  */
 static Cost
-vector_cpu_cost(PlannerInfo *root, RelOptInfo *rel, int nneeded, bool form_tuples)
+vector_cpu_cost(PlannerInfo *root, RelOptInfo *rel, int nneeded, bool form_tuples,
+				double skip)
 {
 	double		tuples = rel->tuples;
-	double		read = rel->tuples * skip_fraction(root, rel);	/* not skipped */
+	double		read = rel->tuples * skip;	/* not skipped */
 	double		per_value = cpu_operator_cost * COLUMNAR_VECTOR_COST_FACTOR;
 	List	   *vec_clauses = NIL;
 	List	   *other = NIL;
@@ -287,6 +289,7 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	double		rows;
 	Cost		startup;
 	double		share;
+	double		skip;
 	Cost		disk_run;
 	Cost		cpu_run;
 	int			workers;
@@ -350,8 +353,9 @@ add_scan_paths(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	 */
 	get_tablespace_page_costs(rel->reltablespace, NULL, &spc_seq_page_cost);
 	share = natts > 0 ? (double) Max(nneeded, 1) / natts : 1.0;
-	disk_run = spc_seq_page_cost * Max(rel->pages * share * skip_fraction(root, rel), 1.0);
-	cpu_run = vector_cpu_cost(root, rel, nneeded, true);
+	skip = skip_fraction(root, rel);
+	disk_run = spc_seq_page_cost * Max(rel->pages * share * skip, 1.0);
+	cpu_run = vector_cpu_cost(root, rel, nneeded, true, skip);
 	cpath = make_scan_path(rel, cols, rows, startup);
 	cpath->path.parallel_aware = false;
 	cpath->path.parallel_safe = parallel_ok;
@@ -804,9 +808,11 @@ make_agg_path(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *parent,
 	}
 	else
 	{
+		double		skip = skip_fraction(root, input_rel);
+
 		disk = seq_page_cost * Max(input_rel->pages * (natts > 0 ? (double) nneeded / natts : 1.0) *
-								   skip_fraction(root, input_rel), 1.0);
-		cpu = vector_cpu_cost(root, input_rel, nneeded, false);
+								   skip, 1.0);
+		cpu = vector_cpu_cost(root, input_rel, nneeded, false, skip);
 		cpu += input_rel->rows * per_value * (2 * list_length(keys) + list_length(aggrefs));
 	}
 	if (workers > 0)
