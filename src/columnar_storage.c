@@ -115,13 +115,18 @@
  * group itself goes to the end of the file or to free pages found before,
  * so compaction alone does not shrink the file; an aborted load at the end
  * of the file is truncated by the very next VACUUM.  Autovacuum reclaims
- * too but never compacts; VACUUM (TRUNCATE false) does neither step 2 nor
- * step 3.
+ * too, and compacts once a table has biwh.autovacuum_merge_row_groups
+ * small row groups (never with indexes); VACUUM (TRUNCATE false) does
+ * neither step 2 nor step 3.
  *
  * Open doubts
  * -----------
  * - A table busy all the time (a long load or a long query holding a lock)
  *   is never reclaimed: VACUUM VERBOSE says "pages not reclaimed".
+ * - Every VACUUM, autovacuum's too, takes the AccessExclusiveLock for a
+ *   moment even when there is nothing to free; standbys replay it, and the
+ *   replay waits for standby queries on the table (cancelling them after
+ *   max_standby_streaming_delay).  Heap takes it only to truncate.
  * - Free pages are reused only by streams that fit a run whole; a table
  *   with many small holes and large row groups may still grow (VACUUM FULL
  *   rewrites it).  Row groups are never moved to fill holes at the front.
