@@ -137,6 +137,15 @@ INSERT INTO e SELECT generate_series(1, 3000);
 ROLLBACK;
 VACUUM (VERBOSE) e;
 
+-- Nothing left to free: VACUUM does not ask for the lock at all, so
+-- another session reading the table does not make it give up
+SELECT dblink_connect('rd', :'self');
+SELECT dblink_exec('rd', 'BEGIN');
+SELECT * FROM dblink('rd', 'SELECT count(*) FROM e') AS r(n bigint);
+VACUUM (VERBOSE) e;
+SELECT dblink_exec('rd', 'COMMIT');
+SELECT dblink_disconnect('rd');
+
 DROP TABLE v, v_heap, s, e, st;
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

@@ -57,6 +57,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/autovacuum.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
@@ -188,9 +189,10 @@ compact_small_row_groups(Relation rel, int min_groups, double *merged_rows)
 
 /*
  * Reclaim the pages no row group can ever need again (see "Reclaiming
- * space" in columnar_storage.c): under the relation's AccessExclusiveLock,
- * prune the catalog rows of the table, count the pages of every row group
- * left as used, and free the others.  Gives up, returning false, when the
+ * space" in columnar_storage.c): unless the catalog shows nothing to free,
+ * under the relation's AccessExclusiveLock, prune the catalog rows of the
+ * table, count the pages of every row group left as used, and free the
+ * others.  Gives up, returning false, when the
  * lock cannot be had in about a second (a writer or reader is at work);
  * otherwise fills *truncated and *free_pages.
  */
@@ -206,6 +208,18 @@ reclaim_space(Relation rel, BlockNumber *truncated, BlockNumber *free_pages)
 	*free_pages = 0;
 	if (ColumnarStorageId(rel) == 0)
 		return true;
+
+	/*
+	 * Nothing to free: no lock, which standbys would replay and their
+	 * queries of the table wait for (autovacuum comes often)
+	 */
+	if (!ColumnarCatalogMayReclaim(ColumnarStorageId(rel),
+								   RelationGetNumberOfBlocks(rel),
+								   ColumnarFreePages(rel)))
+	{
+		*free_pages = ColumnarFreePages(rel);
+		return true;
+	}
 
 	/*
 	 * Like heap's lazy_truncate_heap: wait a little for the lock, never

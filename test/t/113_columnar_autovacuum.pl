@@ -7,8 +7,9 @@
 # after.  A merge runs while other sessions read the table and commit other
 # transactions: readers always see every row once, during and after the
 # merge (the merge's xid must be in their snapshots: a lazy VACUUM's is
-# not, unless the merge leaves PROC_IN_VACUUM first).  A table with an
-# index is not merged, and VACUUM VERBOSE says why.
+# not, unless the merge leaves PROC_IN_VACUUM first).  A crash during a
+# merge leaves the table as it was.  A table with an index is not merged,
+# and VACUUM VERBOSE says why.
 
 use strict;
 use warnings;
@@ -51,11 +52,12 @@ sub autovacuums
 	return $node->safe_psql('postgres', qq{
 		SELECT autovacuum_count FROM pg_stat_user_tables WHERE relid = '$t'::regclass});
 }
-# Poll (at most 90 s) until the query returns 't'.
+# Poll (for at most 90 s) until the query returns 't'.
 sub wait_for
 {
 	my ($sql, $what) = @_;
-	for (1 .. 900)
+	my $deadline = time() + 90;
+	while (time() < $deadline)
 	{
 		return 1 if $node->safe_psql('postgres', $sql) eq 't';
 		usleep(100_000);
@@ -88,6 +90,8 @@ ok($node->wait_for_log(qr/columnar table "c": merged \d+ small row groups/),
 
 # An aborted load: its pages at the end of the file go (its rows count as
 # dead rows, which bring autovacuum), and so do the merged-away row groups'
+# (autovacuum is off for the table until the pages are seen)
+$node->safe_psql('postgres', q{ALTER TABLE c SET (autovacuum_enabled = false)});
 my $before = $node->safe_psql('postgres', q{SELECT pg_relation_size('c')});
 $node->safe_psql('postgres', q{
 	BEGIN;
@@ -95,6 +99,7 @@ $node->safe_psql('postgres', q{
 	ROLLBACK;});
 ok($node->safe_psql('postgres', q{SELECT pg_relation_size('c')}) > $before + 8192 * 20,
 	'the aborted load left pages');
+$node->safe_psql('postgres', q{ALTER TABLE c SET (autovacuum_enabled = true)});
 ok(wait_for(qq{SELECT pg_relation_size('c') <= $before}, 'the reclaim'),
 	'autovacuum truncated the pages of the aborted load');
 is(state('c'), state('h'), 'after the reclaim: columnar equals heap');
@@ -181,6 +186,53 @@ for my $who ('VACUUM', 'autovacuum')
 	is(state('c2'), state('h2'), "$who: after the merge: columnar equals heap");
 	verify('c2', "$who: after the merge");
 }
+
+# A crash in the middle of a merge: after recovery the table is as before
+# (the merge's transaction never committed), and the next VACUUM merges it
+# and frees the pages the interrupted merge wrote
+$node->safe_psql('postgres', q{
+	DROP TABLE IF EXISTS c2, h2;
+	CREATE TABLE c2 (id int, v text) USING columnar WITH (autovacuum_enabled = false);
+	CREATE TABLE h2 (id int, v text);
+	DO $$ BEGIN
+		FOR i IN 1..3000 LOOP
+			INSERT INTO c2 VALUES (i, md5(i::text));
+			INSERT INTO h2 VALUES (i, md5(i::text));
+			COMMIT;
+		END LOOP;
+	END $$;
+	CHECKPOINT;});
+# a row lock on a catalog row holds the merge after it wrote two row
+# groups (the 2,001st of the 3,000 it deletes)
+my $locker = IPC::Run::start(
+	[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c', q{
+		BEGIN;
+		SELECT 1 FROM biwh.columnar_row_group WHERE storage_id = biwh.columnar_storage_id('c2')
+		 ORDER BY first_row OFFSET 2500 LIMIT 1 FOR UPDATE;
+		SELECT pg_sleep(600);} ],
+	'>', \my $lout, '2>', \my $lerr);
+ok(wait_for(q{SELECT count(*) = 1 FROM pg_locks WHERE mode = 'RowShareLock' AND granted
+			   AND relation = 'biwh.columnar_row_group'::regclass}, 'the row lock'),
+	'a session locks a catalog row');
+my $vac = IPC::Run::start(
+	[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c', 'VACUUM c2' ],
+	'>', \my $vout, '2>', \my $verr);
+ok(wait_for(q{SELECT count(*) = 1 FROM pg_stat_activity WHERE query = 'VACUUM c2'
+			   AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL},
+		'the merge to wait'),
+	'the merge has written and waits');
+$node->stop('immediate');
+$vac->finish;
+$locker->finish;
+$node->start;
+is(groups('c2'), 3000, 'after the crash: the 3000 row groups are there');
+is(state('c2'), state('h2'), 'after the crash: columnar equals heap');
+verify('c2', 'after the crash');
+$node->safe_psql('postgres', 'VACUUM c2');
+$node->safe_psql('postgres', 'VACUUM c2');
+is(groups('c2'), 3, 'the next VACUUM merges them');
+is(state('c2'), state('h2'), 'after the merge: columnar equals heap');
+verify('c2', 'after the merge');
 
 # A table with an index is not merged, and VACUUM VERBOSE says why
 $node->safe_psql('postgres', q{
