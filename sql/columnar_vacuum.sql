@@ -114,12 +114,38 @@ SELECT pg_relation_size('e') / current_setting('block_size')::int AS blocks;
 INSERT INTO e SELECT generate_series(1, 10);
 SELECT count(*), sum(id) FROM e;
 
+-- VACUUM reports to the statistics as heap's VACUUM does (autovacuum comes
+-- for the inserts counted since the last vacuum, and for dead rows): the
+-- rows merged away are dead until the next VACUUM frees their pages
+SHOW biwh.autovacuum_merge_row_groups;
+CREATE TABLE st (id int) USING columnar WITH (autovacuum_enabled = false);
+INSERT INTO st SELECT generate_series(1, 100);
+INSERT INTO st SELECT generate_series(101, 150);
+SELECT pg_stat_force_next_flush();
+SELECT n_ins_since_vacuum, vacuum_count FROM pg_stat_user_tables WHERE relname = 'st';
+VACUUM st;
+SELECT n_live_tup, n_dead_tup, n_ins_since_vacuum, vacuum_count
+  FROM pg_stat_user_tables WHERE relname = 'st';
+VACUUM st;
+SELECT n_live_tup, n_dead_tup, n_ins_since_vacuum, vacuum_count
+  FROM pg_stat_user_tables WHERE relname = 'st';
+SELECT count(*), sum(id) FROM st;
+
 -- VERBOSE says what happened
 BEGIN;
 INSERT INTO e SELECT generate_series(1, 3000);
 ROLLBACK;
 VACUUM (VERBOSE) e;
 
-DROP TABLE v, v_heap, s, e;
+-- Nothing left to free: VACUUM does not ask for the lock at all, so
+-- another session reading the table does not make it give up
+SELECT dblink_connect('rd', :'self');
+SELECT dblink_exec('rd', 'BEGIN');
+SELECT * FROM dblink('rd', 'SELECT count(*) FROM e') AS r(n bigint);
+VACUUM (VERBOSE) e;
+SELECT dblink_exec('rd', 'COMMIT');
+SELECT dblink_disconnect('rd');
+
+DROP TABLE v, v_heap, s, e, st;
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

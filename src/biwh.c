@@ -28,6 +28,7 @@
 #include "columnar_scan.h"
 #include "columnar_storage.h"
 #include "columnar_tableam.h"
+#include "columnar_vacuum.h"
 #include "columnar_writer.h"
 #include "wh_security.h"
 
@@ -45,6 +46,7 @@ _PG_init(void)
 	ColumnarOptionsInit();
 	ColumnarWriterInit();
 	ColumnarTableAmInit();
+	ColumnarVacuumInit();
 	ColumnarGuardInit();
 	ColumnarFetchInit();
 	ColumnarIndexPathInit();	/* before ColumnarPlannerInit: its hook runs first */

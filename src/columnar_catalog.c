@@ -583,6 +583,74 @@ ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
 }
 
 /*
+ * Count the row groups (not reservations) of a storage visible to
+ * snapshot, and add the pages their streams take to *pages.
+ */
+static uint64
+count_row_groups(uint64 storage_id, Snapshot snapshot, BlockNumber *pages)
+{
+	Relation	rel;
+	Relation	idx;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	uint64		n = 0;
+
+	rel = table_open(biwh_relid_required("columnar_row_group"), AccessShareLock);
+	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), AccessShareLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) storage_id));
+	scan = systable_beginscan_ordered(rel, idx, snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
+	{
+		bool		isnull;
+		int64		start = DatumGetInt64(heap_getattr(tup, Anum_rg_start_block,
+													   RelationGetDescr(rel), &isnull));
+		int64		len = DatumGetInt64(heap_getattr(tup, Anum_rg_data_length,
+													 RelationGetDescr(rel), &isnull));
+
+		if (start == RESERVED_START)
+			continue;
+		n++;
+		if (pages != NULL && len >= 0)
+			*pages += ColumnarStreamPages((uint64) len);
+	}
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return n;
+}
+
+/*
+ * Return whether VACUUM may find pages of a storage to free, read without
+ * VACUUM's lock (a hint that may be wrong only towards true, or miss a
+ * change made while it reads, which the next VACUUM sees): some catalog
+ * row of it is gone or going (inserted by an aborted transaction, or
+ * deleted by a committed one: a dirty snapshot sees neither), or its row
+ * groups, the nfree pages of its free list and the metapage do not
+ * account for all nblocks pages of the relation (an aborted load whose
+ * catalog row was pruned or never written, a crashed writer, a writer
+ * between writing pages and inserting their catalog row).
+ */
+bool
+ColumnarCatalogMayReclaim(uint64 storage_id, BlockNumber nblocks,
+						  BlockNumber nfree)
+{
+	SnapshotData dirty;
+	BlockNumber pages = 0;
+	uint64		live;
+	uint64		all;
+
+	if (storage_id == 0)
+		return false;
+	InitDirtySnapshot(dirty);
+	/* the dirty count first: a row inserted in between only adds to all */
+	live = count_row_groups(storage_id, &dirty, NULL);
+	all = count_row_groups(storage_id, SnapshotAny, &pages);
+	return all != live || (uint64) pages + nfree + 1 < (uint64) nblocks;
+}
+
+/*
  * Delete the catalog row of one row group (VACUUM compaction).
  */
 void

@@ -59,6 +59,8 @@ extern void ColumnarCatalogReserve(uint64 storage_id, uint64 first_row,
 extern void ColumnarCatalogUnreserve(ItemPointer tid);
 extern void ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
 									  BlockNumber **counts, int *n);
+extern bool ColumnarCatalogMayReclaim(uint64 storage_id, BlockNumber nblocks,
+									  BlockNumber nfree);
 extern void ColumnarCatalogDeleteRowGroup(uint64 storage_id, uint64 first_row);
 extern bool ColumnarCatalogReady(void);
 

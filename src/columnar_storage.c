@@ -71,8 +71,13 @@
  * snapshot.  The pages of aborted or crashed loads, of row groups whose
  * deletion every snapshot sees, and pages extended by a writer that died
  * before inserting its catalog row are not.  VACUUM (reclaim_space in
- * columnar_vacuum.c does steps 1, 2 and 4, ColumnarStorageFree here step 3):
+ * columnar_vacuum.c does steps 0, 1, 2 and 4, ColumnarStorageFree here
+ * step 3):
  *
+ *	0. skips the rest when the catalog shows no page that may be free
+ *	   (ColumnarCatalogMayReclaim: no row group inserted by an aborted
+ *	   transaction nor deleted by a committed one, and every page is the
+ *	   metapage, on the free list or some row group's);
  *	1. takes the table's AccessExclusiveLock, conditionally, retrying for
  *	   about a second and giving up otherwise (as heap's lazy_truncate_heap:
  *	   VACUUM never queues in front of readers).  This, not the extension
@@ -115,13 +120,20 @@
  * group itself goes to the end of the file or to free pages found before,
  * so compaction alone does not shrink the file; an aborted load at the end
  * of the file is truncated by the very next VACUUM.  Autovacuum reclaims
- * too but never compacts; VACUUM (TRUNCATE false) does neither step 2 nor
- * step 3.
+ * too, and compacts once a table has biwh.autovacuum_merge_row_groups
+ * small row groups (never with indexes); VACUUM (TRUNCATE false) does
+ * neither step 2 nor step 3.
  *
  * Open doubts
  * -----------
  * - A table busy all the time (a long load or a long query holding a lock)
  *   is never reclaimed: VACUUM VERBOSE says "pages not reclaimed".
+ * - VACUUM takes the AccessExclusiveLock whenever the catalog shows pages
+ *   that may be free (dead or aborted row groups, pages no row group
+ *   accounts for), also when their rows are still visible to some
+ *   snapshot and nothing can be freed yet; standbys replay the lock, and
+ *   the replay waits for standby queries on the table (cancelling them
+ *   after max_standby_streaming_delay).  Heap takes it only to truncate.
  * - Free pages are reused only by streams that fit a run whole; a table
  *   with many small holes and large row groups may still grow (VACUUM FULL
  *   rewrites it).  Row groups are never moved to fill holes at the front.

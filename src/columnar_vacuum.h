@@ -13,5 +13,6 @@
 struct VacuumParams;
 
 extern void ColumnarVacuum(Relation rel, struct VacuumParams *params);
+extern void ColumnarVacuumInit(void);
 
 #endif							/* COLUMNAR_VACUUM_H */
