@@ -8,7 +8,7 @@
 #   make demo       the warehouse workflow end to end on a throwaway cluster
 #                   (make demo KEEP=1 leaves it running and says how to stop it)
 #   make bench      print the benchmark tables (BENCH_SIZE sets the data size,
-#                   BENCH_ONLY="bi" or "columnar,wh" runs some of them)
+#                   BENCH_ONLY="bi", "index" or "columnar,wh" runs some of them)
 
 EXTENSION = biwh
 EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'/\1/p" $(EXTENSION).control)

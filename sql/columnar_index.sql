@@ -114,6 +114,38 @@ SELECT * FROM scans('SELECT * FROM c WHERE id = 77', 'any');
 SELECT * FROM scans('SELECT sum(n) FROM c WHERE id > 100', 'any');
 SELECT * FROM scans('SELECT k, count(*) FROM c GROUP BY k', 'any');
 SELECT * FROM scans('SELECT count(*) FROM c WHERE k = 3', 'any');
+-- index costs know the indexed column's correlation (pg_stats): a short
+-- range on a column in row order uses the index, a long one or an analytic
+-- query the columnar scan; the answers are heap's
+SELECT attname, round(correlation::numeric, 2) FROM pg_stats
+	WHERE tablename = 'c' AND attname IN ('id', 't', 'k') ORDER BY 1;
+SELECT * FROM scans('SELECT * FROM c WHERE id BETWEEN 5000 AND 5400', 'any');
+SELECT * FROM scans('SELECT * FROM c WHERE t >= ''2025-01-05'' AND t < ''2025-01-05 06:00''', 'any');
+SELECT * FROM scans('SELECT * FROM c WHERE id BETWEEN 2000 AND 19000', 'any');
+SELECT * FROM scans('SELECT sum(n) FROM c WHERE t >= ''2025-01-05''', 'any');
+SELECT count(*), sum(n) FROM c WHERE id BETWEEN 5000 AND 5400;
+SELECT (SELECT count(*) FROM (SELECT * FROM c WHERE id BETWEEN 5000 AND 5400
+		EXCEPT ALL SELECT * FROM h WHERE id BETWEEN 5000 AND 5400) x) AS c_minus_h,
+	(SELECT count(*) FROM (SELECT * FROM h WHERE id BETWEEN 5000 AND 5400
+		EXCEPT ALL SELECT * FROM c WHERE id BETWEEN 5000 AND 5400) x) AS h_minus_c;
+SELECT (SELECT count(*) FROM (SELECT * FROM c WHERE t >= '2025-01-05' AND t < '2025-01-05 06:00'
+		EXCEPT ALL SELECT * FROM h WHERE t >= '2025-01-05' AND t < '2025-01-05 06:00') x) AS c_minus_h,
+	(SELECT count(*) FROM (SELECT * FROM h WHERE t >= '2025-01-05' AND t < '2025-01-05 06:00'
+		EXCEPT ALL SELECT * FROM c WHERE t >= '2025-01-05' AND t < '2025-01-05 06:00') x) AS h_minus_c;
+
+-- fetches by TID decode only the columns the scan reads (target list,
+-- quals, rechecks, whole-row references), in index, bitmap (also lossy),
+-- index-only and rescanned inner scans
+SELECT * FROM diff('SELECT n FROM c WHERE id BETWEEN 990 AND 3010 AND v > ''v3''');
+SELECT * FROM diff('SELECT t FROM c WHERE id IN (5, 500, 5000, 19999) AND k <> 1');
+SELECT * FROM diff('SELECT c::text FROM c WHERE id BETWEEN 100 AND 140');
+SELECT * FROM diff('SELECT x.id, (SELECT max(y.n) FROM c y WHERE y.id = x.id + 1) FROM c x WHERE x.id < 30');
+SELECT * FROM diff('SELECT a.n, b.t FROM c a JOIN c b ON b.id = a.id * 7 WHERE a.id < 40');
+SELECT * FROM diff('SELECT v, n FROM c WHERE id < 3000 AND k = 3 AND n > 10', 'bitmap');
+SET work_mem = '64kB';
+SELECT * FROM diff('SELECT length(v) FROM c WHERE id BETWEEN 100 AND 15000', 'bitmap');
+RESET work_mem;
+SELECT * FROM diff('SELECT count(*) FROM c WHERE id BETWEEN 10 AND 90', 'indexonly');
 
 -- rows this transaction buffers are found by index, rolled back ones not
 BEGIN;

@@ -2725,6 +2725,36 @@ store_int(ColumnarValueKind kind, char *dst, int64 v)
  * it, but only the chosen values are unpacked and built, so picking a few
  * rows out of a segment costs little more than reading it.
  */
+/*
+ * Return how many of the rows from .. to - 1 a validity bitmap says are
+ * not NULL (whole bytes counted at once: a fetch by TID asks for one row
+ * far into a segment).
+ */
+static uint64
+count_valid(const uint8 *validity, uint32 from, uint32 to)
+{
+	uint64		n = 0;
+
+	while (from < to && (from & 7) != 0)
+	{
+		n += (validity[from >> 3] >> (from & 7)) & 1;
+		from++;
+	}
+	if (to - from >= 8)
+	{
+		uint32		nbytes = (to - from) / 8;
+
+		n += pg_popcount((const char *) validity + (from >> 3), nbytes);
+		from += nbytes * 8;
+	}
+	while (from < to)
+	{
+		n += (validity[from >> 3] >> (from & 7)) & 1;
+		from++;
+	}
+	return n;
+}
+
 void
 ColumnarDecodeRows(const char *image, Size len, ColumnarVector *out,
 				   const uint32 *rows, uint32 nsel)
@@ -2757,8 +2787,8 @@ ColumnarDecodeRows(const char *image, Size len, ColumnarVector *out,
 		{
 			if (rows[k] >= hdr.nrows || (k > 0 && rows[k] <= rows[k - 1]))
 				elog(ERROR, "columnar rows to decode are out of order or range");
-			for (; row < rows[k]; row++)
-				d += validity == NULL || ((validity[row >> 3] >> (row & 7)) & 1);
+			d += validity == NULL ? rows[k] - row : count_valid(validity, row, rows[k]);
+			row = rows[k];
 			if (validity != NULL && !((validity[row >> 3] >> (row & 7)) & 1))
 			{
 				dense[k] = -1;
@@ -3191,6 +3221,19 @@ ColumnarEncoding
 ColumnarImageEncoding(const char *image, Size len)
 {
 	return (ColumnarEncoding) read_header(image, len).encoding;
+}
+
+/*
+ * Set the row and NULL counts an image's header states, without decoding
+ * it.
+ */
+void
+ColumnarImageCounts(const char *image, Size len, uint32 *nrows, uint32 *nnulls)
+{
+	EncHeader	hdr = read_header(image, len);
+
+	*nrows = hdr.nrows;
+	*nnulls = hdr.nnulls;
 }
 
 /*

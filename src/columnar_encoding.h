@@ -188,6 +188,10 @@ extern uint32 ColumnarScaledNumeric(char *dst, int64 scaled, int scale, int dsca
 /* Return the encoding an image uses, without decoding it. */
 extern ColumnarEncoding ColumnarImageEncoding(const char *image, Size len);
 
+/* Set the row and NULL counts of an image, without decoding it. */
+extern void ColumnarImageCounts(const char *image, Size len, uint32 *nrows,
+								uint32 *nnulls);
+
 /* Return the name of an encoding ("plain", "dict", ...). */
 extern const char *ColumnarEncodingName(ColumnarEncoding encoding);
 

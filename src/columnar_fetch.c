@@ -12,11 +12,23 @@
  *	- which of them the scan's snapshot sees (an MVCC snapshot sees the same
  *	  row groups all along), so that the catalog is asked once per row group
  *	  rather than once per row; a bitmap scan lists them all at its start;
- *	- decoded segments (COLUMNAR_SEGMENT_ROWS rows of one column) in a cache
- *	  bounded by biwh.fetch_cache_size, least recently used out first, so
- *	  rows near each other (an index range scan on a correlated column, a
- *	  bitmap page, rows of one segment) decode each segment once.
- * A row is built from the one segment of each column that holds it.
+ *	- segments (COLUMNAR_SEGMENT_ROWS rows of one column) in a cache
+ *	  bounded by biwh.fetch_cache_size, least recently used out first.  A
+ *	  segment is first kept as its image (read, checked and decompressed
+ *	  once), from which each row's value is decoded alone
+ *	  (ColumnarDecodeRows: fixed-width, frame-of-reference, dictionary and
+ *	  scaled-numeric values are read at their offset); a segment that
+ *	  serves COLUMNAR_FETCH_DECODE_HITS rows (an index range scan on a
+ *	  correlated column, a bitmap page, rows of one segment) is decoded
+ *	  whole, once, and its rows are then read from the vector.  Random
+ *	  lookups so decode one value per column, not COLUMNAR_SEGMENT_ROWS.
+ * A row is built from the one segment of each column that holds it, for
+ * the columns the scan needs (ColumnarFetchSetScanColumns: the executor
+ * hook of columnar_indexpath.c tells which columns a plan's index or
+ * bitmap scan reads as the scan starts; the others are left NULL, and an
+ * index-only scan, which only asks whether the row is visible, decodes
+ * none).  The row is materialized in the slot, so it stays valid however
+ * the cache changes.
  * Rows this backend still buffers come from the write buffers
  * (ColumnarPendingFetch).  With a non-MVCC snapshot (SnapshotDirty of a
  * uniqueness check) the catalog is asked for every row: the check must see
@@ -28,6 +40,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/sysattr.h"
 #include "lib/ilist.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -63,21 +76,31 @@ typedef struct SegmentKey
 	uint32		seg;
 } SegmentKey;
 
-/* A decoded segment in the cache */
+/* A segment in the cache: its image, or once often used, decoded */
 typedef struct FetchSegment
 {
 	SegmentKey	key;			/* hash key */
-	ColumnarVector *vec;
-	MemoryContext cxt;			/* holds vec */
+	char	   *image;			/* checked and decompressed, or NULL */
+	Size		image_len;
+	ColumnarVector *vec;		/* decoded, or NULL */
+	MemoryContext cxt;			/* holds vec, when decoded */
+	uint32		hits;			/* rows served */
 	Size		bytes;
 	uint64		used;			/* fetch that last used it */
 	dlist_node	lru;			/* most recently used at the head */
 } FetchSegment;
 
+/* set by the executor hook (columnar_indexpath.c) while a scan starts */
+static Oid	scan_relid = InvalidOid;
+static Bitmapset *scan_attrs = NULL;
+static bool scan_all = false;
+
 struct ColumnarFetchState
 {
 	Relation	rel;
 	MemoryContext cxt;
+	MemoryContext image_cxt;	/* segment images */
+	MemoryContext row_cxt;		/* one row's values, until materialized */
 	uint64		storage_id;
 	BlockNumber nblocks;
 	HTAB	   *groups;			/* FetchGroup by first row */
@@ -85,6 +108,11 @@ struct ColumnarFetchState
 	dlist_head	lru;
 	Size		cached_bytes;
 	uint64		nfetches;
+	/* per attribute: needed by the scan, its vector kind, last segment */
+	bool	   *needed;
+	FetchSegment **last;
+	ColumnarVector *kinds;
+	int			natts;
 	/* the row groups the snapshot below sees, sorted by first row */
 	Snapshot	snapshot;
 	CommandId	curcid;
@@ -96,6 +124,21 @@ struct ColumnarFetchState
 	/* counters */
 	int64		decoded;
 };
+
+/*
+ * Say that the next fetch state begun for relid belongs to a plan's scan
+ * that reads the attributes in attrs (pull_varattnos numbering), or all of
+ * them; InvalidOid withdraws it.  The first fetch state of relid begun
+ * after this takes it (and it is gone then); any other fetch state reads
+ * every column.  attrs is read only then.
+ */
+void
+ColumnarFetchSetScanColumns(Oid relid, Bitmapset *attrs, bool all)
+{
+	scan_relid = relid;
+	scan_attrs = attrs;
+	scan_all = all;
+}
 
 /*
  * Start fetching rows of rel by TID.  list_all: the caller will fetch
@@ -110,10 +153,34 @@ ColumnarBeginFetch(Relation rel, bool list_all)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	ColumnarFetchState *state = palloc0(sizeof(ColumnarFetchState));
 	HASHCTL		ctl;
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		for_scan = OidIsValid(scan_relid) && scan_relid == RelationGetRelid(rel);
 
+	/* segment images come and go: keep malloc from trimming and faulting */
+	ColumnarKeepFreedMemory();
 	state->rel = rel;
 	state->cxt = cxt;
+	state->image_cxt = AllocSetContextCreate(cxt, "columnar fetch images",
+											 ALLOCSET_DEFAULT_SIZES);
+	state->row_cxt = AllocSetContextCreate(cxt, "columnar fetch row",
+										   ALLOCSET_SMALL_SIZES);
 	state->list_all = list_all;
+	state->natts = desc->natts;
+	state->needed = palloc(sizeof(bool) * Max(desc->natts, 1));
+	state->kinds = palloc0(sizeof(ColumnarVector) * Max(desc->natts, 1));
+	state->last = palloc0(sizeof(FetchSegment *) * Max(desc->natts, 1));
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		/* not for a plan's scan (uniqueness checks, ...): every column */
+		state->needed[i] = !for_scan || scan_all ||
+			bms_is_member(i + 1 - FirstLowInvalidHeapAttributeNumber, scan_attrs);
+		if (!att->attisdropped)
+			ColumnarVectorSetKind(&state->kinds[i], att);
+	}
+	if (for_scan)
+		ColumnarFetchSetScanColumns(InvalidOid, NULL, false);
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(uint64);
 	ctl.entrysize = sizeof(FetchGroup);
@@ -295,51 +362,98 @@ find_group(ColumnarFetchState *state, uint64 rownum, Snapshot snapshot,
 }
 
 /*
- * Return segment s of column col of group g, decoded (from the cache when
- * it is there).
+ * Return the cache entry of segment s of column col of group g, read (its
+ * image) when it is not there, and decoded whole when it has served
+ * COLUMNAR_FETCH_DECODE_HITS rows.
  */
-static ColumnarVector *
+static FetchSegment *
 get_segment(ColumnarFetchState *state, FetchGroup *g, int col, uint32 s,
 			Form_pg_attribute att)
 {
 	SegmentKey	key;
-	FetchSegment *seg;
+	FetchSegment *seg = state->last[col];
 	bool		found;
+	const ColumnarSegment *layout_seg = &g->layouts[col].segs[s];
 
 	memset(&key, 0, sizeof(key));
 	key.first_row = g->first_row;
 	key.col = col;
 	key.seg = s;
-	seg = hash_search(state->segments, &key, HASH_ENTER, &found);
+	/* rows in order mostly stay in the segment of the row before */
+	found = seg != NULL && seg->key.first_row == key.first_row && seg->key.seg == s;
+	if (!found)
+		seg = hash_search(state->segments, &key, HASH_ENTER, &found);
 	if (found)
 	{
+		state->last[col] = seg;
 		dlist_move_head(&state->lru, &seg->lru);
 		seg->used = state->nfetches;
-		return seg->vec;
+		if (seg->vec == NULL && ++seg->hits >= COLUMNAR_FETCH_DECODE_HITS)
+		{
+			MemoryContext cxt = AllocSetContextCreate(state->cxt, "columnar fetch segment",
+													  ALLOCSET_SMALL_SIZES);
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+			ColumnarVector *vec = palloc0(sizeof(ColumnarVector));
+
+			PG_TRY();
+			{
+				*vec = state->kinds[col];
+				ColumnarDecodeSegment(seg->image, seg->image_len, layout_seg, vec, 0);
+			}
+			PG_CATCH();
+			{
+				MemoryContextSwitchTo(old);
+				MemoryContextDelete(cxt);
+				PG_RE_THROW();
+			}
+			PG_END_TRY();
+			MemoryContextSwitchTo(old);
+			state->cached_bytes -= seg->bytes;
+			pfree(seg->image);
+			seg->image = NULL;
+			seg->vec = vec;
+			seg->cxt = cxt;
+			seg->bytes = MemoryContextMemAllocated(cxt, true);
+			state->cached_bytes += seg->bytes;
+			state->decoded++;
+		}
+		return seg;
 	}
+	seg->image = NULL;
+	seg->vec = NULL;
+	seg->cxt = NULL;
+	seg->hits = 1;
 	PG_TRY();
 	{
-		MemoryContext old;
+		MemoryContext old = MemoryContextSwitchTo(state->image_cxt);
+		uint32		nrows;
+		uint32		nnulls;
 
-		seg->cxt = AllocSetContextCreate(state->cxt, "columnar fetch segment",
-										 ALLOCSET_SMALL_SIZES);
-		old = MemoryContextSwitchTo(seg->cxt);
-		seg->vec = ColumnarDecodeStoredSegment(state->rel, g->meta, col, att,
-											   &g->layouts[col], s, state->nblocks);
+		seg->image = ColumnarReadStoredSegmentImage(state->rel, g->meta, col,
+													&g->layouts[col], s,
+													state->nblocks, &seg->image_len);
 		MemoryContextSwitchTo(old);
+		ColumnarImageCounts(seg->image, seg->image_len, &nrows, &nnulls);
+		if (nrows != layout_seg->nrows || nnulls != layout_seg->nnulls)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("columnar chunk segment has %u rows and %u NULLs, expected %u and %u",
+							nrows, nnulls, layout_seg->nrows, layout_seg->nnulls)));
 	}
 	PG_CATCH();
 	{
+		if (seg->image)
+			pfree(seg->image);
 		hash_search(state->segments, &key, HASH_REMOVE, NULL);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	seg->bytes = MemoryContextMemAllocated(seg->cxt, true);
+	seg->bytes = GetMemoryChunkSpace(seg->image);
 	seg->used = state->nfetches;
 	state->cached_bytes += seg->bytes;
-	state->decoded++;
 	dlist_push_head(&state->lru, &seg->lru);
-	return seg->vec;
+	state->last[col] = seg;
+	return seg;
 }
 
 /*
@@ -359,8 +473,14 @@ evict(ColumnarFetchState *state)
 		if (seg->used == state->nfetches)
 			break;
 		dlist_delete(&seg->lru);
+		if (seg->key.col >= 0 && seg->key.col < state->natts &&
+			state->last[seg->key.col] == seg)
+			state->last[seg->key.col] = NULL;
 		state->cached_bytes -= seg->bytes;
-		MemoryContextDelete(seg->cxt);
+		if (seg->cxt)
+			MemoryContextDelete(seg->cxt);
+		if (seg->image)
+			pfree(seg->image);
 		hash_search(state->segments, &seg->key, HASH_REMOVE, NULL);
 	}
 }
@@ -400,16 +520,18 @@ ColumnarFetch(ColumnarFetchState *state, uint64 rownum, Snapshot snapshot,
 	evict(state);
 	r = (uint32) (rownum - g->first_row);
 	ExecClearTuple(slot);
+	MemoryContextReset(state->row_cxt);
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 		ColumnarChunkLayout *layout;
-		ColumnarVector *vec;
+		FetchSegment *seg;
 		uint32		s;
 		uint32		k;
 
-		if (att->attisdropped)
+		if (att->attisdropped || (i < state->natts && !state->needed[i]))
 		{
+			/* dropped, or not read by the scan */
 			slot->tts_values[i] = (Datum) 0;
 			slot->tts_isnull[i] = true;
 			continue;
@@ -434,25 +556,45 @@ ColumnarFetch(ColumnarFetchState *state, uint64 rownum, Snapshot snapshot,
 			s--;
 		while (s + 1 < layout->nsegs && r >= layout->segs[s + 1].first_row)
 			s++;
-		vec = get_segment(state, g, i, s, att);
 		k = r - layout->segs[s].first_row;
-		if (k >= vec->nrows)
+		if (k >= layout->segs[s].nrows)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("columnar row %llu is missing from its segment",
 							(unsigned long long) rownum),
 					 errdetail("Column %d, segment %u of the row group at row %llu holds %u rows.",
-							   i + 1, s, (unsigned long long) g->first_row, vec->nrows)));
-		if (!COLUMNAR_VALID(vec, k))
+							   i + 1, s, (unsigned long long) g->first_row,
+							   layout->segs[s].nrows)));
+		seg = get_segment(state, g, i, s, att);
+		if (seg->vec != NULL)
 		{
-			slot->tts_values[i] = (Datum) 0;
-			slot->tts_isnull[i] = true;
-			continue;
+			if (!COLUMNAR_VALID(seg->vec, k))
+			{
+				slot->tts_values[i] = (Datum) 0;
+				slot->tts_isnull[i] = true;
+				continue;
+			}
+			slot->tts_values[i] = ColumnarVectorDatum(seg->vec, k, att->attbyval);
+			slot->tts_isnull[i] = false;
 		}
-		slot->tts_values[i] = ColumnarVectorDatum(vec, k, att->attbyval);
-		slot->tts_isnull[i] = false;
+		else
+		{
+			/* the one value, decoded from the image */
+			MemoryContext old = MemoryContextSwitchTo(state->row_cxt);
+			ColumnarVector *one = palloc(sizeof(ColumnarVector));
+
+			*one = state->kinds[i];
+			ColumnarDecodeRows(seg->image, seg->image_len, one, &k, 1);
+			MemoryContextSwitchTo(old);
+			slot->tts_isnull[i] = one->nnulls > 0;
+			slot->tts_values[i] = slot->tts_isnull[i] ? (Datum) 0 :
+				ColumnarVectorDatum(one, 0, att->attbyval);
+		}
 	}
 	ExecStoreVirtualTuple(slot);
+	/* the slot owns its values: the cache may drop their segments */
+	ExecMaterializeSlot(slot);
+	MemoryContextReset(state->row_cxt);
 	ColumnarRowToTid(rownum, &slot->tts_tid);
 	slot->tts_tableOid = RelationGetRelid(state->rel);
 	return true;

@@ -10,11 +10,15 @@
 #define COLUMNAR_FETCH_H
 
 #include "executor/tuptable.h"
+#include "nodes/bitmapset.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
 
 /* biwh.fetch_cache_size, in kB */
 extern int	columnar_fetch_cache_kb;
+
+/* rows a segment serves from its image before it is decoded whole */
+#define COLUMNAR_FETCH_DECODE_HITS	8
 
 typedef struct ColumnarFetchState ColumnarFetchState;
 
@@ -23,6 +27,7 @@ extern void ColumnarResetFetch(ColumnarFetchState *state);
 extern void ColumnarEndFetch(ColumnarFetchState *state);
 extern bool ColumnarFetch(ColumnarFetchState *state, uint64 rownum,
 						  Snapshot snapshot, TupleTableSlot *slot);
+extern void ColumnarFetchSetScanColumns(Oid relid, Bitmapset *attrs, bool all);
 extern int64 ColumnarFetchDecoded(ColumnarFetchState *state);
 extern void ColumnarFetchInit(void);
 

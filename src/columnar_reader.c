@@ -326,6 +326,19 @@ ColumnarReadLayout(Relation rel, ColumnarRowGroupMeta *meta, int i,
 	read_layout(rel, meta, i, nblocks, layout);
 }
 
+/*
+ * For fetches by TID: the image of segment s of chunk i of a stored row
+ * group (checked, decompressed, palloc'd in CurrentMemoryContext), setting
+ * *len, so that single rows can be decoded from it.
+ */
+char *
+ColumnarReadStoredSegmentImage(Relation rel, ColumnarRowGroupMeta *meta, int i,
+							   const struct ColumnarChunkLayout *layout, uint32 s,
+							   BlockNumber nblocks, Size *len)
+{
+	return read_segment_image(rel, meta, i, layout, s, nblocks, len);
+}
+
 ColumnarVector *
 ColumnarDecodeStoredSegment(Relation rel, ColumnarRowGroupMeta *meta, int i,
 							Form_pg_attribute att, const ColumnarChunkLayout *layout,

@@ -64,6 +64,10 @@ extern uint64 ColumnarTotalRows(Relation rel, Snapshot snapshot);
 struct ColumnarChunkLayout;
 extern void ColumnarReadLayout(Relation rel, ColumnarRowGroupMeta *meta, int i,
 							   BlockNumber nblocks, struct ColumnarChunkLayout *layout);
+extern char *ColumnarReadStoredSegmentImage(Relation rel,
+											ColumnarRowGroupMeta *meta, int i,
+											const struct ColumnarChunkLayout *layout,
+											uint32 s, BlockNumber nblocks, Size *len);
 extern ColumnarVector *ColumnarDecodeStoredSegment(Relation rel,
 												   ColumnarRowGroupMeta *meta, int i,
 												   Form_pg_attribute att,
