@@ -83,7 +83,15 @@ SELECT q, same(q) FROM (VALUES
 	('SELECT id FROM t WHERE store = ''store 3'' COLLATE "C"'),
 	('SELECT day, count(*) FROM t WHERE id < 3000 GROUP BY day'),
 	('SELECT count(*) FROM t WHERE id IN (1, 2, NULL)'),
-	('SELECT count(*) FROM t WHERE id = NULL')
+	('SELECT count(*) FROM t WHERE id = NULL'),
+	-- = ANY / <> ALL of more than 8 integers search a sorted copy
+	('SELECT id, n FROM t WHERE id = ANY (''{3,3,5,77,1000,2001,4999,5000,5001,9999,-4,12345}'')'),
+	('SELECT id FROM t WHERE n = ANY (''{1,2,3,4,5,6,7,8,9,NULL,4998,5000}''::int8[])'),
+	('SELECT count(*) FROM t WHERE (n = ANY (''{1,2,3,4,5,6,7,8,9,NULL}''::int[])) IS NULL'),
+	('SELECT count(*) FROM t WHERE n <> ALL (''{1,2,3,4,5,6,7,8,9,10,11}''::int2[])'),
+	('SELECT count(*) FROM t WHERE (n <> ALL (''{1,2,3,4,5,6,7,8,9,10,NULL}'')) IS NULL'),
+	('SELECT count(*) FROM t WHERE day = ANY (''{2025-01-02,2025-01-04,2025-01-05,2025-01-06,2025-01-07,2025-01-08,2025-01-09,2025-01-10,2025-01-11}''::date[])'),
+	('SELECT count(*) FROM t WHERE id::int8 = ANY (''{-9223372036854775808,9223372036854775807,0,1,2,3,4,5,6,7}''::int8[])')
 ) v(q);
 
 -- Values known only at run time: parameters of generic plans, now()

@@ -126,6 +126,8 @@ typedef struct QualNode
 	bool		bounds_ok;		/* zone maps (by the column's collation) apply */
 	CmpPath		path;
 	int64	   *ivalues;		/* CMP_INT */
+	int64	   *isorted;		/* CMP_INT = ANY / <> ALL of many: sorted, unique */
+	int			nsorted;
 	double	   *fvalues;		/* CMP_FLOAT */
 	int			scaled_scale;	/* SCALED: the scale the bounds are for */
 	int64	   *scaled_lo;		/* ceil(v * 10^scale), clamped */
@@ -440,6 +442,61 @@ integer_value(Datum d, Oid typid)
 	}
 }
 
+/* From how many values = ANY / <> ALL of integers searches a sorted copy */
+#define SORTED_VALUES_FROM 8
+
+/* qsort comparator of int64 */
+static int
+int64_order(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * Keep the non-NULL integer values of an = ANY / <> ALL leaf sorted and
+ * unique, so that a row is looked up in O(log n) rather than compared
+ * with every value (PostgreSQL hashes such arrays for the same reason).
+ */
+static void
+sort_int_values(QualNode *q)
+{
+	int			n = 0;
+
+	q->isorted = palloc(sizeof(int64) * q->nnonnull);
+	for (int i = 0; i < q->nvalues; i++)
+		if (!q->nulls[i])
+			q->isorted[n++] = q->ivalues[i];
+	qsort(q->isorted, n, sizeof(int64), int64_order);
+	q->nsorted = n > 0 ? 1 : 0;
+	for (int i = 1; i < n; i++)
+		if (q->isorted[i] != q->isorted[q->nsorted - 1])
+			q->isorted[q->nsorted++] = q->isorted[i];
+}
+
+/* Return whether v is one of the sorted values of q. */
+static inline bool
+sorted_contains(const QualNode *q, int64 v)
+{
+	int			lo = 0;
+	int			hi = q->nsorted - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (q->isorted[mid] < v)
+			lo = mid + 1;
+		else if (q->isorted[mid] > v)
+			hi = mid - 1;
+		else
+			return true;
+	}
+	return false;
+}
+
 /*
  * Choose how a comparison leaf compares FLAT vectors, filling the typed
  * values the path needs.
@@ -457,6 +514,10 @@ choose_cmp_path(QualNode *q, Oid coltype, Oid valtype)
 		q->ivalues = palloc(sizeof(int64) * Max(q->nvalues, 1));
 		for (int i = 0; i < q->nvalues; i++)
 			q->ivalues[i] = q->nulls[i] ? 0 : integer_value(q->values[i], valtype);
+		if (q->nnonnull > SORTED_VALUES_FROM &&
+			((q->strategy == BTEqualStrategyNumber && q->use_or) ||
+			 (q->strategy == ROWCOMPARE_NE && !q->use_or)))
+			sort_int_values(q);
 	}
 	else if ((coltype == FLOAT4OID || coltype == FLOAT8OID) &&
 			 (valtype == FLOAT4OID || valtype == FLOAT8OID))
@@ -789,6 +850,17 @@ cmp_datum(QualNode *q, Datum d)
 {
 	int			nholds = 0;
 
+	if (q->isorted != NULL)
+	{
+		int64		v = q->typlen == 2 ? DatumGetInt16(d) :
+			q->typlen == 4 ? DatumGetInt32(d) : DatumGetInt64(d);
+		bool		found = sorted_contains(q, v);
+
+		/* = ANY holds for one value found; <> ALL fails for one */
+		if (q->use_or)
+			return found ? TRI_TRUE : combine(q, 0, q->nnonnull);
+		return found ? TRI_FALSE : combine(q, q->nnonnull, q->nnonnull);
+	}
 	for (int i = 0; i < q->nvalues; i++)
 	{
 		int			c;
