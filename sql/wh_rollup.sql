@@ -76,7 +76,7 @@ SELECT _wh.create_rollup('foodlogstats', 'store_daily', ARRAY['store'], ARRAY['c
 -- its relations: root, one partition per schema, one leaf per piece
 SELECT c.oid::regclass AS rel, c.relkind, a.amname, pg_get_expr(c.relpartbound, c.oid) AS bound
   FROM pg_class c LEFT JOIN pg_am a ON a.oid = c.relam
- WHERE c.relname LIKE 'store\_daily%' ORDER BY 1::text;
+ WHERE c.relname LIKE 'store\_daily%' ORDER BY c.relname, c.relnamespace::regnamespace::text COLLATE "C";
 
 -- Totals per (schema, day, store) equal the base's: re-aggregated from the
 -- rollup, against GROUP BY on the master
