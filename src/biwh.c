@@ -29,6 +29,7 @@
 #include "columnar_storage.h"
 #include "columnar_tableam.h"
 #include "columnar_writer.h"
+#include "wh_rollup_route.h"
 #include "wh_security.h"
 
 PG_MODULE_MAGIC;
@@ -53,6 +54,7 @@ _PG_init(void)
 	ColumnarParallelInit();
 	ColumnarPlannerInit();
 	WhSecurityInit();
+	WhRollupRouteInit();
 }
 
 /*
