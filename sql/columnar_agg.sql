@@ -182,9 +182,12 @@ SELECT q, agg(q, 'tsc', 'tsh') FROM (VALUES
 	('SELECT date(ts), count(*) FILTER (WHERE v = 1) FROM t GROUP BY date(ts)'),
 	('SELECT date_trunc(''week'', ts), count(*) FROM t GROUP BY 1'),
 	('SELECT date_trunc(''minute'', tz), count(*) FROM t GROUP BY 1'),
-	('SELECT date_trunc(''minute'', ts), ts, count(*) FROM t GROUP BY 1, 2')
+	('SELECT date_trunc(''minute'', ts), ts, count(*) FROM t GROUP BY 1, 2'),
+	('SELECT date_trunc(''hrs'', ts), date_trunc(''SECS'', ts), count(*) FROM t GROUP BY 1, 2')
 ) v(q);
 EXPLAIN (COSTS OFF) SELECT date_trunc('minute', ts), count(*) FROM tsc GROUP BY 1;
+-- the unit spelled as date_trunc reads it (DecodeUnits)
+EXPLAIN (COSTS OFF) SELECT date_trunc('hrs', ts), count(*) FROM tsc GROUP BY 1;
 DROP TABLE tsh, tsc;
 
 -- count(DISTINCT x) of a column, final results only, where statistics say

@@ -61,7 +61,9 @@
 #include "columnar_agg.h"
 #include "columnar_agg_distinct.h"
 #include "columnar_agg_expr.h"
+#include "columnar_agg_key.h"
 #include "columnar_agg_serial.h"
+#include "columnar_numeric.h"
 #include "columnar_zonemap.h"
 
 /* What an aggregate computes */
@@ -183,16 +185,9 @@ struct ColumnarAgg
 static Var *
 arg_column(Aggref *aggref)
 {
-	Expr	   *e;
-
 	if (list_length(aggref->args) != 1)
 		return NULL;
-	e = ((TargetEntry *) linitial(aggref->args))->expr;
-	while (IsA(e, RelabelType))
-		e = ((RelabelType *) e)->arg;
-	if (!IsA(e, Var) || ((Var *) e)->varattno <= 0 || ((Var *) e)->varlevelsup != 0)
-		return NULL;
-	return (Var *) e;
+	return ColumnarColumnOf(((TargetEntry *) linitial(aggref->args))->expr);
 }
 
 /*
@@ -615,24 +610,11 @@ interval_add(Interval *sum, const Interval *v)
 		interval_overflow();
 }
 
-/* Return 10^k as an int128 (k <= 38). */
-static int128
-pow10_128(int k)
-{
-	int128		p = 1;
-
-	while (k-- > 0)
-		p *= 10;
-	return p;
-}
-
 /* Move the scaled sum of a numeric state into its numeric extra sum. */
 static void spill_numeric(ColumnarAgg *agg, NumericState *st);
 static void add_extra_scaled(ColumnarAgg *agg, NumericState *st, int128 v, int scale,
 							 int dscale);
 static void add_extra(ColumnarAgg *agg, NumericState *st, Datum d);
-
-static Datum scaled_to_numeric(int128 sum, int scale, int dscale);
 
 /*
  * Add n values summing to the scaled integer v (value v / 10^scale), of
@@ -653,14 +635,14 @@ numeric_add_scaled_n(ColumnarAgg *agg, NumericState *st, int128 v, int64 n, int 
 		{
 			/* the state moves to the larger scale, or its sum to the numeric one */
 			if (scale - st->scale > 30 ||
-				__builtin_mul_overflow(st->sum, pow10_128(scale - st->scale), &scaled))
+				__builtin_mul_overflow(st->sum, ColumnarPow10_128(scale - st->scale), &scaled))
 				spill_numeric(agg, st);
 			else
 				st->sum = scaled;
 			st->scale = scale;
 		}
 		else if (st->scale - scale > 30 ||
-				 __builtin_mul_overflow(v, pow10_128(st->scale - scale), &scaled))
+				 __builtin_mul_overflow(v, ColumnarPow10_128(st->scale - scale), &scaled))
 		{
 			/* too large at the state's scale: into the numeric sum */
 			add_extra_scaled(agg, st, v, scale, Min(dscale, scale));
@@ -740,79 +722,6 @@ numeric_add_scaled_window(ColumnarAgg *agg, NumericState *st, const ColumnarVect
 		numeric_add_scaled_n(agg, st, acc, n, vec->scale, maxd, maxd_n);
 }
 
-/* Format an int128 in decimal into buf (room for 41 characters + NUL). */
-static char *
-int128_text(int128 v, char *buf)
-{
-	char		tmp[48];
-	int			n = 0;
-	bool		neg = v < 0;
-	uint128		u = neg ? (uint128) 0 - (uint128) v : (uint128) v;
-	char	   *p = buf;
-
-	do
-	{
-		tmp[n++] = '0' + (int) (u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (neg)
-		*p++ = '-';
-	while (n > 0)
-		*p++ = tmp[--n];
-	*p = '\0';
-	return buf;
-}
-
-/*
- * Return the numeric sum / 10^scale with display scale dscale (<= scale:
- * the digits dropped are zeros).
- */
-static Datum
-scaled_to_numeric(int128 sum, int scale, int dscale)
-{
-	char		digits[48];
-	char		str[96];
-	int			len;
-	int			intlen;
-	bool		neg = sum < 0;
-	char	   *d = int128_text(neg ? -sum : sum, digits);
-	char	   *p = str;
-
-	Assert(dscale <= scale);
-	len = strlen(d);
-	if (neg)
-		*p++ = '-';
-	intlen = len - scale;
-	if (intlen <= 0)
-	{
-		*p++ = '0';
-		if (dscale > 0)
-		{
-			*p++ = '.';
-			for (int k = 0; k < dscale; k++)
-			{
-				int			pos = k - (scale - len);	/* index into d */
-
-				*p++ = pos >= 0 && pos < len ? d[pos] : '0';
-			}
-		}
-	}
-	else
-	{
-		memcpy(p, d, intlen);
-		p += intlen;
-		if (dscale > 0)
-		{
-			*p++ = '.';
-			memcpy(p, d + intlen, dscale);
-			p += dscale;
-		}
-	}
-	*p = '\0';
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(str),
-							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-}
-
 /* Add the numeric d to the extra sum of a numeric state. */
 static void
 add_extra(ColumnarAgg *agg, NumericState *st, Datum d)
@@ -834,7 +743,7 @@ static void
 add_extra_scaled(ColumnarAgg *agg, NumericState *st, int128 v, int scale, int dscale)
 {
 	MemoryContext old = MemoryContextSwitchTo(agg->cxt);
-	Datum		d = scaled_to_numeric(v, scale, dscale);
+	Datum		d = ColumnarScaledToNumeric(v, scale, dscale);
 
 	MemoryContextSwitchTo(old);
 	add_extra(agg, st, d);
@@ -1480,7 +1389,7 @@ dict_ranks(ColumnarAgg *agg, const ColumnarVector *vec)
 static Datum
 numeric_state_sum(const NumericState *st)
 {
-	Datum		part = scaled_to_numeric(st->sum, st->scale,
+	Datum		part = ColumnarScaledToNumeric(st->sum, st->scale,
 										 Min(st->maxdscale, st->scale));
 
 	/*
@@ -1592,7 +1501,7 @@ ColumnarAggResult(ColumnarAgg *agg, uint32 group, bool *isnull)
 					*isnull = true;
 					return (Datum) 0;
 				}
-				sum = DirectFunctionCall3(numeric_in, CStringGetDatum(int128_text(st->sum, text)),
+				sum = DirectFunctionCall3(numeric_in, CStringGetDatum(ColumnarInt128Text(st->sum, text)),
 										  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 				if (agg->op == AOP_SUM)
 					return sum;

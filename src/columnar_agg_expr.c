@@ -30,13 +30,15 @@
 #include "utils/numeric.h"
 
 #include "columnar_agg_expr.h"
+#include "columnar_agg_key.h"
 #include "columnar_encoding.h"
+#include "columnar_numeric.h"
 
 /* inputs an expression may read, and nodes it may have */
 #define MAX_INPUTS	COLUMNAR_MAX_EXPR_INPUTS
 #define MAX_NODES	16
 /* scaled values stay below 10^18 in magnitude */
-#define MAX_SCALE	18
+#define MAX_SCALE	COLUMNAR_NUMERIC_MAX_SCALE64
 
 typedef enum NodeKind
 {
@@ -74,25 +76,6 @@ struct ColumnarNumExpr
 	int			cols[MAX_INPUTS];
 };
 
-static const int64 pow10_64[MAX_SCALE + 1] = {
-	1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL,
-	100000000LL, 1000000000LL, 10000000000LL, 100000000000LL,
-	1000000000000LL, 10000000000000LL, 100000000000000LL,
-	1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
-	1000000000000000000LL
-};
-
-/* Return the column e is (under relabelings), or NULL. */
-static Var *
-plain_column(Expr *e)
-{
-	while (IsA(e, RelabelType))
-		e = ((RelabelType *) e)->arg;
-	if (IsA(e, Var) && ((Var *) e)->varattno > 0 && ((Var *) e)->varlevelsup == 0)
-		return (Var *) e;
-	return NULL;
-}
-
 /* Return the function of an operator expression. */
 static Oid
 op_function(OpExpr *op)
@@ -116,13 +99,13 @@ build(Expr *e, ColumnarNumExpr *expr, int *nnodes, bool *ok)
 		return NULL;
 	}
 	n = palloc0(sizeof(NumNode));
-	if ((var = plain_column(e)) != NULL && getBaseType(var->vartype) == NUMERICOID)
+	if ((var = ColumnarColumnOf(e)) != NULL && getBaseType(var->vartype) == NUMERICOID)
 		n->kind = NK_NUMERIC;
 	else if (IsA(e, FuncExpr) && list_length(((FuncExpr *) e)->args) == 1 &&
 			 (((FuncExpr *) e)->funcid == F_NUMERIC_INT2 ||
 			  ((FuncExpr *) e)->funcid == F_NUMERIC_INT4 ||
 			  ((FuncExpr *) e)->funcid == F_NUMERIC_INT8) &&
-			 (var = plain_column(linitial(((FuncExpr *) e)->args))) != NULL &&
+			 (var = ColumnarColumnOf(linitial(((FuncExpr *) e)->args))) != NULL &&
 			 (getBaseType(var->vartype) == INT2OID || getBaseType(var->vartype) == INT4OID ||
 			  getBaseType(var->vartype) == INT8OID))
 	{
@@ -195,7 +178,7 @@ ColumnarNumExprSupported(Expr *e)
 	bool		ok = true;
 	ColumnarNumExpr probe;
 
-	if (plain_column(e) != NULL || exprType((Node *) e) != NUMERICOID)
+	if (ColumnarColumnOf(e) != NULL || exprType((Node *) e) != NUMERICOID)
 		return false;
 	memset(&probe, 0, sizeof(probe));
 	build(e, &probe, &nnodes, &ok);
@@ -217,12 +200,12 @@ scale_constant(NumNode *n)
 	if (n->dscale > MAX_SCALE)
 		return;
 	/* |value| x 10^dscale < 10^18 */
-	lim = NumericGetDatum(int64_to_numeric(pow10_64[MAX_SCALE - n->dscale]));
+	lim = NumericGetDatum(int64_to_numeric(ColumnarPow10_64[MAX_SCALE - n->dscale]));
 	abs = DirectFunctionCall1(numeric_abs, n->value);
 	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, abs, lim)) >= 0)
 		return;
 	x = DirectFunctionCall2(numeric_mul, n->value,
-							NumericGetDatum(int64_to_numeric(pow10_64[n->dscale])));
+							NumericGetDatum(int64_to_numeric(ColumnarPow10_64[n->dscale])));
 	n->x = DatumGetInt64(DirectFunctionCall1(numeric_int8, x));
 	n->scale = n->dscale;
 	n->scaled_ok = true;
@@ -380,8 +363,8 @@ eval_window(NumNode *n, ColumnarVector **in, const uint32 *sel, uint32 nsel)
 	/* + and -: at the larger scale */
 	n->wscale = Max(l->wscale, r->wscale);
 	{
-		int64		lf = pow10_64[n->wscale - l->wscale];
-		int64		rf = pow10_64[n->wscale - r->wscale];
+		int64		lf = ColumnarPow10_64[n->wscale - l->wscale];
+		int64		rf = ColumnarPow10_64[n->wscale - r->wscale];
 
 		for (uint32 k = 0; k < nsel; k++)
 		{

@@ -32,9 +32,25 @@
 #include "utils/fmgroids.h"
 #include "parser/scansup.h"
 #include "utils/lsyscache.h"
+#include "utils/datetime.h"
 #include "utils/timestamp.h"
 
 #include "columnar_agg_key.h"
+
+/*
+ * Return the user column of this query level that e is, under
+ * binary-compatible relabelings, or NULL.
+ */
+Var *
+ColumnarColumnOf(Expr *e)
+{
+	while (e != NULL && IsA(e, RelabelType))
+		e = ((RelabelType *) e)->arg;
+	if (e != NULL && IsA(e, Var) && ((Var *) e)->varattno > 0 &&
+		((Var *) e)->varlevelsup == 0)
+		return (Var *) e;
+	return NULL;
+}
 
 /*
  * Return the column of relation relid that e is, under binary-compatible
@@ -43,37 +59,46 @@
 Var *
 ColumnarKeyColumn(Expr *e, Index relid)
 {
-	while (IsA(e, RelabelType))
-		e = ((RelabelType *) e)->arg;
-	if (IsA(e, Var) && ((Var *) e)->varno == relid && ((Var *) e)->varattno > 0 &&
-		((Var *) e)->varlevelsup == 0)
-		return (Var *) e;
-	return NULL;
+	Var		   *var = ColumnarColumnOf(e);
+
+	return var != NULL && var->varno == relid ? var : NULL;
 }
 
-/* Return the microseconds of a date_trunc unit we truncate, or 0. */
+/*
+ * Return the microseconds of a date_trunc unit we truncate, or 0; the unit
+ * is read as timestamp_trunc reads it (DecodeUnits, so "sec", "hrs" and
+ * the other spellings it knows are ours too).
+ */
 static int64
 trunc_unit(Expr *e)
 {
 	Const	   *c = (Const *) e;
 	char	   *unit;
-	int64		usecs = 0;
+	int			val;
+	int			type;
 
 	if (!IsA(e, Const) || c->constisnull || c->consttype != TEXTOID)
 		return 0;
 	unit = downcase_truncate_identifier(TextDatumGetCString(c->constvalue),
 										VARSIZE_ANY_EXHDR(DatumGetPointer(c->constvalue)),
 										false);
-	if (strcmp(unit, "second") == 0 || strcmp(unit, "seconds") == 0)
-		usecs = USECS_PER_SEC;
-	else if (strcmp(unit, "minute") == 0 || strcmp(unit, "minutes") == 0)
-		usecs = USECS_PER_MINUTE;
-	else if (strcmp(unit, "hour") == 0 || strcmp(unit, "hours") == 0)
-		usecs = USECS_PER_HOUR;
-	else if (strcmp(unit, "day") == 0 || strcmp(unit, "days") == 0)
-		usecs = USECS_PER_DAY;
+	type = DecodeUnits(0, unit, &val);
 	pfree(unit);
-	return usecs;
+	if (type != UNITS)
+		return 0;
+	switch (val)
+	{
+		case DTK_SECOND:
+			return USECS_PER_SEC;
+		case DTK_MINUTE:
+			return USECS_PER_MINUTE;
+		case DTK_HOUR:
+			return USECS_PER_HOUR;
+		case DTK_DAY:
+			return USECS_PER_DAY;
+		default:
+			return 0;
+	}
 }
 
 /*

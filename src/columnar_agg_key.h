@@ -29,6 +29,7 @@ typedef struct ColumnarKey
 	int64		unit;			/* COLUMNAR_KEY_TRUNC: microseconds */
 } ColumnarKey;
 
+extern Var *ColumnarColumnOf(Expr *e);
 extern Var *ColumnarKeyColumn(Expr *e, Index relid);
 extern bool ColumnarKeyAnalyze(Expr *e, Index relid, ColumnarKey *key);
 extern ColumnarVector *ColumnarKeyDerive(const ColumnarKey *key, const ColumnarVector *src,
