@@ -9,9 +9,8 @@
 -- Each column is 'name|kind|grain|expression' (kind key, count_star, count,
 -- sum, min, max).  It writes what _wh.create_rollup keeps: the catalog rows
 -- of ROLLUP_CONTRACT.md (creating _wh.rollups and _wh.rollup_columns when
--- they do not exist yet), the trees as nodeToString of the analyzed
--- expressions (taken from a scratch generated column over the master's
--- columns), public.<rollup> partitioned by schema_name then by day with
+-- they do not exist yet), trees and types from _wh.rollup_parse,
+-- public.<rollup> partitioned by schema_name then by day with
 -- one leaf per loaded (schema, day), filled from the master with routing
 -- off.
 
@@ -56,43 +55,27 @@ BEGIN
 	END IF;
 	INSERT INTO _wh.rollups (rollup_name, template_name, group_by, aggregates, ready)
 	VALUES (rname, tmpl, '{}', '{}', false);
-	EXECUTE format('CREATE TEMP TABLE rollup_tree_src (LIKE public.%I)', tmpl);
 	FOREACH c IN ARRAY cols
 	LOOP
 		i := i + 1;
 		parts := string_to_array(c, '|');
+		SELECT p.tree, p.type::text INTO tree, typ
+		  FROM _wh.rollup_parse(format('public.%I', tmpl)::regclass,
+								CASE parts[2] WHEN 'key' THEN parts[4]
+								WHEN 'count_star' THEN 'count(*)'
+								ELSE format('%s(%s)', parts[2], parts[4]) END) p;
 		IF parts[2] = 'count_star' THEN
-			typ := 'bigint';
-			tree := NULL;
 			sel := sel || ', count(*)';
+		ELSIF parts[2] = 'key' THEN
+			sel := sel || ', ' || parts[4];
+			grp := grp || ', ' || parts[4];
 		ELSE
-			EXECUTE format('CREATE TEMP VIEW rollup_type_src AS SELECT %s AS e FROM public.%I',
-						   CASE parts[2] WHEN 'key' THEN parts[4] WHEN 'min' THEN parts[4]
-						   WHEN 'max' THEN parts[4] ELSE format('%s(%s)', parts[2], parts[4]) END, tmpl);
-			SELECT format_type(a.atttypid, NULL) INTO typ FROM pg_attribute a
-			 WHERE a.attrelid = 'rollup_type_src'::regclass AND a.attname = 'e';
-			DROP VIEW rollup_type_src;
-			EXECUTE format('CREATE TEMP VIEW rollup_type_src AS SELECT %s AS e FROM public.%I', parts[4], tmpl);
-			SELECT format_type(a.atttypid, a.atttypmod) INTO tree FROM pg_attribute a
-			 WHERE a.attrelid = 'rollup_type_src'::regclass AND a.attname = 'e';
-			DROP VIEW rollup_type_src;
-			EXECUTE format('ALTER TABLE rollup_tree_src ADD COLUMN %I %s GENERATED ALWAYS AS (%s) STORED',
-						   'g' || i, tree, parts[4]);
-			SELECT d.adbin::text INTO tree FROM pg_attrdef d JOIN pg_attribute a
-			    ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-			 WHERE d.adrelid = 'rollup_tree_src'::regclass AND a.attname = 'g' || i;
-			IF parts[2] = 'key' THEN
-				sel := sel || ', ' || parts[4];
-				grp := grp || ', ' || parts[4];
-			ELSE
-				sel := sel || format(', %s(%s)', parts[2], parts[4]);
-			END IF;
+			sel := sel || format(', %s(%s)', parts[2], parts[4]);
 		END IF;
 		defs := defs || format(', %I %s', parts[1], typ);
 		INSERT INTO _wh.rollup_columns VALUES
 			(rname, i, parts[1], parts[2], nullif(parts[3], ''), nullif(parts[4], ''), tree, typ::regtype);
 	END LOOP;
-	DROP TABLE rollup_tree_src;
 	EXECUTE format('CREATE TABLE public.%I (schema_name text NOT NULL, day date NOT NULL%s) PARTITION BY LIST (schema_name)',
 				   rname, defs);
 	FOR r IN EXECUTE format('SELECT DISTINCT schema_name FROM public.%I', tmpl)

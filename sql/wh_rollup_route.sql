@@ -34,9 +34,11 @@ SELECT _wh.grant_tenant_reader('wh_r_a', 'tenant_ra');
 
 -- A rollup per store per day (made by hand: the catalog rows and relations
 -- _wh.create_rollup keeps)
+\set ECHO none
 \set QUIET on
 \i sql/rollup-by-hand.sql
 \set QUIET off
+\set ECHO all
 SELECT pg_temp.make_rollup('foodlogstats', 'fls_store_day',
 	ARRAY['store|key||store', 'd|key|day|date_trunc(''day'', logged_time)',
 		  'region|key||region', 'n|count_star||',
