@@ -112,6 +112,21 @@ SELECT count(*), count(weight), sum(weight), avg(weight), min(weight)
   FROM public.foodlogstats WHERE logged_time < '2025-01-01';
 SELECT count(*) FROM public.foodlogstats WHERE logged_time < '2025-01-01' GROUP BY store;
 
+-- Parameters: one value for every row; a custom plan folds them into the
+-- date filter, a generic plan keeps them and then runs on the base
+PREPARE q(timestamp, text) AS
+SELECT count(*), sum(weight) FROM public.foodlogstats WHERE logged_time >= $1 AND store = $2;
+EXPLAIN (COSTS OFF) EXECUTE q('2025-09-04', 'Store 3');
+EXECUTE q('2025-09-04', 'Store 3');
+SET biwh.enable_rollup_routing = off;
+EXECUTE q('2025-09-04', 'Store 3');
+RESET biwh.enable_rollup_routing;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE q('2025-09-04', 'Store 3');
+EXECUTE q('2025-09-04', 'Store 3');
+RESET plan_cache_mode;
+DEALLOCATE q;
+
 -- A rollup that is not ready is not used
 UPDATE _wh.rollups SET ready = false;
 SELECT pg_temp.routed('SELECT count(*) FROM public.foodlogstats');

@@ -117,6 +117,7 @@ typedef struct RouteBinding
 	RouteColumn **cols;
 	Node	  **trees;			/* per column: over the queried relation */
 	Expr	  **vars;			/* per column: the rollup's column */
+	ParamListInfo bound_params; /* of a custom plan, or NULL */
 	bool		grouped;		/* the query has GROUP BY */
 	bool		allow_aggs;		/* mutating the target list or HAVING */
 	bool		failed;
@@ -127,6 +128,7 @@ typedef struct RouteState
 {
 	List	   *rollups;		/* RouteRollup, ready ones */
 	Snapshot	snapshot;
+	ParamListInfo bound_params;
 	Oid			wh_namespace;
 	int			routed;
 } RouteState;
@@ -213,6 +215,7 @@ route_planner(Query *parse, const char *query_string, int cursorOptions,
 	if (!OidIsValid(state.wh_namespace))
 		return route_next(parse, query_string, cursorOptions, boundParams);
 	state.snapshot = GetActiveSnapshot();
+	state.bound_params = boundParams;
 	state.rollups = route_read_rollups(&state);
 	if (state.rollups != NIL)
 	{
@@ -410,6 +413,7 @@ route_bind(RouteState *state, RouteRollup *ru, Query *q, Index rti,
 	b->rti = rti;
 	b->relid = relid;
 	b->grouped = q->groupClause != NIL;
+	b->bound_params = state->bound_params;
 	b->schema_attno = get_attnum(rte->relid, "schema_name");
 	b->date_attno = get_attnum(rte->relid, ru->date_column);
 	if (b->schema_attno <= 0 || b->date_attno <= 0)
@@ -920,7 +924,23 @@ route_date_qual(OpExpr *op, RouteBinding *b)
 	}
 	if (contain_var_clause(other) || contain_mutable_functions(other))
 		return NULL;
-	other = eval_const_expressions(NULL, copyObject(other));
+	{
+		/*
+		 * Fold the constant side; a custom plan's parameters count as
+		 * constants (the plan is used for those values only), as the
+		 * planner's own folding does.
+		 */
+		PlannerGlobal glob;
+		PlannerInfo root;
+
+		memset(&glob, 0, sizeof(glob));
+		memset(&root, 0, sizeof(root));
+		glob.type = T_PlannerGlobal;
+		glob.boundParams = b->bound_params;
+		root.type = T_PlannerInfo;
+		root.glob = &glob;
+		other = eval_const_expressions(&root, copyObject(other));
+	}
 	if (!IsA(other, Const) || ((Const *) other)->constisnull)
 		return NULL;
 	c = (Const *) other;
@@ -1009,12 +1029,16 @@ route_mutator(Node *node, RouteBinding *b)
 			if ((res = route_date_qual((OpExpr *) node, b)) != NULL)
 				return res;
 			return expression_tree_mutator(node, route_mutator, b);
+		case T_Param:
+			/* a statement's parameter is one value for every row */
+			if (((Param *) node)->paramkind == PARAM_EXTERN)
+				return (Node *) copyObject(node);
+			break;
 		case T_SubLink:
 		case T_SubPlan:
 		case T_WindowFunc:
 		case T_GroupingFunc:
 		case T_PlaceHolderVar:
-		case T_Param:
 		case T_CurrentOfExpr:
 		case T_NextValueExpr:
 			break;
