@@ -5,16 +5,17 @@
 #   columnar  columnar_bench.sh, load and size against heap
 #   wh        wh_bench.sh, the warehouse layer
 #   bi        bi_bench.sh, BI queries on heap, columnar and DuckDB
+#   rollup    wh_rollup_bench.sh, a dashboard with rollup routing on and off
 # Every selected part runs; the exit status is non-zero if any failed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-parts=${BENCH_ONLY:-columnar,wh,bi}
+parts=${BENCH_ONLY:-columnar,wh,bi,rollup}
 parts=${parts//,/ }
 for p in $parts; do
 	case "$p" in
-		columnar|wh|bi) ;;
-		*) echo "run.sh: unknown benchmark \"$p\" in BENCH_ONLY (use columnar, wh, bi)" >&2; exit 2 ;;
+		columnar|wh|bi|rollup) ;;
+		*) echo "run.sh: unknown benchmark \"$p\" in BENCH_ONLY (use columnar, wh, bi, rollup)" >&2; exit 2 ;;
 	esac
 done
 want() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -33,5 +34,10 @@ fi
 if want bi; then
 	echo "## BI queries: heap, columnar, DuckDB"
 	bash "$here/bi_bench.sh" || rc=1
+	echo
+fi
+if want rollup; then
+	echo "## Rollup routing"
+	bash "$here/wh_rollup_bench.sh" || rc=1
 fi
 exit $rc
