@@ -12,9 +12,12 @@
 -- they do not exist yet), trees and types from _wh.rollup_parse,
 -- public.<rollup> partitioned by schema_name then by day with
 -- one leaf per loaded (schema, day), filled from the master with routing
--- off.
+-- off.  With only_schema, only that schema's part is built (the first call
+-- also writes the catalog; mark_ready says whether to mark the rollup ready), so
+-- a large warehouse is built one transaction per tenant.
 
-CREATE FUNCTION pg_temp.make_rollup(tmpl text, rname text, cols text[])
+CREATE FUNCTION pg_temp.make_rollup(tmpl text, rname text, cols text[],
+									only_schema text DEFAULT NULL, mark_ready boolean DEFAULT true)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
@@ -53,8 +56,16 @@ BEGIN
 			PRIMARY KEY (rollup_name, position));
 		REVOKE ALL ON _wh.rollups, _wh.rollup_columns FROM PUBLIC;
 	END IF;
-	INSERT INTO _wh.rollups (rollup_name, template_name, group_by, aggregates, ready)
-	VALUES (rname, tmpl, '{}', '{}', false);
+	IF EXISTS (SELECT 1 FROM _wh.rollups WHERE rollup_name = rname) THEN
+		SELECT string_agg(format(', %s', CASE kind WHEN 'count_star' THEN 'count(*)' WHEN 'key' THEN expression
+							 ELSE format('%s(%s)', kind, expression) END), '' ORDER BY position),
+			   coalesce(string_agg(', ' || expression, '' ORDER BY position) FILTER (WHERE kind = 'key'), '')
+		  INTO sel, grp FROM _wh.rollup_columns WHERE rollup_name = rname;
+		cols := '{}';
+	ELSE
+		INSERT INTO _wh.rollups (rollup_name, template_name, group_by, aggregates, ready)
+		VALUES (rname, tmpl, '{}', '{}', false);
+	END IF;
 	FOREACH c IN ARRAY cols
 	LOOP
 		i := i + 1;
@@ -76,23 +87,27 @@ BEGIN
 		INSERT INTO _wh.rollup_columns VALUES
 			(rname, i, parts[1], parts[2], nullif(parts[3], ''), nullif(parts[4], ''), tree, typ::regtype);
 	END LOOP;
-	EXECUTE format('CREATE TABLE public.%I (schema_name text NOT NULL, day date NOT NULL%s) PARTITION BY LIST (schema_name)',
-				   rname, defs);
-	FOR r IN EXECUTE format('SELECT DISTINCT schema_name FROM public.%I', tmpl)
+	IF to_regclass(format('public.%I', rname)) IS NULL THEN
+		EXECUTE format('CREATE TABLE public.%I (schema_name text NOT NULL, day date NOT NULL%s) PARTITION BY LIST (schema_name)',
+					   rname, defs);
+	END IF;
+	FOR r IN EXECUTE format('SELECT DISTINCT schema_name FROM public.%I WHERE %L IS NULL OR schema_name = %L',
+							tmpl, only_schema, only_schema)
 	LOOP
 		EXECUTE format('CREATE TABLE %I.%I PARTITION OF public.%I FOR VALUES IN (%L) PARTITION BY RANGE (day)',
 					   r.schema_name, rname, rname, r.schema_name);
 	END LOOP;
-	FOR r IN EXECUTE format('SELECT DISTINCT schema_name, %I::date AS d FROM public.%I', datecol, tmpl)
+	FOR r IN EXECUTE format('SELECT DISTINCT schema_name, %I::date AS d FROM public.%I WHERE %L IS NULL OR schema_name = %L',
+							datecol, tmpl, only_schema, only_schema)
 	LOOP
 		EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
 					   r.schema_name, rname || '_' || to_char(r.d, 'YYYYMMDD'), r.schema_name, rname,
 					   r.d, r.d + 1);
 	END LOOP;
-	EXECUTE format('INSERT INTO public.%I SELECT schema_name, %I::date%s FROM public.%I GROUP BY schema_name, %I::date%s',
-				   rname, datecol, sel, tmpl, datecol, grp);
+	EXECUTE format('INSERT INTO public.%I SELECT schema_name, %I::date%s FROM public.%I WHERE %L IS NULL OR schema_name = %L GROUP BY schema_name, %I::date%s',
+				   rname, datecol, sel, tmpl, only_schema, only_schema, datecol, grp);
 	GET DIAGNOSTICS n = ROW_COUNT;
-	UPDATE _wh.rollups SET ready = true WHERE rollup_name = rname;
+	UPDATE _wh.rollups u SET ready = mark_ready WHERE u.rollup_name = rname;
 	RETURN n;
 END
 $$;

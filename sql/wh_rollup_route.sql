@@ -66,6 +66,8 @@ SELECT count(*) FROM tenant_rb.foodlogstats WHERE logged_time >= '2025-09-04';
 RESET biwh.enable_rollup_routing;
 
 -- Routed or not, and the same rows either way
+CREATE VIEW public.fls_store_totals AS
+SELECT store, count(*) AS n, sum(weight) AS w FROM public.foodlogstats GROUP BY store;
 CREATE TEMP TABLE corpus (id serial, q text);
 INSERT INTO corpus (q) VALUES
 	('SELECT store, count(*), sum(weight), avg(weight), min(weight), max(weight) FROM public.foodlogstats GROUP BY store'),
@@ -78,6 +80,7 @@ INSERT INTO corpus (q) VALUES
 	('SELECT s, n FROM (SELECT store AS s, count(*) AS n FROM public.foodlogstats GROUP BY 1) x WHERE n > 40'),
 	('WITH t AS (SELECT region, sum(weight) AS w FROM public.foodlogstats GROUP BY 1) SELECT * FROM t'),
 	('SELECT count(*) FROM public.foodlogstats WHERE logged_time::date = ''2025-09-02'''),
+	('SELECT * FROM public.fls_store_totals WHERE n > 1'),
 	-- not covered: run on the base
 	('SELECT store, count(DISTINCT station) FROM public.foodlogstats GROUP BY store'),
 	('SELECT count(*) FROM public.foodlogstats WHERE weight > 1'),
@@ -94,6 +97,7 @@ INSERT INTO corpus (q) VALUES
 	('SELECT store, count(*) FROM public.foodlogstats GROUP BY ROLLUP (store)'),
 	('SELECT store FROM public.foodlogstats GROUP BY store HAVING sum(weight) > (SELECT 1)');
 SELECT id, pg_temp.routed(q), pg_temp.same(q) FROM corpus ORDER BY id;
+DROP VIEW public.fls_store_totals;
 
 -- Types and values are the base's: count stays bigint, sum of integers
 -- bigint, sum and avg of numeric numeric with the base's scale
@@ -131,6 +135,15 @@ DEALLOCATE q;
 UPDATE _wh.rollups SET ready = false;
 SELECT pg_temp.routed('SELECT count(*) FROM public.foodlogstats');
 UPDATE _wh.rollups SET ready = true;
+
+-- Of two rollups that cover a query, the one with fewer keys answers it
+SELECT pg_temp.make_rollup('foodlogstats', 'fls_region',
+	ARRAY['region|key||region', 'n|count_star||', 'w_sum|sum||weight']) > 0 AS filled;
+SELECT pg_temp.routed('SELECT region, count(*) FROM public.foodlogstats GROUP BY 1') AS region,
+	   pg_temp.routed('SELECT count(*), sum(weight) FROM public.foodlogstats') AS total,
+	   pg_temp.routed('SELECT store, count(*) FROM public.foodlogstats GROUP BY 1') AS store,
+	   pg_temp.same('SELECT region, count(*), sum(weight) FROM public.foodlogstats GROUP BY 1') AS same;
+SELECT pg_temp.drop_rollup('fls_region');
 
 -- A tenant reader: routed, under its row-level security (only its rows),
 -- without any privilege on the rollup or on _wh

@@ -244,9 +244,22 @@ route_walker(Node *node, RouteState *state)
 	return expression_tree_walker(node, route_walker, state);
 }
 
+/* Rank a rollup by its size: its keys, then its columns */
+static int
+route_size(RouteRollup *ru)
+{
+	ListCell   *lc;
+	int			nkeys = 0;
+
+	foreach(lc, ru->columns)
+		if (strcmp(((RouteColumn *) lfirst(lc))->kind, "key") == 0)
+			nkeys++;
+	return nkeys * 1000 + list_length(ru->columns);
+}
+
 /*
  * Route one Query node to the first ready rollup of its relation that
- * covers it, the ones with fewer columns first.
+ * covers it, the ones with fewer keys first.
  */
 static void
 route_query(Query *q, RouteState *state)
@@ -281,11 +294,22 @@ route_query(Query *q, RouteState *state)
 		if (strcmp(ru->template_name, relname) == 0 && nbest < lengthof(best))
 			best[nbest++] = ru;
 	}
+	/* the smallest rollups first: fewer keys, fewer rows */
+	for (int i = 0; i < nbest; i++)
+	{
+		route_load_columns(state, best[i]);
+		for (int j = i; j > 0 && route_size(best[j]) < route_size(best[j - 1]); j--)
+		{
+			RouteRollup *t = best[j];
+
+			best[j] = best[j - 1];
+			best[j - 1] = t;
+		}
+	}
 	for (int i = 0; i < nbest; i++)
 	{
 		RouteBinding *b;
 
-		route_load_columns(state, best[i]);
 		if (best[i]->columns == NIL)
 			continue;
 		b = route_bind(state, best[i], q, rtr->rtindex, rte);
