@@ -43,7 +43,9 @@
  * reference schema_name (mapped to the rollup's schema_name).  Nothing
  * here runs code a non-superuser created: the catalog (_wh.rollups,
  * _wh.rollup_columns, _wh.mv_templates) is read directly under the query's
- * snapshot, and the nodes built call pg_catalog functions only.
+ * snapshot, and the nodes built call pg_catalog functions only.  The
+ * catalog's trees are only compared with the query's expressions (equal()),
+ * never planned or run: a matched expression becomes the rollup's column.
  *
  * Cost: a query without aggregation costs a tree walk; one with
  * aggregation reads _wh.rollups (a handful of rows; nothing when it is
