@@ -27,7 +27,7 @@ WH_OBJS = src/wh_security.o src/wh_rollup_parse.o src/wh_rollup_route.o
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding columnar_load
 COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax columnar_vacuum columnar_segments columnar_parallel columnar_agg columnar_complete columnar_index
-WH_REGRESS = wh_api wh_rollup_parse wh_errors wh_security wh_untrusted wh_tenant_reader wh_inputs wh_pieces wh_close wh_storage wh_schedule wh_rollup_route
+WH_REGRESS = wh_api wh_rollup_parse wh_errors wh_security wh_untrusted wh_tenant_reader wh_inputs wh_pieces wh_close wh_storage wh_schedule wh_rollup wh_rollup_route
 
 MODULE_big = biwh
 OBJS = $(CORE_OBJS) $(ENCODING_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)

@@ -204,7 +204,8 @@ $$;
  * on the schema and SELECT on <schema>.<template>; tenant readers SELECT on
  * public.<template> (row-level security shows them their schemas' rows) and
  * on the relations of their own schemas only.  Never the daily pieces.
- * Then the root's policies (_wh.apply_policies).
+ * The same for the template's rollups (public.<rollup>, <schema>.<rollup>)
+ * whose relations exist.  Then the roots' policies (_wh.apply_policies).
  */
 CREATE FUNCTION _wh.grant_roots(template_name text, schema_name text)
 RETURNS void
@@ -214,6 +215,7 @@ SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
 	r	record;
+	x	text;
 BEGIN
 	-- concurrent GRANTs on one relation fail ("tuple concurrently updated")
 	PERFORM _wh.lock_trees();
@@ -224,6 +226,14 @@ BEGIN
 			EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', schema_name, r.role_name);
 			EXECUTE format('GRANT SELECT ON %I.%I TO %I', schema_name, template_name, r.role_name);
 		END IF;
+		FOR x IN SELECT rr FROM _wh.rollup_roots(template_name) rr
+		LOOP
+			EXECUTE format('GRANT SELECT ON public.%I TO %I', x, r.role_name);
+			IF schema_name IS NOT NULL AND (r.only_schema IS NULL OR r.only_schema = schema_name)
+			   AND to_regclass(format('%I.%I', schema_name, x)) IS NOT NULL THEN
+				EXECUTE format('GRANT SELECT ON %I.%I TO %I', schema_name, x, r.role_name);
+			END IF;
+		END LOOP;
 	END LOOP;
 	PERFORM _wh.apply_policies(template_name);
 END
@@ -626,10 +636,12 @@ $$;
 /*
  * Swap a staging table in as a day's piece: drop the old piece (when
  * drop_old), rename the staging table and attach it with the day's bounds
- * [lo, hi), all or nothing, with short lock waits (_wh.with_lock_retries).
+ * [lo, hi), then run the statements extra (the day's rollup leaves,
+ * _wh.rollup_stage), all or nothing, with short lock waits
+ * (_wh.with_lock_retries).
  */
 CREATE FUNCTION _wh.swap_piece(p_schema text, p_template text, stage text, piece text,
-							   lo text, hi text, drop_old boolean)
+							   lo text, hi text, drop_old boolean, extra text[] DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -640,7 +652,8 @@ BEGIN
 		CASE WHEN drop_old THEN ARRAY[format('DROP TABLE %I.%I', p_schema, piece)] ELSE '{}'::text[] END
 		|| format('ALTER TABLE %I.%I RENAME TO %I', p_schema, stage, piece)
 		|| format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
-				  p_schema, p_template, p_schema, piece, lo, hi),
+				  p_schema, p_template, p_schema, piece, lo, hi)
+		|| coalesce(extra, '{}'),
 		'swap the new piece in');
 END
 $$;
@@ -704,6 +717,8 @@ DECLARE
 	det			text;
 	hnt			text;
 	cname		text;
+	tblspc		text;
+	rstmts		text[];
 BEGIN
 	unit := format('%s/%s/%s/%s', left(p_template, 80), left(p_tenant, 80), left(p_schema, 80), p_day);
 	BEGIN
@@ -770,7 +785,8 @@ BEGIN
 		-- fetch the day into a staging table outside the tree
 		stage := '_wh_stage_' || left(md5(p_template || ' ' || p_day), 16);
 		am := _wh.piece_access_method(p_template, p_schema, p_day);
-		PERFORM _wh.create_stage(t, p_schema, stage, p_day, am, _wh.piece_tablespace(p_template, p_schema, p_day));
+		tblspc := _wh.piece_tablespace(p_template, p_schema, p_day);
+		PERFORM _wh.create_stage(t, p_schema, stage, p_day, am, tblspc);
 		PERFORM _wh.dblink_open(conname, p_tenant);
 		-- the template runs read-only at the source, after a first query
 		-- (so it cannot switch the transaction to read-write)
@@ -800,9 +816,11 @@ BEGIN
 					  HINT = 'Reload it with _wh.update_mv_by_template(..., force => true) if the day is really empty now.';
 		END IF;
 		EXECUTE format('ANALYZE %I.%I', p_schema, stage);
+		-- the day's rollup leaves, from the new piece (20_wh_8_rollup.sql)
+		rstmts := _wh.rollup_stage(p_template, p_schema, stage, p_day, am, tblspc);
 
-		-- swap: drop the old piece, attach the new one, with short lock waits
-		PERFORM _wh.swap_piece(p_schema, p_template, stage, piece, b.lo, b.hi, rel_exists);
+		-- swap: drop the old piece and leaves, attach the new ones, with short lock waits
+		PERFORM _wh.swap_piece(p_schema, p_template, stage, piece, b.lo, b.hi, rel_exists, rstmts);
 
 		nbytes := pg_total_relation_size(format('%I.%I', p_schema, piece)::regclass);
 		INSERT INTO _wh.pieces AS p (template_name, schema_name, day, relname, tenant_name,
@@ -918,7 +936,9 @@ BEGIN
 	EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I', p_schema, stage, p_schema, pc.relname);
 	GET DIAGNOSTICS rows = ROW_COUNT;
 	EXECUTE format('ANALYZE %I.%I', p_schema, stage);
-	PERFORM _wh.swap_piece(p_schema, p_template, stage, pc.relname, b.lo, b.hi, true);
+	-- the rollup leaves go with the piece, in the same access method and tablespace
+	PERFORM _wh.swap_piece(p_schema, p_template, stage, pc.relname, b.lo, b.hi, true,
+						   _wh.rollup_stage(p_template, p_schema, stage, p_day, am, tblspc));
 	bytes := pg_total_relation_size(format('%I.%I', p_schema, pc.relname)::regclass);
 	UPDATE _wh.pieces p
 	   SET access_method = am, bytes = rewrite_piece.bytes, rows = rewrite_piece.rows

@@ -314,7 +314,9 @@ $$;
 /*
  * Recreate every missing piece of every unit (template, tenant, schema) for
  * the days it had loaded, and the tenant and public relations; existing
- * pieces are kept.  Idempotent.  Returns a summary.
+ * pieces are kept.  Then every rollup's relations, and the rollup leaves
+ * missing for existing pieces (a reloaded piece got its leaves with it).
+ * Idempotent.  Returns a summary.
  */
 CREATE FUNCTION _wh.rebuild_entire_warehouse()
 RETURNS text
@@ -346,6 +348,17 @@ BEGIN
 	FOR u IN SELECT DISTINCT template_name FROM _wh.units ORDER BY 1
 	LOOP
 		PERFORM _wh.update_public_view_by_template(u.template_name);
+	END LOOP;
+	-- the rollups: their relations, and the leaves of pieces kept above
+	FOR u IN SELECT r.rollup_name, r.template_name FROM _wh.rollups r ORDER BY 1
+	LOOP
+		PERFORM _wh.ensure_rollup_tree(u.rollup_name, NULL);
+		FOR res IN SELECT DISTINCT un.schema_name FROM _wh.units un
+					WHERE un.template_name = u.template_name ORDER BY 1
+		LOOP
+			PERFORM _wh.ensure_rollup_tree(u.rollup_name, res);
+		END LOOP;
+		PERFORM _wh.fill_rollup_all(u.rollup_name);
 	END LOOP;
 	RETURN format('%s units, %s days loaded', units, days);
 END
@@ -441,6 +454,16 @@ BEGIN
 		EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', u.schema_name, role_name);
 		EXECUTE format('GRANT SELECT ON %I.%I TO %I', u.schema_name, u.template_name, role_name);
 	END LOOP;
+	-- the rollups' relations, like their masters'
+	FOR u IN SELECT r.rollup_name, un.schema_name FROM _wh.rollups r
+			   JOIN _wh.units un ON un.template_name = r.template_name
+			  WHERE to_regclass(format('public.%I', r.rollup_name)) IS NOT NULL ORDER BY 1, 2
+	LOOP
+		EXECUTE format('GRANT SELECT ON public.%I TO %I', u.rollup_name, role_name);
+		IF to_regclass(format('%I.%I', u.schema_name, u.rollup_name)) IS NOT NULL THEN
+			EXECUTE format('GRANT SELECT ON %I.%I TO %I', u.schema_name, u.rollup_name, role_name);
+		END IF;
+	END LOOP;
 END
 $$;
 
@@ -465,7 +488,7 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON _wh.tenant_connections, _wh.mv_templates, _wh.settings TO %I', role_name);
 	EXECUTE format('GRANT SELECT ON _wh.run_log, _wh.units, _wh.pieces, _wh.refresh_schedules, _wh.schedule_state, '
 				   '_wh.storage_policies, _wh.schedules, _wh.refresh_status, _wh.recent_failures, '
-				   '_wh.tenant_costs, _wh.cron_job_health, _wh.health TO %I', role_name);
+				   '_wh.tenant_costs, _wh.cron_job_health, _wh.health, _wh.rollups, _wh.rollup_columns TO %I', role_name);
 	FOREACH f IN ARRAY ARRAY[
 		'_wh.create_mv_from_template(text, text, text, date)',
 		'_wh.update_mv_by_template(text, text, text, date, boolean, boolean)',
@@ -493,6 +516,9 @@ BEGIN
 		'_wh.set_storage_policy(text, text, integer, boolean, integer, text, integer)',
 		'_wh.remove_storage_policy(text, text)',
 		'_wh.purge_logs()',
+		'_wh.create_rollup(text, text, text[], text[], boolean)',
+		'_wh.drop_rollup(text)',
+		'_wh.fill_rollup_step(text)',
 		-- what the monitoring views call
 		'_wh.cron_jobs()',
 		'_wh.job_name(text, text, text)',
@@ -504,6 +530,7 @@ BEGIN
 	END LOOP;
 	EXECUTE format('GRANT EXECUTE ON PROCEDURE _wh.backfill(text, text, text, date, date) TO %I', role_name);
 	EXECUTE format('GRANT EXECUTE ON PROCEDURE _wh.run_due_refreshes() TO %I', role_name);
+	EXECUTE format('GRANT EXECUTE ON PROCEDURE _wh.fill_rollup(text) TO %I', role_name);
 	INSERT INTO _wh.role_grants (role_name, kind) VALUES (grant_admin.role_name, 'admin')
 	ON CONFLICT ON CONSTRAINT role_grants_pkey DO UPDATE SET kind = 'admin';
 	PERFORM _wh.grant_existing_roots(role_name);

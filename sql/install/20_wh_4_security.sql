@@ -73,11 +73,33 @@ AS $$
 $$;
 
 /*
- * Make sure public.<template> has row-level security and one policy per
- * registered role (see the banner).  Only reads the catalogs when nothing
- * is missing (CREATE POLICY would lock out the readers).
+ * Make sure public.<template>, and public.<rollup> of each of its rollups,
+ * have row-level security and one policy per registered role (see the
+ * banner).  Only reads the catalogs when nothing is missing (CREATE POLICY
+ * would lock out the readers).
  */
 CREATE FUNCTION _wh.apply_policies(template_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	x		text;
+BEGIN
+	IF to_regclass(format('public.%I', template_name)) IS NULL THEN
+		RETURN;
+	END IF;
+	PERFORM _wh.apply_policies_on(template_name);
+	FOR x IN SELECT r FROM _wh.rollup_roots(template_name) r
+	LOOP
+		PERFORM _wh.apply_policies_on(x);
+	END LOOP;
+END
+$$;
+
+/* _wh.apply_policies for one root public.<relname> (a master or a rollup) */
+CREATE FUNCTION _wh.apply_policies_on(template_name text)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -208,6 +230,7 @@ BEGIN
 	 WHERE tr.role_name = revoke_tenant_reader.role_name AND tr.schema_name = revoke_tenant_reader.schema_name;
 	keeps_other := EXISTS (SELECT 1 FROM _wh.tenant_readers tr WHERE tr.role_name = revoke_tenant_reader.role_name);
 	FOR t IN SELECT r AS template_name FROM _wh.existing_roots() r
+			 UNION ALL SELECT r FROM _wh.rollup_roots(NULL) r
 	LOOP
 		EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I',
 					   _wh.policy_name(role_name, schema_name), t.template_name);
@@ -315,7 +338,7 @@ $$;
  * only see the columnar pieces, and leave the master relations, tenant
  * schemas and heap pieces, their policies and grants, and jobs calling
  * functions that no longer exist.  With CASCADE, remove them: biwh's
- * pg_cron jobs, the master relations the extension owner owns (with every
+ * pg_cron jobs, the rollup and master relations the extension owner owns (with every
  * tenant relation and daily piece: their partitions), then the tenant
  * schemas left empty (one holding anything else is kept, with a notice);
  * so the roles given access hold nothing of biwh's any more and can be
@@ -333,6 +356,9 @@ DECLARE
 									 WHERE c.oid = to_regclass(format('public.%I', r))) = _wh.owner());
 	schemas	text[] := ARRAY(SELECT s FROM _wh.tenant_schemas() s);
 	jobs	text[] := ARRAY(SELECT j.jobname FROM _wh.cron_jobs() j ORDER BY 1);
+	rollups	text[] := ARRAY(SELECT r FROM _wh.rollup_roots(NULL) r
+							 WHERE (SELECT c.relowner FROM pg_class c
+									 WHERE c.oid = to_regclass(format('public.%I', r))) = _wh.owner());
 	loc		record;
 	x		text;
 BEGIN
@@ -353,6 +379,10 @@ BEGIN
 			PERFORM _wh.cron_remove(loc, x);
 		END LOOP;
 	END IF;
+	-- the rollups' relations (their partitions are in the tenant schemas)
+	FOREACH x IN ARRAY rollups LOOP
+		EXECUTE format('DROP TABLE public.%I CASCADE', x);
+	END LOOP;
 	FOREACH x IN ARRAY roots LOOP
 		EXECUTE format('DROP TABLE public.%I CASCADE', x);
 	END LOOP;

@@ -194,7 +194,10 @@ BEGIN
 			PERFORM _wh.with_lock_retries(ARRAY[CASE a.action
 				WHEN 'drop' THEN format('DROP TABLE %I.%I', a.schema_name, a.relname)
 				ELSE format('ALTER TABLE %I.%I DETACH PARTITION %I.%I', a.schema_name, a.template_name,
-							a.schema_name, a.relname) END], format('%s day %s', a.action, a.day));
+							a.schema_name, a.relname) END]
+				-- the day's rollup leaves are dropped in both cases
+				|| _wh.rollup_drop_statements(a.template_name, a.schema_name, a.day),
+				format('%s day %s', a.action, a.day));
 			DELETE FROM _wh.pieces p
 			 WHERE p.template_name = a.template_name AND p.schema_name = a.schema_name AND p.day = a.day;
 			UPDATE _wh.units u SET days = u.days - datemultirange(daterange(a.day, a.day, '[]'))

@@ -21,3 +21,6 @@ RETURNS record
 LANGUAGE C STRICT STABLE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'rollup_parse';
+
+/* Nothing in _wh runs for PUBLIC (create_rollup calls it as the owner) */
+REVOKE EXECUTE ON FUNCTION _wh.rollup_parse(regclass, text) FROM PUBLIC;

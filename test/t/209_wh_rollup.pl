@@ -1,0 +1,219 @@
+# 209_wh_rollup.pl — rollups kept in step with the pieces
+#
+# A rollup declared on a warehouse with data and filled day by day
+# (CALL _wh.fill_rollup); loads, a failed load (the source's table gone:
+# piece and rollup both stay old), a backfill, close_days, retention (drop
+# and detach), rebuild_entire_warehouse; after each, the rollup's totals per
+# (schema, day) equal the base's.  A reader looping while a day is refreshed
+# again and again compares, in each of its snapshots, the rollup's totals
+# with the base's for every day it sees.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+
+my $src_dir = $ENV{BIWH_SRC} or die "BIWH_SRC is not set";
+
+my $node = PostgreSQL::Test::Cluster->new('rollup');
+$node->init;
+$node->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'");
+open(my $hba, '>', $node->data_dir . '/pg_hba.conf') or die $!;
+print $hba "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+close($hba);
+$node->start;
+my $port = $node->port;
+
+$node->safe_psql('postgres', q{CREATE ROLE reader LOGIN PASSWORD 'pw'});
+$node->safe_psql('postgres', 'CREATE DATABASE src');
+$node->safe_psql('src', slurp_file("$src_dir/sql/source-foodlogstats.sql"));
+$node->safe_psql('src', 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader');
+
+$node->safe_psql('postgres', 'CREATE DATABASE warehouse');
+$node->safe_psql('warehouse', 'CREATE EXTENSION biwh CASCADE');
+$node->safe_psql('warehouse', qq{
+INSERT INTO _wh.tenant_connections (tenant_name, host, port, dbname, username, password)
+VALUES ('tenant_a', '127.0.0.1', $port, 'src', 'reader', 'pw');
+});
+$node->safe_psql('warehouse', slurp_file("$src_dir/sql/template-foodlogstats.sql"));
+my $today = $node->safe_psql('warehouse', 'SELECT _wh.today()');
+$node->safe_psql('src', "SELECT phood_generate('$today'::date - 6, 7, 300)");
+
+sub wh { return $node->safe_psql('warehouse', $_[0]); }
+
+# The differences between the rollup, re-aggregated per (schema, day,
+# store), and GROUP BY on the master (the routing hook, if any, off)
+wh(q{
+CREATE FUNCTION rollup_diff() RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN (WITH r AS (SELECT schema_name, day, store, sum(count)::bigint AS n, sum(sum_weight) AS w,
+					  min(min_cost_per_lb) AS c, sum(sum_weight_cost_per_lb) AS wc
+				 FROM public.store_daily GROUP BY 1, 2, 3),
+		 b AS (SELECT schema_name, logged_time::date AS day, store, count(*) AS n, sum(weight) AS w,
+					  min(cost_per_lb) AS c, sum(weight * cost_per_lb) AS wc
+				 FROM public.foodlogstats GROUP BY 1, 2, 3)
+	SELECT count(*) FROM ((TABLE r EXCEPT ALL TABLE b) UNION ALL (TABLE b EXCEPT ALL TABLE r)) x);
+END
+$$;
+ALTER FUNCTION rollup_diff() SET biwh.enable_rollup_routing = off;
+});
+sub diff_ok
+{
+	my ($what) = @_;
+	is(wh('SELECT rollup_diff()'), '0', "$what: the rollup's totals equal the base's");
+	is(wh(q{SELECT count(*) FROM _wh.rollup_missing_days('store_daily')}), '0',
+		"$what: every piece has its rollup leaf");
+}
+my $fingerprint = qq{SELECT (SELECT count(*) || '/' || sum(weight) FROM reports.foodlogstats
+							  WHERE logged_time >= '$today'::date - 1 AND logged_time < '$today'::date),
+							(SELECT sum(count) || '/' || sum(sum_weight) FROM reports.store_daily
+							  WHERE day = '$today'::date - 1)};
+
+# Loads before the rollup exists
+is(wh(qq{SELECT _wh.update_mv_window_by_template('foodlogstats', 'tenant_a', 'reports', '$today'::date - 4, '$today')}),
+	'5 days loaded (1500 rows), 0 skipped', 'five days loaded');
+wh(qq{SELECT _wh.update_mv_window_by_template('foodlogstats', 'tenant_a', 'reports2', '$today'::date - 3, '$today'::date - 1)});
+
+# Declared without filling, then filled day by day
+like(wh(q{SELECT _wh.create_rollup('foodlogstats', 'store_daily', ARRAY['store'],
+		ARRAY['count(*)', 'sum(weight)', 'min(cost_per_lb)', 'sum(weight * cost_per_lb)'], fill => false)}),
+	qr/not ready/, 'rollup declared, not filled');
+is(wh(q{SELECT ready FROM _wh.rollups}), 'f', 'not ready');
+# a load while the rollup is not filled writes its day's leaf
+wh(qq{SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports', '$today')});
+is(wh(q{SELECT count(*) FROM _wh.rollup_missing_days('store_daily')}), '7', 'the load wrote its leaf');
+wh(q{CALL _wh.fill_rollup('store_daily')});
+is(wh(q{SELECT ready FROM _wh.rollups}), 't', 'ready once filled');
+diff_ok('filled');
+
+# Loads: a changed day at the source, reloaded
+$node->safe_psql('src', "SELECT phood_generate('$today'::date - 1, 1, 50)");
+wh(qq{SELECT _wh.refresh_mv('reports', _wh.create_mv_name('foodlogstats', '$today'::date - 1))});
+diff_ok('after a reload');
+
+# A failed load: the source's table is gone; piece and rollup stay old
+my $before = wh($fingerprint);
+$node->safe_psql('src', "SELECT phood_generate('$today'::date - 1, 1, 70)");
+$node->safe_psql('src', 'ALTER TABLE phood_foodlogsum RENAME TO phood_gone');
+my ($rc, $out, $err) = $node->psql('warehouse',
+	qq{SELECT _wh.refresh_mv('reports', _wh.create_mv_name('foodlogstats', '$today'::date - 1))});
+isnt($rc, 0, 'the load fails');
+like($err, qr/could not load day/, 'and says so');
+is(wh($fingerprint), $before, 'piece and rollup are both the old ones');
+$node->safe_psql('src', 'ALTER TABLE phood_gone RENAME TO phood_foodlogsum');
+wh(qq{SELECT _wh.refresh_mv('reports', _wh.create_mv_name('foodlogstats', '$today'::date - 1))});
+isnt(wh($fingerprint), $before, 'the next load changes both');
+diff_ok('after a failed load and a good one');
+
+# A backfill into a new schema (a procedure committing per day)
+wh(qq{CALL _wh.backfill('foodlogstats', 'tenant_a', 'reports3', '$today'::date - 6, '$today'::date - 2)});
+is(wh(q{SELECT count(*) FROM _wh.pieces WHERE schema_name = 'reports3'}), '5', 'backfilled five days');
+diff_ok('after a backfill');
+
+# close_days: heap pieces of closed days become columnar, their leaves too
+wh(q{SELECT _wh.set_storage_policy('foodlogstats', 'reports2', columnar_after_days => 30)});
+wh(qq{SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports2', '$today'::date - 2, force => true)});
+wh(qq{SELECT _wh.refresh_mv('reports2', _wh.create_mv_name('foodlogstats', '$today'::date - 2))});
+my $am_of = qq{SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+				WHERE c.oid = format('reports2.%%I', _wh.create_mv_name('%s', '$today'::date - 2))::regclass};
+is(wh(sprintf($am_of, 'foodlogstats')) . '/' . wh(sprintf($am_of, 'store_daily')), 'heap/heap',
+	'an open-policy day is heap, piece and leaf');
+wh(q{SELECT _wh.remove_storage_policy('foodlogstats', 'reports2')});
+like(wh(q{SELECT _wh.close_days('foodlogstats', 'reports2')}), qr/^[1-9]\d* days converted/, 'close_days converted');
+is(wh(sprintf($am_of, 'foodlogstats')) . '/' . wh(sprintf($am_of, 'store_daily')), 'columnar/columnar',
+	'piece and leaf are columnar');
+diff_ok('after close_days');
+
+# Retention: reports drops days older than 2, reports2 detaches them
+wh(q{SELECT _wh.set_storage_policy('foodlogstats', 'reports', drop_after_days => 2)});
+wh(q{SELECT _wh.set_storage_policy('foodlogstats', 'reports2', drop_after_days => 2, detach => true)});
+wh(q{DO $$ DECLARE run bigint := (SELECT coalesce(max(id), 0) FROM _wh.run_log);
+	 BEGIN WHILE _wh.storage_step(run) LOOP END LOOP; END $$});
+is(wh(q{SELECT count(*) FROM _wh.run_log WHERE kind = 'retention' AND status = 'failed'}), '0', 'no retention step failed');
+is(wh(qq{SELECT count(*) FROM public.foodlogstats WHERE schema_name IN ('reports', 'reports2')
+		   AND logged_time < '$today'::date - 2}), '0', 'the old days are gone from the master');
+is(wh(qq{SELECT count(*) FROM public.store_daily WHERE schema_name IN ('reports', 'reports2')
+		   AND day < '$today'::date - 2}), '0', 'and from the rollup');
+is(wh(qq{SELECT count(*) FROM pg_class WHERE relname = _wh.create_mv_name('store_daily', '$today'::date - 3)
+		   AND relnamespace IN ('reports'::regnamespace, 'reports2'::regnamespace)}), '0', 'their leaves are dropped');
+is(wh(qq{SELECT to_regclass(format('reports2.%I', _wh.create_mv_name('foodlogstats', '$today'::date - 3))) IS NOT NULL}),
+	't', 'the detached piece is kept');
+diff_ok('after retention');
+wh(q{SELECT _wh.remove_storage_policy('foodlogstats', 'reports')});
+wh(q{SELECT _wh.remove_storage_policy('foodlogstats', 'reports2')});
+
+# Rebuild: a piece and another day's leaf are lost; both come back
+wh(qq{DROP TABLE reports.@{[ wh(qq{SELECT _wh.create_mv_name('foodlogstats', '$today'::date - 1)}) ]}});
+wh(qq{DROP TABLE reports3.@{[ wh(qq{SELECT _wh.create_mv_name('store_daily', '$today'::date - 4)}) ]}});
+is(wh(q{SELECT count(*) FROM _wh.rollup_missing_days('store_daily')}), '1', 'one leaf missing');
+wh(q{SELECT _wh.rebuild_entire_warehouse()});
+is(wh(qq{SELECT count(*) FROM reports.foodlogstats WHERE logged_time >= '$today'::date - 1 AND logged_time < '$today'}),
+	'420', 'the piece is back');
+diff_ok('after rebuild');
+is(wh(q{SELECT ready FROM _wh.rollups}), 't', 'still ready');
+
+# A reader comparing, in each snapshot, the rollup's totals with the base's
+# for every (schema, day) it sees, while today is refreshed again and again
+wh(q{
+CREATE TABLE reader_log (days integer, bad integer, total bigint);
+CREATE PROCEDURE reader(secs double precision)
+LANGUAGE plpgsql AS $$
+DECLARE
+	t0	timestamptz := clock_timestamp();
+BEGIN
+	WHILE clock_timestamp() < t0 + secs * interval '1 second' LOOP
+		INSERT INTO reader_log
+		SELECT count(*), count(*) FILTER (WHERE r IS DISTINCT FROM b), sum(b.n)
+		  FROM (SELECT schema_name, day, sum(count)::bigint AS n, sum(sum_weight) AS w
+				  FROM public.store_daily GROUP BY 1, 2) r
+		  FULL JOIN (SELECT schema_name, logged_time::date AS day, count(*) AS n, sum(weight) AS w
+					   FROM public.foodlogstats GROUP BY 1, 2) b USING (schema_name, day);
+		COMMIT;
+	END LOOP;
+END
+$$;
+});
+my ($rout, $rerr) = ('', '');
+my $reader = IPC::Run::start(
+	[ 'psql', '-X', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('warehouse'),
+	  '-c', 'SET biwh.enable_rollup_routing = off', '-c', 'CALL reader(8)' ],
+	'>', \$rout, '2>', \$rerr);
+$node->poll_query_until('warehouse', 'SELECT count(*) > 0 FROM reader_log')
+  or die "the reader did not start: " . ($reader->pumpable ? '' : $rerr);
+my $refreshed = 0;
+for my $i (1 .. 8)
+{
+	if ($i % 2)
+	{
+		$node->safe_psql('src', "SELECT phood_generate('$today', 1, 200)");
+	}
+	else
+	{
+		$node->safe_psql('src', "DELETE FROM phood_foodlogsum WHERE logged_time >= '$today' AND id > (SELECT min(id) + 299 FROM phood_foodlogsum WHERE logged_time >= '$today')");
+	}
+	$refreshed++
+	  if wh(qq{SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports', '$today')}) =~ /^loaded/;
+}
+is($refreshed, 8, 'every refresh succeeded while the reader ran');
+$reader->finish;
+is($?, 0, 'the reader ran without error') or diag($rerr);
+my ($reads, $bad, $totals) = split /\|/,
+  wh('SELECT count(*), coalesce(sum(bad), 0), count(DISTINCT total) FROM reader_log');
+cmp_ok($reads, '>', 10, "the reader compared $reads times");
+is($bad, '0', 'the rollup never disagreed with the base in a snapshot');
+cmp_ok($totals, '>=', 2, 'the reader saw several versions of today');
+diff_ok('after the refreshes');
+
+# Dropping the rollup leaves the master as it was
+my $master = wh('SELECT count(*), sum(weight) FROM public.foodlogstats');
+wh(q{SELECT _wh.drop_rollup('store_daily')});
+is(wh(q{SELECT count(*) FROM pg_class WHERE relname LIKE 'store\_daily%'}), '0', 'the rollup relations are gone');
+is(wh('SELECT count(*), sum(weight) FROM public.foodlogstats'), $master, 'the master is unchanged');
+wh(qq{SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports', '$today')});
+
+$node->stop;
+done_testing();
