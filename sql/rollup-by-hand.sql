@@ -12,7 +12,8 @@
 -- they do not exist yet), trees and types from _wh.rollup_parse,
 -- public.<rollup> partitioned by schema_name then by day with
 -- one leaf per loaded (schema, day), filled from the master with routing
--- off.  With only_schema, only that schema's part is built (the first call
+-- off.  When _wh.create_rollup exists, make_rollup calls it instead (the
+-- names and grains of the columns are then its own).  With only_schema, only that schema's part is built (the first call
 -- also writes the catalog; mark_ready says whether to mark the rollup ready), so
 -- a large warehouse is built one transaction per tenant.
 
@@ -35,6 +36,16 @@ DECLARE
 	n		bigint;
 BEGIN
 	SET LOCAL biwh.enable_rollup_routing = off;
+	-- the SQL layer, when it is there
+	IF to_regproc('_wh.create_rollup') IS NOT NULL AND only_schema IS NULL THEN
+		PERFORM _wh.create_rollup(tmpl, rname,
+			ARRAY(SELECT split_part(x, '|', 4) FROM unnest(cols) x WHERE split_part(x, '|', 2) = 'key'),
+			ARRAY(SELECT CASE split_part(x, '|', 2) WHEN 'count_star' THEN 'count(*)'
+						 ELSE format('%s(%s)', split_part(x, '|', 2), split_part(x, '|', 4)) END
+					FROM unnest(cols) x WHERE split_part(x, '|', 2) <> 'key'));
+		EXECUTE format('SELECT count(*) FROM public.%I', rname) INTO n;
+		RETURN n;
+	END IF;
 	SELECT t.date_column INTO datecol FROM _wh.mv_templates t WHERE t.template_name = tmpl;
 	IF to_regclass('_wh.rollups') IS NULL THEN
 		CREATE TABLE _wh.rollups (
@@ -118,6 +129,10 @@ RETURNS void
 LANGUAGE plpgsql
 AS $$
 BEGIN
+	IF to_regproc('_wh.drop_rollup') IS NOT NULL THEN
+		PERFORM _wh.drop_rollup(rname);
+		RETURN;
+	END IF;
 	DELETE FROM _wh.rollups WHERE rollup_name = rname;
 	EXECUTE format('DROP TABLE public.%I', rname);
 END

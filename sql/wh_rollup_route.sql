@@ -146,7 +146,8 @@ SELECT pg_temp.routed('SELECT region, count(*) FROM public.foodlogstats GROUP BY
 SELECT pg_temp.drop_rollup('fls_region');
 
 -- A tenant reader: routed, under its row-level security (only its rows),
--- without any privilege on the rollup or on _wh
+-- without any privilege on the rollup (revoked here) or on _wh
+REVOKE ALL ON public.fls_store_day FROM wh_r_a;
 SET ROLE wh_r_a;
 SELECT has_table_privilege('public.fls_store_day', 'SELECT') AS rollup_granted;
 EXPLAIN (COSTS OFF)
