@@ -21,13 +21,13 @@ COLUMNAR_OBJS = src/columnar_storage.o src/columnar_compression.o src/columnar_v
 	src/columnar_writer.o src/columnar_parallel.o src/columnar_reader.o src/columnar_qual.o src/columnar_agg.o src/columnar_agg_serial.o src/columnar_agg_group.o src/columnar_agg_distinct.o src/columnar_agg_key.o src/columnar_agg_expr.o src/columnar_numeric.o \
 	src/columnar_pipeline.o src/columnar_scan.o src/columnar_aggscan.o src/columnar_planner.o src/columnar_vacuum.o \
 	src/columnar_tableam.o src/columnar_fetch.o src/columnar_indexpath.o src/columnar_guard.o src/columnar_inspect.o
-WH_OBJS = src/wh_security.o src/wh_rollup_parse.o
+WH_OBJS = src/wh_security.o src/wh_rollup_parse.o src/wh_rollup_route.o
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 CORE_REGRESS = create_drop
 ENCODING_REGRESS = columnar_encoding columnar_load
 COLUMNAR_REGRESS = columnar_basic columnar_types columnar_transactions columnar_ddl columnar_options columnar_scan columnar_subxact columnar_minmax columnar_vacuum columnar_segments columnar_parallel columnar_agg columnar_complete columnar_index
-WH_REGRESS = wh_api wh_rollup_parse wh_errors wh_security wh_untrusted wh_tenant_reader wh_inputs wh_pieces wh_close wh_storage wh_schedule wh_rollup
+WH_REGRESS = wh_api wh_rollup_parse wh_errors wh_security wh_untrusted wh_tenant_reader wh_inputs wh_pieces wh_close wh_storage wh_schedule wh_rollup wh_rollup_route
 
 MODULE_big = biwh
 OBJS = $(CORE_OBJS) $(ENCODING_OBJS) $(COLUMNAR_OBJS) $(WH_OBJS)

@@ -30,6 +30,7 @@
 #include "columnar_tableam.h"
 #include "columnar_vacuum.h"
 #include "columnar_writer.h"
+#include "wh_rollup_route.h"
 #include "wh_security.h"
 
 PG_MODULE_MAGIC;
@@ -55,6 +56,7 @@ _PG_init(void)
 	ColumnarParallelInit();
 	ColumnarPlannerInit();
 	WhSecurityInit();
+	WhRollupRouteInit();
 }
 
 /*
