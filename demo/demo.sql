@@ -106,6 +106,34 @@ SELECT has_table_privilege('tenant_b.foodlogstats_2025_09_01', 'SELECT') AS read
        has_schema_privilege('_wh', 'USAGE') AS reads_wh;
 RESET ROLE;
 
+\echo '== an aggregation table: a rollup per store per day, kept with the daily pieces'
+SELECT _wh.create_rollup('foodlogstats', 'foodlogstats_store_day',
+       ARRAY['store', 'date_trunc(''day'', logged_time)'],
+       ARRAY['count(*)', 'sum(weight)', 'sum(weight * cost_per_lb)']) AS rollup_rows;
+SELECT rollup_name, template_name, group_by, aggregates, ready FROM _wh.rollups;
+SELECT schema_name, count(*) AS rollup_rows, count(DISTINCT day) AS days
+  FROM public.foodlogstats_store_day GROUP BY 1 ORDER BY 1;
+\echo '   ... a BI query on the master (top stores of one tenant, one week), answered from the rollup:'
+SELECT store, count(*) AS items, round(sum(weight), 1) AS weight_lb,
+       round(sum(weight * cost_per_lb), 2) AS cost
+  FROM public.foodlogstats
+ WHERE schema_name = 'reports' AND logged_time >= '2025-09-08' AND logged_time < '2025-09-15'
+ GROUP BY store ORDER BY cost DESC LIMIT 3;
+EXPLAIN (COSTS OFF)
+SELECT store, count(*) AS items, round(sum(weight), 1) AS weight_lb,
+       round(sum(weight * cost_per_lb), 2) AS cost
+  FROM public.foodlogstats
+ WHERE schema_name = 'reports' AND logged_time >= '2025-09-08' AND logged_time < '2025-09-15'
+ GROUP BY store ORDER BY cost DESC LIMIT 3;
+\echo '   ... the same answer from the daily pieces (biwh.enable_rollup_routing off):'
+SET biwh.enable_rollup_routing = off;
+SELECT store, count(*) AS items, round(sum(weight), 1) AS weight_lb,
+       round(sum(weight * cost_per_lb), 2) AS cost
+  FROM public.foodlogstats
+ WHERE schema_name = 'reports' AND logged_time >= '2025-09-08' AND logged_time < '2025-09-15'
+ GROUP BY store ORDER BY cost DESC LIMIT 3;
+RESET biwh.enable_rollup_routing;
+
 \echo '== pg_cron: every tenant daily at 01:00 in the warehouse time zone, tenant_a every hour'
 CREATE EXTENSION pg_cron;
 SELECT _wh.schedule_daily('foodlogstats', at_time => '01:00') AS job;
