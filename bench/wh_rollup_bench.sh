@@ -12,8 +12,7 @@
 #
 # PGHOST, PGPORT, PGDATABASE point at the cluster; BIWH_SRC at the sources.
 # BENCH_SIZE (default 3,650,000) is the master's row count, spread over
-# ROLLUP_BENCH_TENANTS (10) x ROLLUP_BENCH_DAYS (365) days.  Until
-# _wh.create_rollup exists the rollup is built by sql/rollup-by-hand.sql.
+# ROLLUP_BENCH_TENANTS (10) x ROLLUP_BENCH_DAYS (365) days.
 set -euo pipefail
 
 TENANTS=${ROLLUP_BENCH_TENANTS:-10}
@@ -53,10 +52,8 @@ done
 load_s=$((SECONDS - start))
 
 start=$SECONDS
-# _wh.create_rollup without filling, then fill_rollup (a day a transaction);
-# by hand without it, a tenant a transaction (for the lock table)
-if [ "$("${PSQL[@]}" -Atc "SELECT to_regproc('_wh.create_rollup') IS NOT NULL")" = t ]; then
-	"${PSQL[@]}" >/dev/null <<'SQL'
+# _wh.create_rollup without filling, then fill_rollup (a day a transaction)
+"${PSQL[@]}" >/dev/null <<'SQL'
 SELECT _wh.create_rollup('foodlogstats', 'fls_bench_store_day',
 	ARRAY['store', 'region', 'date_trunc(''day'', logged_time)'],
 	ARRAY['count(*)', 'sum(weight)', 'count(weight)', 'min(weight)', 'max(weight)', 'sum(quantity)',
@@ -65,21 +62,6 @@ SET client_min_messages = warning;
 CALL _wh.fill_rollup('fls_bench_store_day');
 ANALYZE public.fls_bench_store_day;
 SQL
-else
-{
-	echo '\i sql/rollup-by-hand.sql'
-	for t in $(seq -f %02g 1 "$TENANTS"); do
-		cat <<SQL
-SELECT pg_temp.make_rollup('foodlogstats', 'fls_bench_store_day',
-	ARRAY['store|key||store', 'region|key||region', 'd|key|day|date_trunc(''day'', logged_time)',
-		  'n|count_star||', 'w_sum|sum||weight', 'w_n|count||weight', 'w_min|min||weight',
-		  'w_max|max||weight', 'q_sum|sum||quantity', 'q_n|count||quantity',
-		  'c_sum|sum||weight * cost_per_lb'], 'rbench_t$t', $([ "$t" = "$(printf %02d "$TENANTS")" ] && echo true || echo false));
-SQL
-	done
-	echo 'ANALYZE public.fls_bench_store_day;'
-} | "${PSQL[@]}" >/dev/null
-fi
 rollup_s=$((SECONDS - start))
 
 "${PSQL[@]}" <<SQL

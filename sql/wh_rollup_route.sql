@@ -32,20 +32,19 @@ SELECT _wh.update_mv_window_by_template('foodlogstats', 'tenant_r', 'tenant_rb',
 SELECT _wh.update_public_view_by_template('foodlogstats');
 SELECT _wh.grant_tenant_reader('wh_r_a', 'tenant_ra');
 
--- A rollup per store per day (made by hand: the catalog rows and relations
--- _wh.create_rollup keeps)
+-- same(q) and routed(q)
 \set ECHO none
 \set QUIET on
-\i sql/rollup-by-hand.sql
+\i sql/rollup-helpers.sql
 \set QUIET off
 \set ECHO all
-SELECT pg_temp.make_rollup('foodlogstats', 'fls_store_day',
-	ARRAY['store|key||store', 'd|key|day|date_trunc(''day'', logged_time)',
-		  'region|key||region', 'n|count_star||',
-		  'w_sum|sum||weight', 'w_n|count||weight', 'w_min|min||weight', 'w_max|max||weight',
-		  'c_sum|sum||weight * cost_per_lb',
-		  'a_sum|sum||action_taken_id', 'a_n|count||action_taken_id',
-		  'q_sum|sum||quantity', 'q_n|count||quantity']) > 0 AS filled;
+
+-- A rollup per store per day
+SELECT _wh.create_rollup('foodlogstats', 'fls_store_day',
+	ARRAY['store', 'date_trunc(''day'', logged_time)', 'region'],
+	ARRAY['count(*)', 'sum(weight)', 'count(weight)', 'min(weight)', 'max(weight)',
+		  'sum(weight * cost_per_lb)', 'sum(action_taken_id)', 'count(action_taken_id)',
+		  'sum(quantity)', 'count(quantity)']);
 SELECT position, column_name, kind, grain, expression, column_type
   FROM _wh.rollup_columns ORDER BY position;
 
@@ -137,13 +136,13 @@ SELECT pg_temp.routed('SELECT count(*) FROM public.foodlogstats');
 UPDATE _wh.rollups SET ready = true;
 
 -- Of two rollups that cover a query, the one with fewer keys answers it
-SELECT pg_temp.make_rollup('foodlogstats', 'fls_region',
-	ARRAY['region|key||region', 'n|count_star||', 'w_sum|sum||weight']) > 0 AS filled;
+SELECT _wh.create_rollup('foodlogstats', 'fls_region', ARRAY['region'],
+	ARRAY['count(*)', 'sum(weight)']);
 SELECT pg_temp.routed('SELECT region, count(*) FROM public.foodlogstats GROUP BY 1') AS region,
 	   pg_temp.routed('SELECT count(*), sum(weight) FROM public.foodlogstats') AS total,
 	   pg_temp.routed('SELECT store, count(*) FROM public.foodlogstats GROUP BY 1') AS store,
 	   pg_temp.same('SELECT region, count(*), sum(weight) FROM public.foodlogstats GROUP BY 1') AS same;
-SELECT pg_temp.drop_rollup('fls_region');
+SELECT _wh.drop_rollup('fls_region');
 
 -- A tenant reader: routed, under its row-level security (only its rows),
 -- without any privilege on the rollup (revoked here) or on _wh
@@ -160,8 +159,7 @@ SELECT count(*) FROM tenant_rb.foodlogstats;
 RESET ROLE;
 
 -- Clean up
-SELECT pg_temp.drop_rollup('fls_store_day');
-SELECT pg_temp.drop_rollup_catalog();
+SELECT _wh.drop_rollup('fls_store_day');
 SELECT _wh.revoke_tenant_reader('wh_r_a', 'tenant_ra');
 DROP SCHEMA tenant_ra, tenant_rb CASCADE;
 DROP TABLE public.foodlogstats;

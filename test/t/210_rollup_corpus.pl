@@ -54,20 +54,18 @@ SELECT _wh.update_public_view_by_template('foodlogstats');
 
 # The rollups, and what each covers (keys, aggregates, filters)
 my $rollups = qq{
-\\i $src_dir/sql/rollup-by-hand.sql
-SELECT pg_temp.make_rollup('foodlogstats', 'fls_store_day',
-	ARRAY['store|key||store', 'd|key|day|date_trunc(''day'', logged_time)', 'region|key||region',
-		  'n|count_star||', 'w_sum|sum||weight', 'w_n|count||weight', 'w_min|min||weight',
-		  'w_max|max||weight', 'q_sum|sum||quantity', 'q_n|count||quantity',
-		  'a_sum|sum||action_taken_id', 'a_n|count||action_taken_id',
-		  'c_sum|sum||weight * cost_per_lb']);
-SELECT pg_temp.make_rollup('foodlogstats', 'fls_hour_category',
-	ARRAY['h|key|hour|date_trunc(''hour'', logged_time)', 'food_category|key||food_category',
-		  'validation_status|key||validation_status', 'n|count_star||',
-		  'w_sum|sum||weight', 'w_n|count||weight', 'q_min|min||quantity', 'q_max|max||quantity']);
-SELECT pg_temp.make_rollup('foodlogstats', 'fls_client_month',
-	ARRAY['client|key||client', 'm|key|month|date_trunc(''month'', logged_time)',
-		  'n|count_star||', 'w_sum|sum||weight', 'w_n|count||weight']);
+\\i $src_dir/sql/rollup-helpers.sql
+SELECT _wh.create_rollup('foodlogstats', 'fls_store_day',
+	ARRAY['store', 'date_trunc(''day'', logged_time)', 'region'],
+	ARRAY['count(*)', 'sum(weight)', 'count(weight)', 'min(weight)', 'max(weight)',
+		  'sum(quantity)', 'count(quantity)', 'sum(action_taken_id)', 'count(action_taken_id)',
+		  'sum(weight * cost_per_lb)']);
+SELECT _wh.create_rollup('foodlogstats', 'fls_hour_category',
+	ARRAY['date_trunc(''hour'', logged_time)', 'food_category', 'validation_status'],
+	ARRAY['count(*)', 'sum(weight)', 'count(weight)', 'min(quantity)', 'max(quantity)']);
+SELECT _wh.create_rollup('foodlogstats', 'fls_client_month',
+	ARRAY['client', 'date_trunc(''month'', logged_time)'],
+	ARRAY['count(*)', 'sum(weight)', 'count(weight)']);
 };
 
 sub pick { return $_[int(rand(@_))]; }
