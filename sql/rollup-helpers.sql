@@ -4,6 +4,7 @@
 --   \i sql/rollup-helpers.sql
 --   SELECT pg_temp.same(query), pg_temp.routed(query);
 --
+-- explain_lines(q): EXPLAIN's lines of q;
 -- same(q): whether q gives the same rows (as text, sorted) with routing on
 -- and off; routed(q): the rollup EXPLAIN shows q scanning, or 'base'.
 
@@ -47,5 +48,15 @@ BEGIN
 		END LOOP;
 	END LOOP;
 	RETURN 'base';
+END
+$$;
+
+/* The lines of EXPLAIN (COSTS OFF) of a statement */
+CREATE FUNCTION pg_temp.explain_lines(q text)
+RETURNS SETOF text
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q;
 END
 $$;

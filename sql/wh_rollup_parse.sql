@@ -38,6 +38,8 @@ SELECT * FROM _wh.rollup_parse('rp_master', 'date_trunc(''year'', ts)');
 SELECT * FROM _wh.rollup_parse('rp_master', 'date_trunc(''Day'', ts)');
 SELECT * FROM _wh.rollup_parse('rp_master', 'date_trunc(''day'', tz)');
 SELECT * FROM _wh.rollup_parse('rp_master', 'date_trunc(''day'', d)');
+-- equal values that print differently (2.5 = 2.50): one would stand for all
+SELECT * FROM _wh.rollup_parse('rp_master', 'weight');
 -- refused: not immutable
 SELECT * FROM _wh.rollup_parse('rp_master', 'sum(random())');
 SELECT * FROM _wh.rollup_parse('rp_master', 'max(ts::text)');

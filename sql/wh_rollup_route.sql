@@ -129,6 +129,16 @@ EXPLAIN (COSTS OFF) EXECUTE q('2025-09-04', 'Store 3');
 EXECUTE q('2025-09-04', 'Store 3');
 RESET plan_cache_mode;
 DEALLOCATE q;
+-- a cached plan follows the setting (a statement without parameters keeps
+-- its generic plan)
+PREPARE t AS SELECT count(*) FROM public.foodlogstats;
+EXECUTE t;
+SELECT count(*) > 0 AS routed_plan FROM pg_temp.explain_lines('EXECUTE t') l WHERE l LIKE '%fls_store_day%';
+SET biwh.enable_rollup_routing = off;
+SELECT count(*) > 0 AS routed_plan FROM pg_temp.explain_lines('EXECUTE t') l WHERE l LIKE '%fls_store_day%';
+RESET biwh.enable_rollup_routing;
+SELECT count(*) > 0 AS routed_plan FROM pg_temp.explain_lines('EXECUTE t') l WHERE l LIKE '%fls_store_day%';
+DEALLOCATE t;
 
 -- A rollup that is not ready is not used
 UPDATE _wh.rollups SET ready = false;

@@ -39,6 +39,7 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/namespace.h"
+#include "access/nbtree.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
@@ -59,6 +60,7 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(rollup_parse);
 
@@ -237,6 +239,28 @@ classify_aggregate(Aggref *agg, const char *source, RollupItem *item)
 }
 
 /*
+ * Return whether values of typid that are equal (under collid) are the same
+ * value, image for image (btree's "equalimage"): a rollup keeps one value
+ * per group, so a key of numeric (2.5 = 2.50), float (-0 = 0) or a
+ * nondeterministic collation would give back another spelling than the
+ * master's rows have.
+ */
+static bool
+key_equal_image(Oid typid, Oid collid)
+{
+	TypeCacheEntry *tc = lookup_type_cache(typid, TYPECACHE_BTREE_OPFAMILY);
+	Oid			proc;
+
+	if (!OidIsValid(tc->btree_opf))
+		return false;
+	proc = get_opfamily_proc(tc->btree_opf, tc->btree_opintype, tc->btree_opintype,
+							 BTEQUALIMAGE_PROC);
+	if (!OidIsValid(proc))
+		return false;
+	return DatumGetBool(OidFunctionCall1Coll(proc, collid, ObjectIdGetDatum(tc->btree_opintype)));
+}
+
+/*
  * Classify a group key: a column, or date_trunc(grain, timestamp column).
  */
 static void
@@ -249,6 +273,13 @@ classify_key(Relation rel, Node *expr, const char *source, RollupItem *item)
 	if (IsA(expr, Var))
 	{
 		item->column = get_attname(RelationGetRelid(rel), ((Var *) expr)->varattno, false);
+		if (!key_equal_image(item->type, exprCollation(expr)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("column \"%s\" of type %s cannot be a rollup group key",
+							item->column, format_type_be(item->type)),
+					 errdetail("Equal values of this type can differ in how they are written (such as 2.5 and 2.50), and a rollup keeps one of them per group."),
+					 errhint("Group by a column of an integer, text, date, timestamp or boolean type.")));
 		return;
 	}
 	if (IsA(expr, FuncExpr) && ((FuncExpr *) expr)->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP)

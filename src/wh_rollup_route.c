@@ -60,11 +60,16 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
 #include "catalog/pg_aggregate.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -76,8 +81,10 @@
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
@@ -150,7 +157,21 @@ static Node *route_aggref(Aggref *agg, RouteBinding *b);
 static Node *route_date_trunc(FuncExpr *fe, RouteBinding *b);
 static Node *route_date_qual(OpExpr *op, RouteBinding *b);
 static List *route_read_rollups(RouteState *state);
+static void route_enabled_assign(bool newval, void *extra);
+static bool route_biwh_schema(Oid nsp);
+static Oid route_rel_owner(Oid relid);
 static void route_load_columns(RouteState *state, RouteRollup *ru);
+
+/*
+ * biwh.enable_rollup_routing changed: forget cached plans, which were
+ * routed (or not) by the old value.
+ */
+static void
+route_enabled_assign(bool newval, void *extra)
+{
+	if (newval != route_enabled)
+		ResetPlanCache();
+}
 
 /*
  * Register biwh.enable_rollup_routing and the planner hook.
@@ -165,7 +186,7 @@ WhRollupRouteInit(void)
 							 true,
 							 PGC_USERSET,
 							 0,
-							 NULL, NULL, NULL);
+							 NULL, route_enabled_assign, NULL);
 	prev_planner_hook = planner_hook;
 	planner_hook = route_planner;
 }
@@ -180,7 +201,10 @@ route_next(Query *parse, const char *query_string, int cursorOptions,
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
 }
 
-/* Tell whether a Query tree aggregates anywhere (a cheap precheck) */
+/*
+ * Tell whether a Query tree aggregates over a partitioned relation anywhere
+ * (a cheap precheck, before any catalog is read)
+ */
 static bool
 route_has_aggregation(Node *node, void *context)
 {
@@ -191,10 +215,48 @@ route_has_aggregation(Node *node, void *context)
 		Query	   *q = (Query *) node;
 
 		if (q->hasAggs || q->groupClause != NIL)
-			return true;
+		{
+			ListCell   *lc;
+
+			/* masters and tenant relations are partitioned tables */
+			foreach(lc, q->rtable)
+			{
+				RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+				if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_PARTITIONED_TABLE)
+					return true;
+			}
+		}
 		return query_tree_walker(q, route_has_aggregation, context, 0);
 	}
 	return expression_tree_walker(node, route_has_aggregation, context);
+}
+
+/*
+ * Tell whether the schema _wh is biwh's own: with biwh preloaded, the hook
+ * runs in databases without the extension too, where anybody allowed to
+ * create a schema could make a "_wh" of their own.
+ */
+static bool
+route_biwh_schema(Oid nsp)
+{
+	Oid			ext = get_extension_oid("biwh", true);
+
+	return OidIsValid(ext) && getExtensionOfObject(NamespaceRelationId, nsp) == ext;
+}
+
+/* Return the owner of a relation, or InvalidOid */
+static Oid
+route_rel_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
 }
 
 /*
@@ -214,7 +276,7 @@ route_planner(Query *parse, const char *query_string, int cursorOptions,
 
 	memset(&state, 0, sizeof(state));
 	state.wh_namespace = get_namespace_oid("_wh", true);
-	if (!OidIsValid(state.wh_namespace))
+	if (!OidIsValid(state.wh_namespace) || !route_biwh_schema(state.wh_namespace))
 		return route_next(parse, query_string, cursorOptions, boundParams);
 	state.snapshot = GetActiveSnapshot();
 	state.bound_params = boundParams;
@@ -432,6 +494,13 @@ route_bind(RouteState *state, RouteRollup *ru, Query *q, Index rti,
 		return NULL;
 	if (get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE &&
 		get_rel_relkind(relid) != RELKIND_RELATION)
+		return NULL;
+	/* biwh's own: the master's owner made it (and, for a tenant, under public's) */
+	if (route_rel_owner(relid) != route_rel_owner(root))
+		return NULL;
+	if (nsp != PG_PUBLIC_NAMESPACE &&
+		(!get_rel_relispartition(relid) ||
+		 get_partition_parent(relid, true) != get_relname_relid(ru->name, PG_PUBLIC_NAMESPACE)))
 		return NULL;
 
 	b = palloc0(sizeof(RouteBinding));
@@ -1000,7 +1069,7 @@ route_date_qual(OpExpr *op, RouteBinding *b)
 		if (b->cols[i]->grain == NULL || strcmp(b->cols[i]->grain, "hour") != 0 ||
 			strcmp(b->cols[i]->kind, "key") != 0 ||
 			!IsA(key, FuncExpr) || key->funcid != F_DATE_TRUNC_TEXT_TIMESTAMP ||
-			!route_is_date_var(lsecond(key->args), b))
+			list_length(key->args) != 2 || !route_is_date_var(lsecond(key->args), b))
 			continue;
 		return route_make_cmp(copyObject(b->vars[i]), (Expr *) copyObject(c),
 							  TIMESTAMPOID,
@@ -1110,9 +1179,18 @@ route_open_catalog(RouteState *state, const char *name)
 {
 	Oid			relid = get_relname_relid(name, state->wh_namespace);
 
+	Relation	rel;
+
 	if (!OidIsValid(relid))
 		return NULL;
-	return table_open(relid, AccessShareLock);
+	rel = table_open(relid, AccessShareLock);
+	/* read with heap_getnext: biwh's tables are heap ones (00_schemas.sql) */
+	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+	{
+		table_close(rel, AccessShareLock);
+		return NULL;
+	}
+	return rel;
 }
 
 /*

@@ -1,6 +1,13 @@
 /* 00_schemas.sql: the extension's two schemas and build information */
 
 /*
+ * Every table of the extension is a heap table, whatever the session's
+ * default (biwh's C code reads its catalogs as heap; CREATE EXTENSION
+ * restores the setting afterwards).
+ */
+SET default_table_access_method = heap;
+
+/*
  * biwh: the extension's internal schema (columnar storage catalog, build
  * information).  Not for BI roles.
  */
