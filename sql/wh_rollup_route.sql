@@ -140,10 +140,15 @@ RESET biwh.enable_rollup_routing;
 SELECT count(*) > 0 AS routed_plan FROM pg_temp.explain_lines('EXECUTE t') l WHERE l LIKE '%fls_store_day%';
 DEALLOCATE t;
 
--- A rollup that is not ready is not used
+-- A rollup that is not ready is not used, also by cached plans
+PREPARE t AS SELECT count(*) FROM public.foodlogstats;
+EXECUTE t;
 UPDATE _wh.rollups SET ready = false;
 SELECT pg_temp.routed('SELECT count(*) FROM public.foodlogstats');
+SELECT count(*) > 0 AS routed_plan FROM pg_temp.explain_lines('EXECUTE t') l WHERE l LIKE '%fls_store_day%';
 UPDATE _wh.rollups SET ready = true;
+SELECT count(*) > 0 AS routed_plan FROM pg_temp.explain_lines('EXECUTE t') l WHERE l LIKE '%fls_store_day%';
+DEALLOCATE t;
 
 -- Of two rollups that cover a query, the one with fewer keys answers it
 SELECT _wh.create_rollup('foodlogstats', 'fls_region', ARRAY['region'],

@@ -63,6 +63,7 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
@@ -80,6 +81,7 @@
 #include "utils/datetime.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/rel.h"
@@ -1305,4 +1307,23 @@ route_load_columns(RouteState *state, RouteRollup *ru)
 
 	list_sort(cols, route_column_cmp);
 	ru->columns = cols;
+}
+
+PG_FUNCTION_INFO_V1(rollup_invalidate_plans);
+
+/*
+ * _wh.rollup_invalidate_plans(master): invalidate the relation cache
+ * entries of a master and of its tenant relations at commit, and with
+ * them the cached plans that read them (_wh.rollups' trigger).
+ */
+Datum
+rollup_invalidate_plans(PG_FUNCTION_ARGS)
+{
+	Oid			master = PG_GETARG_OID(0);
+	ListCell   *lc;
+
+	CacheInvalidateRelcacheByRelid(master);
+	foreach(lc, find_inheritance_children(master, NoLock))
+		CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
+	PG_RETURN_VOID();
 }

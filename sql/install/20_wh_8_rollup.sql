@@ -587,6 +587,37 @@ BEGIN
 END
 $$;
 
+/*
+ * Cached plans of queries on a master were routed to its ready rollups, or
+ * not, by the rollups of their time: when a rollup comes, goes, or becomes
+ * ready or not, the plans of its master and tenant relations are
+ * invalidated (src/wh_rollup_route.c), so that they are planned again.
+ */
+CREATE FUNCTION _wh.rollup_invalidate_plans(master regclass)
+RETURNS void
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'rollup_invalidate_plans';
+
+CREATE FUNCTION _wh.rollups_changed()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	root	regclass := to_regclass(format('public.%I',
+							CASE TG_OP WHEN 'DELETE' THEN OLD.template_name ELSE NEW.template_name END));
+BEGIN
+	IF root IS NOT NULL THEN
+		PERFORM _wh.rollup_invalidate_plans(root);
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER invalidate_plans
+AFTER INSERT OR DELETE OR UPDATE OF ready ON _wh.rollups
+FOR EACH ROW EXECUTE FUNCTION _wh.rollups_changed();
+
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA _wh FROM PUBLIC;
 REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA _wh FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA _wh FROM PUBLIC;
