@@ -58,6 +58,7 @@
 
 #include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/dependency.h"
@@ -1185,7 +1186,10 @@ route_open_catalog(RouteState *state, const char *name)
 
 	if (!OidIsValid(relid))
 		return NULL;
-	rel = table_open(relid, AccessShareLock);
+	/* dropped since the name was looked up: as if it did not exist */
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		return NULL;
 	/* read with heap_getnext: biwh's tables are heap ones (00_schemas.sql) */
 	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 	{
