@@ -93,6 +93,28 @@ WITH r AS (SELECT schema_name, day, store, sum(count)::bigint AS n, sum(sum_weig
 SELECT 'rollup only' AS side, * FROM (TABLE r EXCEPT ALL TABLE b) x
 UNION ALL SELECT 'base only', * FROM (TABLE b EXCEPT ALL TABLE r) y;
 SELECT count(*) AS differences FROM wh_r_diff;
+
+-- The stored expressions are run with standard_conforming_strings on,
+-- whatever the caller's setting (a backslash in a literal stays one)
+SELECT _wh.create_rollup('foodlogstats', 'bs_daily', ARRAY['store'], ARRAY['max(store || ''\'')'], fill => false);
+SET client_min_messages = warning;
+SET standard_conforming_strings = off;
+CALL _wh.fill_rollup('bs_daily');
+RESET standard_conforming_strings;
+RESET client_min_messages;
+SELECT expression FROM _wh.rollup_columns WHERE rollup_name = 'bs_daily' AND kind = 'max';
+DO $$
+DECLARE
+	col	text := (SELECT column_name FROM _wh.rollup_columns WHERE rollup_name = 'bs_daily' AND kind = 'max');
+	a	text;
+	b	text;
+BEGIN
+	EXECUTE format('SELECT max(%I) FROM public.bs_daily', col) INTO a;
+	SELECT max(store || '\') INTO b FROM public.foodlogstats;
+	RAISE NOTICE 'rollup %, base %, same %', a, b, a = b;
+END
+$$;
+SELECT _wh.drop_rollup('bs_daily');
 SELECT schema_name, day, sum(count) AS rows FROM public.store_daily GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT schema_name, logged_time::date AS day, count(*) AS rows FROM public.foodlogstats GROUP BY 1, 2 ORDER BY 1, 2;
 

@@ -64,12 +64,22 @@ SELECT * FROM _wh.rollup_parse('rp_master', 'sum(qty OPERATOR(public.##) qty)');
 SELECT * FROM _wh.rollup_parse('rp_master', 'sum(qty ## qty)');
 SELECT * FROM _wh.rollup_parse('rp_master', 'sum(qty::public.rp_d)');
 SELECT * FROM _wh.rollup_parse('rp_master', 'count(rp_master.*)');
+-- nothing of theirs runs while the expression is analyzed either: a
+-- literal of an array of a domain would check the domain there
+CREATE FUNCTION pg_temp.rp_check(integer) RETURNS boolean LANGUAGE plpgsql
+	AS $$BEGIN RAISE NOTICE 'rp_check ran'; RETURN true; END$$;
+CREATE DOMAIN pg_temp.rp_dom AS integer CHECK (pg_temp.rp_check(VALUE));
+SELECT * FROM _wh.rollup_parse('rp_master', 'max(''{1}''::rp_dom[])');
+SELECT * FROM _wh.rollup_parse('rp_master', 'max(CAST(''1'' AS pg_temp.rp_dom))');
+SELECT kind, normalized FROM _wh.rollup_parse('rp_master', 'sum(qty OPERATOR(pg_catalog.+) pg_catalog.abs(qty))');
 SELECT kind FROM _wh.rollup_parse('pg_class', 'count(*)');
 SELECT * FROM _wh.rollup_parse('pg_class_oid_index', 'count(*)');
 
 DROP FUNCTION public.rp_f(integer);
 DROP OPERATOR public.## (integer, integer);
 DROP DOMAIN public.rp_d;
+DROP DOMAIN pg_temp.rp_dom;
+DROP FUNCTION pg_temp.rp_check(integer);
 DROP TABLE rp_master;
 DROP EXTENSION biwh;
 DROP EXTENSION dblink;

@@ -53,6 +53,7 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_func.h"
 #include "parser/parse_relation.h"
+#include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -312,6 +313,48 @@ classify_key(Relation rel, Node *expr, const char *source, RollupItem *item)
 }
 
 /*
+ * Raw-tree walker: refuse, before anything is analyzed, every type,
+ * function and operator named outside pg_catalog.  Analysis itself may run
+ * code: a literal is converted by its type's input function, and an array
+ * or range of a domain checks the domain's constraints there, as the
+ * current user (the extension owner, in create_rollup); the walker over
+ * the analyzed tree would come too late.
+ */
+static bool
+check_raw_names_walker(Node *node, void *context)
+{
+	const char *source = (const char *) context;
+	List	   *qualified = NIL;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, TypeName))
+	{
+		Oid			typid = LookupTypeNameOid(NULL, (TypeName *) node, true);
+
+		if (OidIsValid(typid) && !trusted_namespace(type_namespace(typid)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("rollup expression \"%s\" uses type %s, which is not built in",
+							source, format_type_be(typid)),
+					 errhint("Use built-in types in rollup expressions.")));
+		return false;
+	}
+	if (IsA(node, FuncCall))
+		qualified = ((FuncCall *) node)->funcname;
+	else if (IsA(node, A_Expr))
+		qualified = ((A_Expr *) node)->name;
+	if (list_length(qualified) > 1 &&
+		strcmp(strVal(linitial(qualified)), "pg_catalog") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("rollup expression \"%s\" uses a function or operator that is not built in", source),
+				 errdetail("Rollups are computed by the loader, which runs only functions and operators of pg_catalog."),
+				 errhint("Write the expression with built-in functions and operators.")));
+	return raw_expression_tree_walker(node, check_raw_names_walker, context);
+}
+
+/*
  * Error context callback: report a parser's error position as a position
  * in the rollup expression rather than in the statement that called
  * _wh.rollup_parse.
@@ -368,6 +411,8 @@ parse_over_relation(Relation rel, const char *source)
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("rollup expression \"%s\" is not a single expression", source),
 				 errhint("Name the columns one by one.")));
+
+	check_raw_names_walker(target->val, (void *) source);
 
 	pstate = make_parsestate(NULL);
 	pstate->p_sourcetext = source;

@@ -72,6 +72,7 @@ CREATE FUNCTION _wh.rollup_roots(template_name text)
 RETURNS SETOF text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 AS $$
 	SELECT r.rollup_name FROM _wh.rollups r
 	 WHERE (rollup_roots.template_name IS NULL OR r.template_name = rollup_roots.template_name)
@@ -84,6 +85,7 @@ CREATE FUNCTION _wh.get_rollup(rollup_name text)
 RETURNS _wh.rollups
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	r	_wh.rollups;
@@ -108,6 +110,7 @@ CREATE FUNCTION _wh.rollup_column_name(prefix text, expression text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 AS $$
 	SELECT left(trim(BOTH '_' FROM regexp_replace(lower(concat_ws('_', prefix, expression)),
 												  '[^a-z0-9]+', '_', 'g')), 50)
@@ -124,6 +127,7 @@ CREATE FUNCTION _wh.rollup_insert_sql(rollup_name text, schema_name text, day da
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 	SELECT format('INSERT INTO %I.%I (schema_name, day, %s) SELECT %L, %L::date, %s FROM %I.%I GROUP BY %s',
@@ -151,6 +155,7 @@ CREATE FUNCTION _wh.ensure_rollup_tree(rollup_name text, schema_name text)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
@@ -214,6 +219,7 @@ CREATE FUNCTION _wh.rollup_stage(template_name text, schema_name text, src text,
 RETURNS text[]
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
@@ -256,6 +262,7 @@ CREATE FUNCTION _wh.rollup_drop_statements(template_name text, schema_name text,
 RETURNS text[]
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 	SELECT coalesce(array_agg(format('DROP TABLE %I.%I', schema_name, _wh.create_mv_name(r.rollup_name, day))
@@ -273,6 +280,7 @@ CREATE FUNCTION _wh.rollup_missing_days(rollup_name text)
 RETURNS TABLE (schema_name text, day date)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 	SELECT p.schema_name, p.day
@@ -294,6 +302,7 @@ CREATE FUNCTION _wh.fill_rollup_day(rollup_name text, schema_name text, day date
 RETURNS boolean
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
@@ -342,6 +351,7 @@ CREATE FUNCTION _wh.fill_rollup_step(rollup_name text)
 RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
@@ -367,6 +377,7 @@ CREATE FUNCTION _wh.fill_rollup_all(rollup_name text)
 RETURNS integer
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
@@ -570,6 +581,7 @@ CREATE FUNCTION _wh.drop_rollup(rollup_name text)
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
@@ -602,6 +614,7 @@ CREATE FUNCTION _wh.rollups_changed()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
 AS $$
 DECLARE
 	root	regclass := to_regclass(format('public.%I',
