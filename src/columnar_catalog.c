@@ -381,21 +381,21 @@ ColumnarCatalogRowGroups(uint64 storage_id, Snapshot snapshot)
 }
 
 /*
- * Return the rows of a storage's row groups visible to snapshot, reading
- * only their row counts (the planner asks for it at every planning).
+ * Add up the row groups (not reservations) of a storage visible to
+ * snapshot, reading only their catalog rows: how many (returned), their
+ * rows (*rows) and the pages their streams take (*pages), each when not
+ * NULL.
  */
-uint64
-ColumnarCatalogRowCount(uint64 storage_id, Snapshot snapshot)
+static uint64
+row_group_totals(uint64 storage_id, Snapshot snapshot, uint64 *rows, BlockNumber *pages)
 {
 	Relation	rel;
 	Relation	idx;
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
-	uint64		total = 0;
+	uint64		n = 0;
 
-	if (storage_id == 0)
-		return 0;
 	rel = table_open(biwh_relid_required("columnar_row_group"), AccessShareLock);
 	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), AccessShareLock);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
@@ -403,26 +403,50 @@ ColumnarCatalogRowCount(uint64 storage_id, Snapshot snapshot)
 	scan = systable_beginscan_ordered(rel, idx, snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
 	{
+		TupleDesc	desc = RelationGetDescr(rel);
 		bool		isnull;
-		int64		n;
 
-		if (DatumGetInt64(heap_getattr(tup, Anum_rg_start_block, RelationGetDescr(rel),
-									   &isnull)) == RESERVED_START)
+		if (DatumGetInt64(heap_getattr(tup, Anum_rg_start_block, desc, &isnull)) == RESERVED_START)
 			continue;
-		n = DatumGetInt64(heap_getattr(tup, Anum_rg_row_count, RelationGetDescr(rel),
-									   &isnull));
+		n++;
+		if (rows != NULL)
+		{
+			int64		count = DatumGetInt64(heap_getattr(tup, Anum_rg_row_count, desc, &isnull));
 
-		if (isnull || n < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("columnar row group catalog row is inconsistent"),
-					 errdetail("A row group of storage %llu has an invalid row count.",
-							   (unsigned long long) storage_id)));
-		total += (uint64) n;
+			if (isnull || count < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("columnar row group catalog row is inconsistent"),
+						 errdetail("A row group of storage %llu has an invalid row count.",
+								   (unsigned long long) storage_id)));
+			*rows += (uint64) count;
+		}
+		if (pages != NULL)
+		{
+			int64		len = DatumGetInt64(heap_getattr(tup, Anum_rg_data_length, desc, &isnull));
+
+			if (len >= 0)
+				*pages += ColumnarStreamPages((uint64) len);
+		}
 	}
 	systable_endscan_ordered(scan);
 	index_close(idx, AccessShareLock);
 	table_close(rel, AccessShareLock);
+	return n;
+}
+
+/*
+ * Return the rows of a storage's row groups visible to snapshot, reading
+ * only their row counts (the planner asks for it at every planning).
+ */
+uint64
+ColumnarCatalogRowCount(uint64 storage_id, Snapshot snapshot)
+{
+	uint64		total = 0;
+
+	if (storage_id == 0)
+		return 0;
+	row_group_totals(storage_id, snapshot, &total, NULL);
 	return total;
 }
 
@@ -583,45 +607,6 @@ ColumnarCatalogUsedRanges(uint64 storage_id, BlockNumber **starts,
 }
 
 /*
- * Count the row groups (not reservations) of a storage visible to
- * snapshot, and add the pages their streams take to *pages.
- */
-static uint64
-count_row_groups(uint64 storage_id, Snapshot snapshot, BlockNumber *pages)
-{
-	Relation	rel;
-	Relation	idx;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	uint64		n = 0;
-
-	rel = table_open(biwh_relid_required("columnar_row_group"), AccessShareLock);
-	idx = index_open(biwh_relid_required("columnar_row_group_pkey"), AccessShareLock);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) storage_id));
-	scan = systable_beginscan_ordered(rel, idx, snapshot, 1, &key);
-	while (HeapTupleIsValid(tup = systable_getnext_ordered(scan, ForwardScanDirection)))
-	{
-		bool		isnull;
-		int64		start = DatumGetInt64(heap_getattr(tup, Anum_rg_start_block,
-													   RelationGetDescr(rel), &isnull));
-		int64		len = DatumGetInt64(heap_getattr(tup, Anum_rg_data_length,
-													 RelationGetDescr(rel), &isnull));
-
-		if (start == RESERVED_START)
-			continue;
-		n++;
-		if (pages != NULL && len >= 0)
-			*pages += ColumnarStreamPages((uint64) len);
-	}
-	systable_endscan_ordered(scan);
-	index_close(idx, AccessShareLock);
-	table_close(rel, AccessShareLock);
-	return n;
-}
-
-/*
  * Return whether VACUUM may find pages of a storage to free, read without
  * VACUUM's lock (a hint that may be wrong only towards true, or miss a
  * change made while it reads, which the next VACUUM sees): some catalog
@@ -645,8 +630,8 @@ ColumnarCatalogMayReclaim(uint64 storage_id, BlockNumber nblocks,
 		return false;
 	InitDirtySnapshot(dirty);
 	/* the dirty count first: a row inserted in between only adds to all */
-	live = count_row_groups(storage_id, &dirty, NULL);
-	all = count_row_groups(storage_id, SnapshotAny, &pages);
+	live = row_group_totals(storage_id, &dirty, NULL, NULL);
+	all = row_group_totals(storage_id, SnapshotAny, NULL, &pages);
 	return all != live || (uint64) pages + nfree + 1 < (uint64) nblocks;
 }
 

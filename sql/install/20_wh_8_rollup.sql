@@ -344,6 +344,22 @@ END
 $$;
 
 /*
+ * Mark a rollup ready when no loaded piece lacks its leaf, not ready
+ * otherwise (the trigger on _wh.rollups fires only on a change).
+ */
+CREATE FUNCTION _wh.update_rollup_ready(rollup_name text)
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+	UPDATE _wh.rollups r SET ready = m.complete
+	  FROM (SELECT NOT EXISTS (SELECT 1 FROM _wh.rollup_missing_days(update_rollup_ready.rollup_name))
+				   AS complete) m
+	 WHERE r.rollup_name = update_rollup_ready.rollup_name AND r.ready IS DISTINCT FROM m.complete;
+$$;
+
+/*
  * One step of _wh.fill_rollup: fill the next missing day of a rollup;
  * when none is missing, mark it ready and return false.
  */
@@ -360,7 +376,7 @@ BEGIN
 	PERFORM _wh.get_rollup(rollup_name);
 	SELECT * INTO m FROM _wh.rollup_missing_days(rollup_name) LIMIT 1;
 	IF NOT FOUND THEN
-		UPDATE _wh.rollups r SET ready = true WHERE r.rollup_name = fill_rollup_step.rollup_name AND NOT r.ready;
+		PERFORM _wh.update_rollup_ready(rollup_name);
 		RETURN false;
 	END IF;
 	PERFORM _wh.fill_rollup_day(rollup_name, m.schema_name, m.day);
@@ -392,8 +408,7 @@ BEGIN
 	END LOOP;
 	-- a load that committed meanwhile wrote its leaf; one still missing
 	-- (a piece created after the list was read) is filled next time
-	UPDATE _wh.rollups r SET ready = NOT EXISTS (SELECT 1 FROM _wh.rollup_missing_days(fill_rollup_all.rollup_name))
-	 WHERE r.rollup_name = fill_rollup_all.rollup_name;
+	PERFORM _wh.update_rollup_ready(rollup_name);
 	RETURN n;
 END
 $$;
