@@ -113,6 +113,12 @@ SELECT _wh.create_rollup('foodlogstats', 'foodlogstats_store_day',
 SELECT rollup_name, template_name, group_by, aggregates, ready FROM _wh.rollups;
 SELECT schema_name, count(*) AS rollup_rows, count(DISTINCT day) AS days
   FROM public.foodlogstats_store_day GROUP BY 1 ORDER BY 1;
+\echo '   ... one leaf per tenant and month, columnar once its days are closed:'
+SELECT l.schema_name, l.month, l.days, a.amname AS access_method
+  FROM _wh.rollup_leaves l
+  JOIN pg_class c ON c.oid = format('%I.%I', l.schema_name, _wh.rollup_leaf_name(l.rollup_name, l.month))::regclass
+  JOIN pg_am a ON a.oid = c.relam
+ ORDER BY 1, 2;
 \echo '   ... a BI query on the master (top stores of one tenant, one week), answered from the rollup:'
 SELECT store, count(*) AS items, round(sum(weight), 1) AS weight_lb,
        round(sum(weight * cost_per_lb), 2) AS cost

@@ -61,6 +61,10 @@ SELECT _wh.create_rollup('foodlogstats', 'foodlogstats', ARRAY['store'], ARRAY['
 CREATE TABLE public.r_taken (a int);
 SELECT _wh.create_rollup('foodlogstats', 'r_taken', ARRAY['store'], ARRAY['count(*)']);
 DROP TABLE public.r_taken;
+-- names of biwh's relations: a daily piece's, a leaf's, a staging table's
+SELECT _wh.create_rollup('foodlogstats', 'foodlogstats_2025_09_01', ARRAY['store'], ARRAY['count(*)']);
+SELECT _wh.create_rollup('foodlogstats', 'r_2025_09', ARRAY['store'], ARRAY['count(*)']);
+SELECT _wh.create_rollup('foodlogstats', '_wh_stage_r', ARRAY['store'], ARRAY['count(*)']);
 SELECT (SELECT count(*) FROM _wh.rollups) AS rollups, (SELECT count(*) FROM _wh.rollup_columns) AS columns,
        (SELECT count(*) FROM pg_class WHERE relname LIKE 'r\_x%') AS relations;
 
@@ -73,10 +77,20 @@ SELECT rollup_name, template_name, ready FROM _wh.rollups;
 SELECT position, column_name, kind, grain, expression, column_type, tree IS NOT NULL AS has_tree
   FROM _wh.rollup_columns WHERE rollup_name = 'store_daily' ORDER BY position;
 SELECT _wh.create_rollup('foodlogstats', 'store_daily', ARRAY['store'], ARRAY['count(*)']);
--- its relations: root, one partition per schema, one leaf per piece
+-- its relations: root, one partition per schema, one leaf per month,
+-- with the days it holds
 SELECT c.oid::regclass AS rel, c.relkind, a.amname, pg_get_expr(c.relpartbound, c.oid) AS bound
   FROM pg_class c LEFT JOIN pg_am a ON a.oid = c.relam
  WHERE c.relname LIKE 'store\_daily%' ORDER BY c.relname, c.relnamespace::regnamespace::text COLLATE "C";
+SELECT schema_name, month, days FROM _wh.rollup_leaves WHERE rollup_name = 'store_daily' ORDER BY 1, 2;
+-- a template is never named like a rollup or one of its leaves
+INSERT INTO _wh.mv_templates (template_name, source_sql, column_definitions, date_column)
+SELECT n, source_sql, column_definitions, date_column FROM _wh.mv_templates, (VALUES ('store_daily_2025_10')) v(n)
+ WHERE template_name = 'foodlogstats';
+INSERT INTO _wh.mv_templates (template_name, source_sql, column_definitions, date_column)
+SELECT n, source_sql, column_definitions, date_column FROM _wh.mv_templates, (VALUES ('store_daily')) v(n)
+ WHERE template_name = 'foodlogstats';
+SELECT count(*) AS templates FROM _wh.mv_templates;
 
 -- Totals per (schema, day, store) equal the base's: re-aggregated from the
 -- rollup, against GROUP BY on the master
@@ -125,6 +139,25 @@ SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_r', 'wh_r3', '2025-09-0
 SELECT count(*) AS differences FROM wh_r_diff;
 SELECT schema_name, day, sum(count) AS rows FROM public.store_daily GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT ready FROM _wh.rollups WHERE rollup_name = 'store_daily';
+
+SELECT schema_name, month, days FROM _wh.rollup_leaves WHERE rollup_name = 'store_daily' ORDER BY 1, 2;
+
+-- A rollup whose expression fails on a day's data does not fail the load:
+-- it is not ready any more, and the day is out of its leaf
+SELECT _wh.create_rollup('foodlogstats', 'bad_daily', ARRAY['store'], ARRAY['sum(1 / (quantity - 12345))']);
+SELECT ready FROM _wh.rollups WHERE rollup_name = 'bad_daily';
+\c wh_src_r
+UPDATE phood_foodlogsum SET quantity = 12345
+ WHERE id = (SELECT min(id) FROM phood_foodlogsum WHERE logged_time >= '2025-09-03' AND logged_time < '2025-09-04');
+\c biwh_regress
+\set VERBOSITY terse
+SET biwh.enable_rollup_routing = off;
+SELECT _wh.refresh_mv('wh_r1', _wh.create_mv_name('foodlogstats', '2025-09-03'));
+SELECT ready FROM _wh.rollups WHERE rollup_name = 'bad_daily';
+SELECT schema_name, month, days FROM _wh.rollup_leaves WHERE rollup_name = 'bad_daily' ORDER BY 1, 2;
+CALL _wh.fill_rollup('bad_daily');
+SELECT _wh.drop_rollup('bad_daily');
+SELECT count(*) AS differences FROM wh_r_diff;
 
 -- Declared without filling: not ready, filled by CALL _wh.fill_rollup
 SELECT _wh.create_rollup('foodlogstats', 'client_month', ARRAY['client', 'date_trunc(''month'', logged_time)'],

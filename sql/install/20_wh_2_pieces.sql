@@ -563,6 +563,18 @@ AS $$
 $$;
 
 /*
+ * The advisory lock key of a template: shared by its loads, taken
+ * exclusively by _wh.create_rollup
+ */
+CREATE FUNCTION _wh.template_lock_key(template_name text)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT hashtextextended(format('biwh template %s', template_name), 0)
+$$;
+
+/*
  * Create a staging table for a day's piece in the tenant schema, outside the
  * tree: the columns of <schema>.<template>, the given access method and
  * tablespace (NULL: the default), and a CHECK equal to the partition
@@ -636,8 +648,8 @@ $$;
 /*
  * Swap a staging table in as a day's piece: drop the old piece (when
  * drop_old), rename the staging table and attach it with the day's bounds
- * [lo, hi), then run the statements extra (the day's rollup leaves,
- * _wh.rollup_stage), all or nothing, with short lock waits
+ * [lo, hi), then run the statements extra (the day's rollup rows into
+ * their leaves, _wh.rollup_stage), all or nothing, with short lock waits
  * (_wh.with_lock_retries).
  */
 CREATE FUNCTION _wh.swap_piece(p_schema text, p_template text, stage text, piece text,
@@ -768,6 +780,9 @@ BEGIN
 			RETURN 'skipped: day is final';
 		END IF;
 
+		-- shared by every load of the template: _wh.create_rollup takes it
+		-- exclusively, to see every piece a load was adding when it started
+		PERFORM pg_advisory_xact_lock_shared(_wh.template_lock_key(p_template));
 		-- shared with _wh.close_days: a load and a conversion never overlap
 		IF NOT pg_try_advisory_xact_lock(_wh.day_lock_key(p_template, p_schema, p_day)) THEN
 			RAISE EXCEPTION 'another load of this day is running'
@@ -817,7 +832,7 @@ BEGIN
 		END IF;
 		EXECUTE format('ANALYZE %I.%I', p_schema, stage);
 		-- the day's rollup leaves, from the new piece (20_wh_8_rollup.sql)
-		rstmts := _wh.rollup_stage(p_template, p_schema, stage, p_day, am, tblspc);
+		rstmts := _wh.rollup_stage(p_template, p_schema, stage, p_day);
 
 		-- swap: drop the old piece and leaves, attach the new ones, with short lock waits
 		PERFORM _wh.swap_piece(p_schema, p_template, stage, piece, b.lo, b.hi, rel_exists, rstmts);
@@ -936,9 +951,9 @@ BEGIN
 	EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I', p_schema, stage, p_schema, pc.relname);
 	GET DIAGNOSTICS rows = ROW_COUNT;
 	EXECUTE format('ANALYZE %I.%I', p_schema, stage);
-	-- the rollup leaves go with the piece, in the same access method and tablespace
+	-- the day's rollup rows go with the piece (their leaves follow its access method)
 	PERFORM _wh.swap_piece(p_schema, p_template, stage, pc.relname, b.lo, b.hi, true,
-						   _wh.rollup_stage(p_template, p_schema, stage, p_day, am, tblspc));
+						   _wh.rollup_stage(p_template, p_schema, stage, p_day));
 	bytes := pg_total_relation_size(format('%I.%I', p_schema, pc.relname)::regclass);
 	UPDATE _wh.pieces p
 	   SET access_method = am, bytes = rewrite_piece.bytes, rows = rewrite_piece.rows

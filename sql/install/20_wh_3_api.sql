@@ -488,7 +488,7 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON _wh.tenant_connections, _wh.mv_templates, _wh.settings TO %I', role_name);
 	EXECUTE format('GRANT SELECT ON _wh.run_log, _wh.units, _wh.pieces, _wh.refresh_schedules, _wh.schedule_state, '
 				   '_wh.storage_policies, _wh.schedules, _wh.refresh_status, _wh.recent_failures, '
-				   '_wh.tenant_costs, _wh.cron_job_health, _wh.health, _wh.rollups, _wh.rollup_columns TO %I', role_name);
+				   '_wh.tenant_costs, _wh.cron_job_health, _wh.health, _wh.rollups, _wh.rollup_columns, _wh.rollup_leaves TO %I', role_name);
 	FOREACH f IN ARRAY ARRAY[
 		'_wh.create_mv_from_template(text, text, text, date)',
 		'_wh.update_mv_by_template(text, text, text, date, boolean, boolean)',

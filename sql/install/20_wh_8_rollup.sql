@@ -7,35 +7,59 @@
  * date_trunc('hour'|'day'|'week'|'month', <the date column>), aggregates
  * count(*), count(x), sum(x), min(x), max(x) and avg(x) (kept as sum(x)
  * and count(x)), x an immutable expression of columns.  Each is parsed by
- * _wh.rollup_parse (src/wh_rollup_parse.c); the catalog is _wh.rollups and
- * _wh.rollup_columns.  Its relations mirror the master's:
+ * _wh.rollup_parse (src/wh_rollup_parse.c); the catalog is _wh.rollups,
+ * _wh.rollup_columns and _wh.rollup_leaves.  Its relations:
  *
- *   public.<rollup>                  PARTITION BY LIST (schema_name)
- *     <schema>.<rollup>              FOR VALUES IN ('<schema>'),
- *                                    PARTITION BY RANGE (day)
- *       <schema>.<rollup>_YYYY_MM_DD FOR VALUES FROM (day) TO (day + 1)
+ *   public.<rollup>                PARTITION BY LIST (schema_name)
+ *     <schema>.<rollup>            FOR VALUES IN ('<schema>'),
+ *                                  PARTITION BY RANGE (day)
+ *       <schema>.<rollup>_YYYY_MM  FOR VALUES FROM (month) TO (next month)
  *
  * columns schema_name, day (the day of the master piece the rows come
- * from), then the rollup's columns; one row per distinct key tuple of the
- * day's piece.  A leaf has the access method and tablespace of its piece.
+ * from), then the rollup's columns; one row per distinct key tuple of a
+ * day's piece.  A leaf holds a month of days, not one: a rollup is read
+ * whole by the queries routed to it, and a few hundred leaves of a month
+ * plan and start in milliseconds where thousands of daily ones took
+ * hundreds (bench/RESULTS.md).  _wh.rollup_leaves records which days each
+ * leaf holds.  A leaf is columnar once every piece of its month is
+ * (closed days), heap while one is not, and in the tablespace its pieces
+ * share (else the default one).
  *
  * Maintenance.  Every change of a piece (load_day, rewrite_piece for
- * close_days and tiering, retention) computes the rollup leaves of that
- * (schema, day) from the piece's staging table in the same transaction,
- * and swaps them in with the piece in the same statement list of
- * _wh.with_lock_retries: a reader sees the old piece with the old leaves
- * or the new piece with the new ones.  The rollups of a template are read
- * after the day's advisory lock is taken, and filling a day takes that
- * lock too, so a fill and a load of one day never interleave.
+ * close_days and tiering, retention) computes the rollup rows of that
+ * (schema, day) from the piece's staging table in the same transaction
+ * (_wh.rollup_stage), and the statements swapping the piece in then
+ * rewrite the day's month leaf with them (_wh.rollup_swap_days: the other
+ * days' rows copied, the day's replaced), under short lock waits: a reader
+ * sees the old piece with the old rows or the new piece with the new
+ * ones.  The leaf is rewritten under an exclusive lock on its schema's
+ * rollup relation, so loads of two days of one month follow each other.
+ * A rollup whose rows cannot be computed for a day (an expression failing
+ * on the day's data) never fails the load: the day is taken out of its
+ * leaf, the rollup is marked not ready (queries go to the pieces) and a
+ * warning says why.
+ *
+ * Locks.  Loads, retention and fills lock their rollups' rows (FOR KEY
+ * SHARE) before touching a rollup relation, so drop_rollup (which deletes
+ * the row first) waits for them.  create_rollup takes the template's lock
+ * (_wh.template_lock_key) exclusively and every load shares it: a load
+ * that started before the rollup existed has committed when the rollup is
+ * filled and marked ready.
  *
  * Filling.  create_rollup(..., fill => true) (the default) fills every
- * loaded day in its own transaction and marks the rollup ready; with fill
- * => false it only declares it (ready = false) and CALL
- * _wh.fill_rollup(name) fills it day by day, committing each day, and can
- * be run again after an interruption (it resumes at the missing days).
- * Loads running meanwhile write their days' leaves.  ready becomes true
- * when every existing piece of the master has its leaf; only ready
- * rollups are used by the routing hook.
+ * loaded day in its own transaction (loads of the template wait for it)
+ * and marks the rollup ready; with fill => false it only declares it
+ * (ready = false) and CALL _wh.fill_rollup(name) fills it a month of a
+ * schema at a time, committing each, and can be run again after an
+ * interruption (it resumes at the missing days).  Loads running meanwhile
+ * write their days' rows.  ready becomes true when every existing piece
+ * of the master has its rows; only ready rollups are used by the routing
+ * hook.
+ *
+ * Names.  Rollups and templates share one name space: a rollup is never
+ * named like a template, a daily piece or a leaf (_YYYY_MM, _YYYY_MM_DD),
+ * and a template never like a rollup or one of its leaves.  Relations are
+ * replaced or dropped only when they are the partitions they should be.
  */
 
 /* Declared rollups (see the banner) */
@@ -64,8 +88,108 @@ CREATE TABLE _wh.rollup_columns (
 );
 COMMENT ON TABLE _wh.rollup_columns IS 'columns of each rollup relation after schema_name and day (_wh.create_rollup)';
 
+/* The days each leaf of a rollup holds (see the banner) */
+CREATE TABLE _wh.rollup_leaves (
+	rollup_name		text NOT NULL REFERENCES _wh.rollups ON DELETE CASCADE,
+	schema_name		text NOT NULL,
+	month			date NOT NULL CHECK (month = date_trunc('month', month)::date),
+	days			datemultirange NOT NULL,
+	PRIMARY KEY (rollup_name, schema_name, month)
+);
+COMMENT ON TABLE _wh.rollup_leaves IS 'leaves of each rollup: one per (schema, month), with the days whose rows it holds';
+
 SELECT pg_catalog.pg_extension_config_dump('_wh.rollups', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.rollup_columns', '');
+SELECT pg_catalog.pg_extension_config_dump('_wh.rollup_leaves', '');
+
+/*
+ * Return the name of a rollup's leaf of a month: <rollup>_YYYY_MM, the
+ * rollup's name shortened with a hash when that exceeds 63 bytes (as
+ * _wh.create_mv_name does for pieces)
+ */
+CREATE FUNCTION _wh.rollup_leaf_name(rollup_name text, month date)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+AS $$
+DECLARE
+	suffix	text := to_char(month, '_YYYY_MM');
+BEGIN
+	PERFORM _wh.check_name(rollup_name, 'rollup');
+	IF octet_length(rollup_name) + octet_length(suffix) <= 63 THEN
+		RETURN rollup_name || suffix;
+	END IF;
+	RETURN left(rollup_name, 63 - 9 - octet_length(suffix)) || '_' || left(md5(rollup_name), 8) || suffix;
+END
+$$;
+
+/*
+ * Return whether the name a could be one of the leaves of a rollup named
+ * b (a leaf name of b with any month)
+ */
+CREATE FUNCTION _wh.is_leaf_name_of(a text, b text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a ~ '_[0-9]{4}_[0-9]{2}$'
+	   AND left(a, -8) IN (b, left(b, 63 - 9 - 8) || '_' || left(md5(b), 8))
+$$;
+
+/*
+ * Check that a rollup or template name leaves every relation name of the
+ * other kind alone (see the banner): raise duplicate_object if not.  kind
+ * is 'rollup' or 'template'.
+ */
+CREATE FUNCTION _wh.check_rollup_name_space(kind text, name text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	other	text;
+BEGIN
+	IF kind = 'rollup' THEN
+		IF name ~ '_[0-9]{4}_[0-9]{2}(_[0-9]{2})?$' OR name LIKE '\_wh\_%' THEN
+			RAISE EXCEPTION 'rollup name "%" has the form of a biwh relation name', name
+				USING ERRCODE = 'invalid_name',
+					  DETAIL = 'Names ending in _YYYY_MM or _YYYY_MM_DD are those of rollup leaves and daily pieces; names starting with _wh_ those of staging tables.',
+					  HINT = 'Choose another name.';
+		END IF;
+		SELECT m.template_name INTO other FROM _wh.mv_templates m
+		 WHERE m.template_name = name OR _wh.is_leaf_name_of(m.template_name, name) LIMIT 1;
+	ELSE
+		SELECT r.rollup_name INTO other FROM _wh.rollups r
+		 WHERE r.rollup_name = name OR _wh.is_leaf_name_of(name, r.rollup_name) LIMIT 1;
+	END IF;
+	IF other IS NOT NULL THEN
+		RAISE EXCEPTION '% name "%" clashes with % "%"', kind, name,
+			CASE kind WHEN 'rollup' THEN 'template' ELSE 'rollup' END, other
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = 'Templates and rollups share the relation names of the tenant schemas and of public: a rollup''s leaves are named <rollup>_YYYY_MM.',
+				  HINT = 'Choose another name.';
+	END IF;
+END
+$$;
+
+/* The same check for every new or renamed template */
+CREATE FUNCTION _wh.mv_templates_check_names()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+BEGIN
+	PERFORM _wh.check_rollup_name_space('template', NEW.template_name);
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER check_template_names
+	BEFORE INSERT OR UPDATE OF template_name ON _wh.mv_templates
+	FOR EACH ROW EXECUTE FUNCTION _wh.mv_templates_check_names();
 
 /* Return the names of a template's rollups (NULL: every rollup) whose public relation exists */
 CREATE FUNCTION _wh.rollup_roots(template_name text)
@@ -192,7 +316,7 @@ BEGIN
 			EXECUTE format('CREATE TABLE %I.%I PARTITION OF public.%I FOR VALUES IN (%L) PARTITION BY RANGE (day)',
 						   schema_name, rollup_name, rollup_name, schema_name);
 			EXECUTE format('COMMENT ON TABLE %I.%I IS %L', schema_name, rollup_name,
-						   format('biwh: rollup %s of template %s, schema %s (one partition per day)',
+						   format('biwh: rollup %s of template %s, schema %s (one partition per month)',
 								  rollup_name, r.template_name, schema_name));
 		ELSIF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = rel
 							 AND i.inhparent = to_regclass(format('public.%I', rollup_name))) THEN
@@ -206,16 +330,150 @@ END
 $$;
 
 /*
- * Compute the leaves of every rollup of a template for one (schema, day)
- * from the relation src of that schema (the day's new piece, not yet
- * attached): each into a staging table of access method am and tablespace
- * tblspc, with a CHECK equal to its bounds, analyzed.  Returns the
- * statements that swap them in (drop the old leaf, rename, attach), for
- * the caller to run with the piece's (_wh.swap_piece).  Call it holding
- * the day's advisory lock.
+ * Return a rollup's leaf of a month in a schema: NULL if no relation has
+ * its name, an error (duplicate_table) if one has and is not a partition
+ * of <schema>.<rollup> owned by the extension owner.
  */
-CREATE FUNCTION _wh.rollup_stage(template_name text, schema_name text, src text, day date,
-								 am text, tblspc text)
+CREATE FUNCTION _wh.rollup_leaf(rollup_name text, schema_name text, month date)
+RETURNS regclass
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	rel		regclass := to_regclass(format('%I.%I', schema_name, _wh.rollup_leaf_name(rollup_name, month)));
+BEGIN
+	IF rel IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_inherits i
+					WHERE i.inhrelid = rel AND i.inhparent = to_regclass(format('%I.%I', schema_name, rollup_name))) THEN
+		RAISE EXCEPTION 'relation "%" is not a leaf of rollup "%"', rel::text, rollup_name
+			USING ERRCODE = 'duplicate_table',
+				  DETAIL = format('biwh replaces or drops only the partitions of %I.%I.', schema_name, rollup_name),
+				  HINT = 'Drop or rename it, then try again.';
+	END IF;
+	RETURN _wh.check_owned(rel, 'rollup leaf');
+END
+$$;
+
+/*
+ * Rewrite a rollup's leaf of one (schema, month): the rows of the days
+ * given are replaced by those of the relation stage of that schema (NULL:
+ * the days are taken out), the other days' rows are kept; the leaf's days
+ * in _wh.rollup_leaves follow.  The new leaf is columnar when every piece
+ * of the days it holds is, heap otherwise, in the tablespace those pieces
+ * share (else the default one); a leaf left without days is dropped.
+ * stage is dropped.  Run it with the pieces' swap (_wh.with_lock_retries):
+ * it waits for readers of <schema>.<rollup>, and holds it exclusively to
+ * commit.  A rollup dropped meanwhile is left alone.
+ */
+CREATE FUNCTION _wh.rollup_swap_days(rollup_name text, schema_name text, month date, days date[], stage text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+	r		_wh.rollups;
+	hi		date := (month + interval '1 month')::date;
+	old		regclass;
+	changed	datemultirange := (SELECT range_agg(daterange(d, d, '[]')) FROM unnest(days) d);
+	kept	datemultirange := '{}';
+	now_in	datemultirange;
+	tmp		text := '_wh_rleaf_' || left(md5(rollup_name || ' ' || month), 16);
+	am		text;
+	tblspc	text;
+	tblspcs	integer;
+	parts	text[] := '{}';
+BEGIN
+	SELECT * INTO r FROM _wh.rollups x WHERE x.rollup_name = rollup_swap_days.rollup_name FOR KEY SHARE;
+	IF NOT FOUND OR to_regclass(format('%I.%I', schema_name, rollup_name)) IS NULL THEN
+		IF stage IS NOT NULL THEN
+			EXECUTE format('DROP TABLE IF EXISTS %I.%I', schema_name, stage);
+		END IF;
+		RETURN;
+	END IF;
+	-- readers lock the schema's rollup relation before its leaves; so does this
+	EXECUTE format('LOCK TABLE ONLY %I.%I IN ACCESS EXCLUSIVE MODE', schema_name, rollup_name);
+	old := _wh.rollup_leaf(rollup_name, schema_name, month);
+	IF old IS NOT NULL THEN
+		SELECT l.days - changed INTO kept FROM _wh.rollup_leaves l
+		 WHERE l.rollup_name = r.rollup_name AND l.schema_name = rollup_swap_days.schema_name
+		   AND l.month = rollup_swap_days.month;
+		kept := coalesce(kept, '{}');
+	END IF;
+	now_in := kept + CASE WHEN stage IS NOT NULL THEN changed ELSE '{}'::datemultirange END;
+
+	IF isempty(now_in) THEN
+		IF old IS NOT NULL THEN
+			EXECUTE format('DROP TABLE %s', old);
+		END IF;
+	ELSE
+		-- the access method and tablespace of the month's pieces (swapped in already)
+		SELECT CASE WHEN bool_and(a.amname = 'columnar') THEN 'columnar' ELSE 'heap' END,
+			   count(DISTINCT coalesce(_wh.tablespace_of(c.oid::regclass), '')), min(_wh.tablespace_of(c.oid::regclass))
+		  INTO am, tblspcs, tblspc
+		  FROM generate_series(month, hi - 1, interval '1 day') g
+		  JOIN pg_class c ON c.relnamespace = to_regnamespace(quote_ident(schema_name))
+						 AND c.relname = _wh.create_mv_name(r.template_name, g::date)
+		  JOIN pg_am a ON a.oid = c.relam
+		  JOIN pg_inherits i ON i.inhrelid = c.oid
+							AND i.inhparent = to_regclass(format('%I.%I', schema_name, r.template_name))
+		 WHERE now_in @> g::date;
+		IF tblspcs IS DISTINCT FROM 1 THEN
+			tblspc := NULL;
+		END IF;
+		EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_month_bounds CHECK '
+					   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
+					   'AND day >= %L::date AND day < %L::date)) USING %I',
+					   schema_name, tmp, schema_name, rollup_name, schema_name, month, hi, coalesce(am, 'heap'))
+				|| CASE WHEN tblspc IS NOT NULL THEN format(' TABLESPACE %I', tblspc) ELSE '' END;
+		IF old IS NOT NULL AND NOT isempty(kept) THEN
+			parts := parts || format('SELECT * FROM %s WHERE day <@ %L::datemultirange', old, kept);
+		END IF;
+		IF stage IS NOT NULL THEN
+			parts := parts || format('SELECT * FROM %I.%I', schema_name, stage);
+		END IF;
+		-- in day order, so that a columnar leaf's row groups can be skipped by day
+		EXECUTE format('INSERT INTO %I.%I SELECT * FROM (%s) x ORDER BY day',
+					   schema_name, tmp, array_to_string(parts, ' UNION ALL '));
+		EXECUTE format('ANALYZE %I.%I', schema_name, tmp);
+		IF old IS NOT NULL THEN
+			EXECUTE format('DROP TABLE %s', old);
+		END IF;
+		EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', schema_name, tmp, _wh.rollup_leaf_name(rollup_name, month));
+		EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+					   schema_name, rollup_name, schema_name, _wh.rollup_leaf_name(rollup_name, month), month, hi);
+	END IF;
+	IF stage IS NOT NULL THEN
+		EXECUTE format('DROP TABLE %I.%I', schema_name, stage);
+	END IF;
+
+	IF isempty(now_in) THEN
+		DELETE FROM _wh.rollup_leaves l
+		 WHERE l.rollup_name = r.rollup_name AND l.schema_name = rollup_swap_days.schema_name
+		   AND l.month = rollup_swap_days.month;
+	ELSE
+		INSERT INTO _wh.rollup_leaves AS l (rollup_name, schema_name, month, days)
+		VALUES (r.rollup_name, schema_name, month, now_in)
+		ON CONFLICT ON CONSTRAINT rollup_leaves_pkey DO UPDATE SET days = EXCLUDED.days;
+	END IF;
+END
+$$;
+
+/*
+ * Compute the rows of every rollup of a template for one (schema, day)
+ * from the relation src of that schema (the day's new piece, not yet
+ * attached), each into a staging table; return the statements that put
+ * them in their month leaves (_wh.rollup_swap_days), for the caller to run
+ * with the piece's swap (_wh.swap_piece).  A rollup whose rows cannot be
+ * computed is marked not ready, warned about, and its statement takes the
+ * day out of its leaf.  Call it holding the day's advisory lock.
+ */
+CREATE FUNCTION _wh.rollup_stage(template_name text, schema_name text, src text, day date)
 RETURNS text[]
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -224,127 +482,150 @@ SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
 	r		record;
-	leaf	text;
 	stage	text;
+	month	date := date_trunc('month', day)::date;
 	stmts	text[] := '{}';
+	msg		text;
 BEGIN
+	-- locked first: drop_rollup waits for this load (see the banner)
 	FOR r IN SELECT x.rollup_name FROM _wh.rollups x
-			  WHERE x.template_name = rollup_stage.template_name ORDER BY 1
+			  WHERE x.template_name = rollup_stage.template_name ORDER BY 1 FOR KEY SHARE
 	LOOP
 		PERFORM _wh.ensure_rollup_tree(r.rollup_name, schema_name);
-		leaf := _wh.create_mv_name(r.rollup_name, day);
 		stage := '_wh_rstage_' || left(md5(r.rollup_name || ' ' || day), 16);
-		EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_day_bounds CHECK '
-					   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
-					   'AND day >= %L::date AND day < %L::date)) USING %I',
-					   schema_name, stage, schema_name, r.rollup_name, schema_name, day, day + 1, am)
-				|| CASE WHEN tblspc IS NOT NULL THEN format(' TABLESPACE %I', tblspc) ELSE '' END;
-		EXECUTE _wh.rollup_insert_sql(r.rollup_name, schema_name, day, src, stage);
-		EXECUTE format('ANALYZE %I.%I', schema_name, stage);
-		IF to_regclass(format('%I.%I', schema_name, leaf)) IS NOT NULL THEN
-			PERFORM _wh.check_owned(format('%I.%I', schema_name, leaf)::regclass, 'rollup leaf');
-			stmts := stmts || format('DROP TABLE %I.%I', schema_name, leaf);
-		END IF;
-		stmts := stmts
-			|| format('ALTER TABLE %I.%I RENAME TO %I', schema_name, stage, leaf)
-			|| format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
-					  schema_name, r.rollup_name, schema_name, leaf, day, day + 1);
+		BEGIN
+			EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_day_bounds CHECK '
+						   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
+						   'AND day >= %L::date AND day < %L::date))',
+						   schema_name, stage, schema_name, r.rollup_name, schema_name, day, day + 1);
+			EXECUTE _wh.rollup_insert_sql(r.rollup_name, schema_name, day, src, stage);
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+			RAISE WARNING 'rollup "%" is not ready any more: its rows for day % of schema "%" could not be computed: %',
+				r.rollup_name, day, schema_name, _wh.sanitize(msg)
+				USING HINT = format('Queries on the template go to its pieces meanwhile; fix the data or drop the rollup, then CALL _wh.fill_rollup(%L).', r.rollup_name);
+			UPDATE _wh.rollups x SET ready = false WHERE x.rollup_name = r.rollup_name AND x.ready;
+			stage := NULL;
+		END;
+		stmts := stmts || format('SELECT _wh.rollup_swap_days(%L, %L, %L::date, ARRAY[%L]::date[], %L)',
+								 r.rollup_name, schema_name, month, day, stage);
 	END LOOP;
 	RETURN stmts;
 END
 $$;
 
 /*
- * Return the statements that drop the rollup leaves of a template's
- * (schema, day), for retention to run with the piece's drop or detach
+ * Return the statements that take a day of a template's schema out of its
+ * rollups' leaves, for retention to run with the piece's drop or detach
  */
 CREATE FUNCTION _wh.rollup_drop_statements(template_name text, schema_name text, day date)
 RETURNS text[]
-LANGUAGE sql STABLE
+LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
-	SELECT coalesce(array_agg(format('DROP TABLE %I.%I', schema_name, _wh.create_mv_name(r.rollup_name, day))
-							  ORDER BY r.rollup_name), '{}')
-	  FROM _wh.rollups r
-	 WHERE r.template_name = rollup_drop_statements.template_name
-	   AND to_regclass(format('%I.%I', schema_name, _wh.create_mv_name(r.rollup_name, day))) IS NOT NULL
+	-- locked first: drop_rollup waits (see the banner)
+	SELECT coalesce(array_agg(format('SELECT _wh.rollup_swap_days(%L, %L, %L::date, ARRAY[%L]::date[], NULL)',
+									 x.rollup_name, schema_name, date_trunc('month', day)::date, day)
+							  ORDER BY x.rollup_name), '{}')
+	  FROM (SELECT r.rollup_name FROM _wh.rollups r
+			 WHERE r.template_name = rollup_drop_statements.template_name
+			   AND EXISTS (SELECT 1 FROM _wh.rollup_leaves l
+							WHERE l.rollup_name = r.rollup_name AND l.schema_name = rollup_drop_statements.schema_name
+							  AND l.month = date_trunc('month', rollup_drop_statements.day)::date
+							  AND l.days @> rollup_drop_statements.day)
+			 FOR KEY SHARE) x
 $$;
 
 /*
- * Return the pieces of a rollup's template (that exist) whose leaf is
- * missing, oldest day first
+ * Return the pieces of a rollup's template (that exist) whose rows the
+ * rollup lacks (their leaf does not hold the day, or is gone), oldest day
+ * first
  */
 CREATE FUNCTION _wh.rollup_missing_days(rollup_name text)
-RETURNS TABLE (schema_name text, day date)
+RETURNS TABLE (schema_name text, day date, relname text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
-	SELECT p.schema_name, p.day
+	SELECT p.schema_name, p.day, p.relname
 	  FROM _wh.rollups r
 	  JOIN _wh.pieces p ON p.template_name = r.template_name
 	 WHERE r.rollup_name = rollup_missing_days.rollup_name
 	   AND to_regclass(format('%I.%I', p.schema_name, p.relname)) IS NOT NULL
-	   AND to_regclass(format('%I.%I', p.schema_name, _wh.create_mv_name(r.rollup_name, p.day))) IS NULL
+	   AND NOT EXISTS (SELECT 1 FROM _wh.rollup_leaves l
+						WHERE l.rollup_name = r.rollup_name AND l.schema_name = p.schema_name
+						  AND l.month = date_trunc('month', p.day)::date AND l.days @> p.day
+						  AND to_regclass(format('%I.%I', l.schema_name,
+												 _wh.rollup_leaf_name(l.rollup_name, l.month))) IS NOT NULL)
 	 ORDER BY p.day, p.schema_name
 $$;
 
 /*
- * Fill one (schema, day) of one rollup from the day's live piece, if its
- * leaf is missing: waits for the day's advisory lock (a load of the day
- * running writes the leaf itself), computes the leaf and attaches it with
- * short lock waits.  Returns whether it wrote a leaf.
+ * Fill the missing days of one (schema, month) of a rollup from their live
+ * pieces: waits for each day's advisory lock (a load of the day running
+ * writes its rows itself), computes the days' rows and rewrites the leaf
+ * with short lock waits.  Returns how many days it wrote.
  */
-CREATE FUNCTION _wh.fill_rollup_day(rollup_name text, schema_name text, day date)
-RETURNS boolean
+CREATE FUNCTION _wh.fill_rollup_month(rollup_name text, schema_name text, month date)
+RETURNS integer
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
-	r		_wh.rollups := _wh.get_rollup(rollup_name);
-	pc		_wh.pieces;
-	rel		regclass;
-	leaf	text := _wh.create_mv_name(rollup_name, day);
-	stage	text := '_wh_rstage_' || left(md5(rollup_name || ' ' || day), 16);
-	am		text;
-	tblspc	text;
+	r		_wh.rollups;
+	m		record;
+	days	date[] := '{}';
+	stage	text := '_wh_rstage_' || left(md5(rollup_name || ' ' || month), 16);
 BEGIN
-	PERFORM pg_advisory_xact_lock(_wh.day_lock_key(r.template_name, schema_name, day));
-	SELECT * INTO pc FROM _wh.pieces p
-	 WHERE p.template_name = r.template_name AND p.schema_name = fill_rollup_day.schema_name
-	   AND p.day = fill_rollup_day.day;
-	rel := to_regclass(format('%I.%I', schema_name, pc.relname));
-	IF rel IS NULL OR to_regclass(format('%I.%I', schema_name, leaf)) IS NOT NULL THEN
-		RETURN false;
+	PERFORM _wh.check_name(rollup_name, 'rollup');
+	SELECT * INTO r FROM _wh.rollups x WHERE x.rollup_name = fill_rollup_month.rollup_name FOR KEY SHARE;
+	IF NOT FOUND THEN
+		PERFORM _wh.get_rollup(rollup_name);
 	END IF;
+	FOR m IN SELECT md.day FROM _wh.rollup_missing_days(rollup_name) md
+			  WHERE md.schema_name = fill_rollup_month.schema_name
+				AND md.day >= month AND md.day < month + interval '1 month'
+			  ORDER BY md.day
+	LOOP
+		PERFORM pg_advisory_xact_lock(_wh.day_lock_key(r.template_name, schema_name, m.day));
+	END LOOP;
+	-- again under the locks: loads and retention may have changed them
 	PERFORM _wh.check_tenant_schema(schema_name);
-	PERFORM _wh.check_owned(rel, 'daily piece');
 	PERFORM _wh.ensure_rollup_tree(rollup_name, schema_name);
-	SELECT a.amname::text INTO am FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = rel;
-	tblspc := _wh.tablespace_of(rel);
-	EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_day_bounds CHECK '
-				   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
-				   'AND day >= %L::date AND day < %L::date)) USING %I',
-				   schema_name, stage, schema_name, rollup_name, schema_name, day, day + 1, am)
-			|| CASE WHEN tblspc IS NOT NULL THEN format(' TABLESPACE %I', tblspc) ELSE '' END;
-	EXECUTE _wh.rollup_insert_sql(rollup_name, schema_name, day, pc.relname, stage);
-	EXECUTE format('ANALYZE %I.%I', schema_name, stage);
+	FOR m IN SELECT md.day, md.relname FROM _wh.rollup_missing_days(rollup_name) md
+			  WHERE md.schema_name = fill_rollup_month.schema_name
+				AND md.day >= month AND md.day < month + interval '1 month'
+			  ORDER BY md.day
+	LOOP
+		IF cardinality(days) = 0 THEN
+			EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_month_bounds CHECK '
+						   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
+						   'AND day >= %L::date AND day < %L::date))',
+						   schema_name, stage, schema_name, rollup_name, schema_name, month,
+						   (month + interval '1 month')::date);
+		END IF;
+		PERFORM _wh.check_owned(format('%I.%I', schema_name, m.relname)::regclass, 'daily piece');
+		EXECUTE _wh.rollup_insert_sql(rollup_name, schema_name, m.day, m.relname, stage);
+		days := days || m.day;
+	END LOOP;
+	IF cardinality(days) = 0 THEN
+		RETURN 0;
+	END IF;
 	PERFORM _wh.with_lock_retries(ARRAY[
-		format('ALTER TABLE %I.%I RENAME TO %I', schema_name, stage, leaf),
-		format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
-			   schema_name, rollup_name, schema_name, leaf, day, day + 1)],
-		'attach the rollup''s leaf');
-	RETURN true;
+		format('SELECT _wh.rollup_swap_days(%L, %L, %L::date, %L::date[], %L)',
+			   rollup_name, schema_name, month, days, stage)],
+		'rewrite the rollup''s leaf');
+	RETURN cardinality(days);
 END
 $$;
 
 /*
- * Mark a rollup ready when no loaded piece lacks its leaf, not ready
+ * Mark a rollup ready when no loaded piece lacks its rows, not ready
  * otherwise (the trigger on _wh.rollups fires only on a change).
  */
 CREATE FUNCTION _wh.update_rollup_ready(rollup_name text)
@@ -360,8 +641,8 @@ AS $$
 $$;
 
 /*
- * One step of _wh.fill_rollup: fill the next missing day of a rollup;
- * when none is missing, mark it ready and return false.
+ * One step of _wh.fill_rollup: fill the next (schema, month) with missing
+ * days of a rollup; when none is missing, mark it ready and return false.
  */
 CREATE FUNCTION _wh.fill_rollup_step(rollup_name text)
 RETURNS boolean
@@ -372,22 +653,24 @@ SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
 	m	record;
+	n	integer;
 BEGIN
 	PERFORM _wh.get_rollup(rollup_name);
-	SELECT * INTO m FROM _wh.rollup_missing_days(rollup_name) LIMIT 1;
+	SELECT md.schema_name, date_trunc('month', md.day)::date AS month INTO m
+	  FROM _wh.rollup_missing_days(rollup_name) md LIMIT 1;
 	IF NOT FOUND THEN
 		PERFORM _wh.update_rollup_ready(rollup_name);
 		RETURN false;
 	END IF;
-	PERFORM _wh.fill_rollup_day(rollup_name, m.schema_name, m.day);
-	RAISE NOTICE 'rollup "%": filled day % of schema "%"', rollup_name, to_char(m.day, 'YYYY-MM-DD'), m.schema_name;
+	n := _wh.fill_rollup_month(rollup_name, m.schema_name, m.month);
+	RAISE NOTICE 'rollup "%": filled % days of % in schema "%"', rollup_name, n, to_char(m.month, 'YYYY-MM'), m.schema_name;
 	RETURN true;
 END
 $$;
 
 /*
  * Fill every missing day of a rollup in this transaction, then mark it
- * ready.  Returns how many leaves were written.
+ * ready.  Returns how many days were written.
  */
 CREATE FUNCTION _wh.fill_rollup_all(rollup_name text)
 RETURNS integer
@@ -400,13 +683,12 @@ DECLARE
 	m	record;
 	n	integer := 0;
 BEGIN
-	FOR m IN SELECT * FROM _wh.rollup_missing_days(rollup_name)
+	FOR m IN SELECT DISTINCT md.schema_name, date_trunc('month', md.day)::date AS month
+			   FROM _wh.rollup_missing_days(rollup_name) md ORDER BY 2, 1
 	LOOP
-		IF _wh.fill_rollup_day(rollup_name, m.schema_name, m.day) THEN
-			n := n + 1;
-		END IF;
+		n := n + _wh.fill_rollup_month(rollup_name, m.schema_name, m.month);
 	END LOOP;
-	-- a load that committed meanwhile wrote its leaf; one still missing
+	-- a load that committed meanwhile wrote its rows; a day still missing
 	-- (a piece created after the list was read) is filled next time
 	PERFORM _wh.update_rollup_ready(rollup_name);
 	RETURN n;
@@ -459,16 +741,15 @@ DECLARE
 	filled	integer := 0;
 BEGIN
 	PERFORM _wh.check_name(rollup_name, 'rollup');
+	-- loads of the template that started before the rollup existed finish
+	-- first, and later ones see it (see the banner)
+	PERFORM pg_advisory_xact_lock(_wh.template_lock_key(t.template_name));
 	IF EXISTS (SELECT 1 FROM _wh.rollups r WHERE r.rollup_name = create_rollup.rollup_name) THEN
 		RAISE EXCEPTION 'rollup "%" already exists', rollup_name
 			USING ERRCODE = 'duplicate_object',
 				  HINT = 'Drop it first with _wh.drop_rollup, or choose another name.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM _wh.mv_templates m WHERE m.template_name = create_rollup.rollup_name) THEN
-		RAISE EXCEPTION 'rollup name "%" is the name of a template', rollup_name
-			USING ERRCODE = 'duplicate_object',
-				  HINT = 'Choose another name.';
-	END IF;
+	PERFORM _wh.check_rollup_name_space('rollup', rollup_name);
 	IF to_regclass(format('public.%I', rollup_name)) IS NOT NULL
 	   OR EXISTS (SELECT 1 FROM _wh.units un WHERE to_regclass(format('%I.%I', un.schema_name, rollup_name)) IS NOT NULL) THEN
 		RAISE EXCEPTION 'relation "%" already exists', rollup_name
@@ -579,7 +860,15 @@ BEGIN
 		PERFORM _wh.ensure_rollup_tree(rollup_name, u.schema_name);
 	END LOOP;
 	IF fill THEN
-		filled := _wh.fill_rollup_all(rollup_name);
+		BEGIN
+			filled := _wh.fill_rollup_all(rollup_name);
+		EXCEPTION WHEN out_of_memory THEN
+			-- the lock table: one transaction reads every piece
+			GET STACKED DIAGNOSTICS e = MESSAGE_TEXT;
+			RAISE EXCEPTION 'could not fill rollup "%" in one transaction: %', rollup_name, e
+				USING ERRCODE = 'out_of_memory',
+					  HINT = format('Declare it with fill => false, then CALL _wh.fill_rollup(%L): it commits a month at a time.', rollup_name);
+		END;
 	END IF;
 	RETURN format('rollup %s of %s: %s columns, %s days filled%s', rollup_name, t.template_name,
 				  jsonb_array_length(cols), filled,
@@ -603,13 +892,14 @@ DECLARE
 	r		_wh.rollups := _wh.get_rollup(rollup_name);
 	root	regclass := to_regclass(format('public.%I', rollup_name));
 BEGIN
+	-- first: waits for the loads, fills and retention writing its rows (see the banner)
+	DELETE FROM _wh.rollups x WHERE x.rollup_name = r.rollup_name;
 	PERFORM _wh.lock_trees();
 	IF root IS NOT NULL THEN
 		PERFORM _wh.check_owned(root, 'rollup relation');
 		PERFORM _wh.with_lock_retries(ARRAY[format('DROP TABLE public.%I CASCADE', rollup_name)],
 									  'drop the rollup''s relations');
 	END IF;
-	DELETE FROM _wh.rollups x WHERE x.rollup_name = r.rollup_name;
 	RETURN format('rollup %s dropped', rollup_name);
 END
 $$;

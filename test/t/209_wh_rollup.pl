@@ -118,14 +118,22 @@ diff_ok('after a backfill');
 wh(q{SELECT _wh.set_storage_policy('foodlogstats', 'reports2', columnar_after_days => 30)});
 wh(qq{SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports2', '$today'::date - 2, force => true)});
 wh(qq{SELECT _wh.refresh_mv('reports2', _wh.create_mv_name('foodlogstats', '$today'::date - 2))});
+# the piece of today - 2, and its month's leaf (columnar when every piece of
+# the month is)
 my $am_of = qq{SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam
-				WHERE c.oid = format('reports2.%%I', _wh.create_mv_name('%s', '$today'::date - 2))::regclass};
-is(wh(sprintf($am_of, 'foodlogstats')) . '/' . wh(sprintf($am_of, 'store_daily')), 'heap/heap',
-	'an open-policy day is heap, piece and leaf');
+				WHERE c.oid = format('reports2.%I', _wh.create_mv_name('foodlogstats', '$today'::date - 2))::regclass};
+my $leaf_am = qq{SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+				WHERE c.oid = format('reports2.%I', _wh.rollup_leaf_name('store_daily',
+									 date_trunc('month', '$today'::date - 2)::date))::regclass};
+my $month_am = qq{SELECT CASE WHEN bool_and(a.amname = 'columnar') THEN 'columnar' ELSE 'heap' END
+				FROM _wh.pieces p JOIN pg_class c ON c.oid = format('reports2.%I', p.relname)::regclass
+				JOIN pg_am a ON a.oid = c.relam
+			   WHERE p.schema_name = 'reports2' AND date_trunc('month', p.day) = date_trunc('month', '$today'::date - 2)};
+is(wh($am_of) . '/' . wh($leaf_am), 'heap/heap', 'an open-policy day is heap, piece and leaf');
 wh(q{SELECT _wh.remove_storage_policy('foodlogstats', 'reports2')});
 like(wh(q{SELECT _wh.close_days('foodlogstats', 'reports2')}), qr/^[1-9]\d* days converted/, 'close_days converted');
-is(wh(sprintf($am_of, 'foodlogstats')) . '/' . wh(sprintf($am_of, 'store_daily')), 'columnar/columnar',
-	'piece and leaf are columnar');
+is(wh($am_of), 'columnar', 'the piece is columnar');
+is(wh($leaf_am), wh($month_am), 'its leaf is columnar when every piece of its month is');
 diff_ok('after close_days');
 
 # Retention: reports drops days older than 2, reports2 detaches them
@@ -138,18 +146,21 @@ is(wh(qq{SELECT count(*) FROM public.foodlogstats WHERE schema_name IN ('reports
 		   AND logged_time < '$today'::date - 2}), '0', 'the old days are gone from the master');
 is(wh(qq{SELECT count(*) FROM public.store_daily WHERE schema_name IN ('reports', 'reports2')
 		   AND day < '$today'::date - 2}), '0', 'and from the rollup');
-is(wh(qq{SELECT count(*) FROM pg_class WHERE relname = _wh.create_mv_name('store_daily', '$today'::date - 3)
-		   AND relnamespace IN ('reports'::regnamespace, 'reports2'::regnamespace)}), '0', 'their leaves are dropped');
+is(wh(qq{SELECT count(*) FROM _wh.rollup_leaves WHERE schema_name IN ('reports', 'reports2')
+		   AND days && datemultirange(daterange(NULL, '$today'::date - 2))}), '0', 'their days are out of the leaves');
 is(wh(qq{SELECT to_regclass(format('reports2.%I', _wh.create_mv_name('foodlogstats', '$today'::date - 3))) IS NOT NULL}),
 	't', 'the detached piece is kept');
 diff_ok('after retention');
 wh(q{SELECT _wh.remove_storage_policy('foodlogstats', 'reports')});
 wh(q{SELECT _wh.remove_storage_policy('foodlogstats', 'reports2')});
 
-# Rebuild: a piece and another day's leaf are lost; both come back
+# Rebuild: a piece and another schema's leaf (a month of days) are lost;
+# both come back
+my $lost = wh(qq{SELECT count(*) FROM _wh.pieces WHERE schema_name = 'reports3'
+				   AND date_trunc('month', day) = date_trunc('month', '$today'::date - 4)});
 wh(qq{DROP TABLE reports.@{[ wh(qq{SELECT _wh.create_mv_name('foodlogstats', '$today'::date - 1)}) ]}});
-wh(qq{DROP TABLE reports3.@{[ wh(qq{SELECT _wh.create_mv_name('store_daily', '$today'::date - 4)}) ]}});
-is(wh(q{SELECT count(*) FROM _wh.rollup_missing_days('store_daily')}), '1', 'one leaf missing');
+wh(qq{DROP TABLE reports3.@{[ wh(qq{SELECT _wh.rollup_leaf_name('store_daily', date_trunc('month', '$today'::date - 4)::date)}) ]}});
+is(wh(q{SELECT count(*) FROM _wh.rollup_missing_days('store_daily')}), $lost, 'the days of the lost leaf are missing');
 wh(q{SELECT _wh.rebuild_entire_warehouse()});
 is(wh(qq{SELECT count(*) FROM reports.foodlogstats WHERE logged_time >= '$today'::date - 1 AND logged_time < '$today'}),
 	'420', 'the piece is back');
