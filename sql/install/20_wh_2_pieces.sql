@@ -110,14 +110,22 @@ AS $$
 	 WHERE d.datname = current_database()
 $$;
 
+/* Return a tablespace's name by oid, NULL for the database's default (or 0) */
+CREATE FUNCTION _wh.tablespace_of_oid(spc oid)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT nullif((SELECT t.spcname::text FROM pg_tablespace t WHERE t.oid = spc), _wh.default_tablespace())
+$$;
+
 /* Return the tablespace a relation lives in, NULL for the database's default */
 CREATE FUNCTION _wh.tablespace_of(rel regclass)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT nullif((SELECT t.spcname::text FROM pg_class c JOIN pg_tablespace t ON t.oid = c.reltablespace
-					WHERE c.oid = rel), _wh.default_tablespace())
+	SELECT _wh.tablespace_of_oid((SELECT c.reltablespace FROM pg_class c WHERE c.oid = rel))
 $$;
 
 /*
@@ -575,6 +583,26 @@ AS $$
 $$;
 
 /*
+ * The column definitions of a relation (names, types with their modifiers,
+ * collations, NOT NULL), for a CREATE TABLE with the same columns without
+ * locking it (CREATE TABLE ... LIKE would hold a lock on it to commit, and
+ * two loads of one schema, each then dropping a partition of it, would
+ * deadlock)
+ */
+CREATE FUNCTION _wh.relation_coldefs(rel regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))
+					  || CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+							  THEN format(' COLLATE %s', a.attcollation::regcollation) ELSE '' END
+					  || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY a.attnum)
+	  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+	 WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+
+/*
  * Create a staging table for a day's piece in the tenant schema, outside the
  * tree: the columns of <schema>.<template>, the given access method and
  * tablespace (NULL: the default), and a CHECK equal to the partition
@@ -593,10 +621,11 @@ DECLARE
 	b			record;
 BEGIN
 	b := _wh.day_bounds(date_type, p_day);
-	EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_day_bounds CHECK '
+	EXECUTE format('CREATE TABLE %I.%I (%s, CONSTRAINT biwh_day_bounds CHECK '
 				   '(schema_name IS NOT NULL AND schema_name = %L AND %I IS NOT NULL '
 				   'AND %I >= %L::%s AND %I < %L::%s)) USING %I',
-				   p_schema, stage, p_schema, t.template_name,
+				   p_schema, stage,
+				   _wh.relation_coldefs(format('%I.%I', p_schema, t.template_name)::regclass),
 				   p_schema, t.date_column,
 				   t.date_column, b.lo, date_type, t.date_column, b.hi, date_type, am)
 			|| CASE WHEN tblspc IS NOT NULL THEN format(' TABLESPACE %I', tblspc) ELSE '' END;
@@ -649,7 +678,7 @@ $$;
  * Swap a staging table in as a day's piece: drop the old piece (when
  * drop_old), rename the staging table and attach it with the day's bounds
  * [lo, hi), then run the statements extra (the day's rollup rows into
- * their leaves, _wh.rollup_stage), all or nothing, with short lock waits
+ * their month leaves, _wh.rollup_stage), all or nothing, with short lock waits
  * (_wh.with_lock_retries).
  */
 CREATE FUNCTION _wh.swap_piece(p_schema text, p_template text, stage text, piece text,
@@ -790,6 +819,8 @@ BEGIN
 					  HINT = 'Wait for it to finish (a load, or _wh.close_days converting the day to columnar).';
 		END IF;
 
+		-- before any tree's lock (20_wh_8_rollup.sql)
+		PERFORM _wh.lock_rollups(p_template);
 		PERFORM _wh.ensure_tree(t, p_schema);
 		date_type := _wh.date_column_type(t);
 		b := _wh.day_bounds(date_type, p_day);
@@ -831,10 +862,11 @@ BEGIN
 					  HINT = 'Reload it with _wh.update_mv_by_template(..., force => true) if the day is really empty now.';
 		END IF;
 		EXECUTE format('ANALYZE %I.%I', p_schema, stage);
-		-- the day's rollup leaves, from the new piece (20_wh_8_rollup.sql)
+		-- the day's rollup rows, from the new piece (20_wh_8_rollup.sql)
 		rstmts := _wh.rollup_stage(p_template, p_schema, stage, p_day);
 
-		-- swap: drop the old piece and leaves, attach the new ones, with short lock waits
+		-- swap: drop the old piece, attach the new one, put the day's rollup rows in
+		-- their month leaves, with short lock waits
 		PERFORM _wh.swap_piece(p_schema, p_template, stage, piece, b.lo, b.hi, rel_exists, rstmts);
 
 		nbytes := pg_total_relation_size(format('%I.%I', p_schema, piece)::regclass);
@@ -951,7 +983,8 @@ BEGIN
 	EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I', p_schema, stage, p_schema, pc.relname);
 	GET DIAGNOSTICS rows = ROW_COUNT;
 	EXECUTE format('ANALYZE %I.%I', p_schema, stage);
-	-- the day's rollup rows go with the piece (their leaves follow its access method)
+	-- the day's rollup rows go with the piece (their month leaf follows the
+	-- access method of the month's pieces)
 	PERFORM _wh.swap_piece(p_schema, p_template, stage, pc.relname, b.lo, b.hi, true,
 						   _wh.rollup_stage(p_template, p_schema, stage, p_day));
 	bytes := pg_total_relation_size(format('%I.%I', p_schema, pc.relname)::regclass);

@@ -314,8 +314,8 @@ $$;
 /*
  * Recreate every missing piece of every unit (template, tenant, schema) for
  * the days it had loaded, and the tenant and public relations; existing
- * pieces are kept.  Then every rollup's relations, and the rollup leaves
- * missing for existing pieces (a reloaded piece got its leaves with it).
+ * pieces are kept.  Then every rollup's relations, and the rollup rows
+ * missing for existing pieces (a reloaded piece got its rows with it).
  * Idempotent.  Returns a summary.
  */
 CREATE FUNCTION _wh.rebuild_entire_warehouse()
@@ -349,7 +349,7 @@ BEGIN
 	LOOP
 		PERFORM _wh.update_public_view_by_template(u.template_name);
 	END LOOP;
-	-- the rollups: their relations, and the leaves of pieces kept above
+	-- the rollups: their relations, and the rows of pieces kept above
 	FOR u IN SELECT r.rollup_name, r.template_name FROM _wh.rollups r ORDER BY 1
 	LOOP
 		PERFORM _wh.ensure_rollup_tree(u.rollup_name, NULL);

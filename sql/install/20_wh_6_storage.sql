@@ -195,7 +195,7 @@ BEGIN
 				WHEN 'drop' THEN format('DROP TABLE %I.%I', a.schema_name, a.relname)
 				ELSE format('ALTER TABLE %I.%I DETACH PARTITION %I.%I', a.schema_name, a.template_name,
 							a.schema_name, a.relname) END]
-				-- the day's rollup leaves are dropped in both cases
+				-- the day's rollup rows leave their month leaves in both cases
 				|| _wh.rollup_drop_statements(a.template_name, a.schema_name, a.day),
 				format('%s day %s', a.action, a.day));
 			DELETE FROM _wh.pieces p

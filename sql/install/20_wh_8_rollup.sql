@@ -27,21 +27,24 @@
  *
  * Maintenance.  Every change of a piece (load_day, rewrite_piece for
  * close_days and tiering, retention) computes the rollup rows of that
- * (schema, day) from the piece's staging table in the same transaction
- * (_wh.rollup_stage), and the statements swapping the piece in then
- * rewrite the day's month leaf with them (_wh.rollup_swap_days: the other
- * days' rows copied, the day's replaced), under short lock waits: a reader
- * sees the old piece with the old rows or the new piece with the new
- * ones.  The leaf is rewritten under an exclusive lock on its schema's
- * rollup relation, so loads of two days of one month follow each other.
- * A rollup whose rows cannot be computed for a day (an expression failing
- * on the day's data) never fails the load: the day is taken out of its
- * leaf, the rollup is marked not ready (queries go to the pieces) and a
- * warning says why.
+ * (schema, day) from the piece's staging table before its swap
+ * (_wh.rollup_stage), and the statements swapping the piece in then put
+ * them in the day's month leaf (_wh.rollup_swap_days) in the same
+ * transaction: a reader sees the old piece with the old rows or the new
+ * piece with the new ones.  A heap leaf (a month with open days) has the
+ * day's rows deleted and inserted in place; a columnar one gaining a day
+ * is appended to; a columnar one losing or replacing rows, or changing
+ * access method or tablespace, is rebuilt aside and swapped in with short
+ * lock waits.  Writers of one (schema, month) take turns on its row of
+ * _wh.rollup_leaves.  A rollup whose rows cannot be computed for a day
+ * (an expression failing on the day's data) never fails the load: the
+ * day is taken out of its leaf, the rollup is marked not ready (queries
+ * go to the pieces) and a warning says why.
  *
  * Locks.  Loads, retention and fills lock their rollups' rows (FOR KEY
- * SHARE) before touching a rollup relation, so drop_rollup (which deletes
- * the row first) waits for them.  create_rollup takes the template's lock
+ * SHARE) before touching a rollup relation (loads before any tree's lock,
+ * _wh.lock_rollups), so drop_rollup (which deletes the row first) waits
+ * for them.  create_rollup takes the template's lock
  * (_wh.template_lock_key) exclusively and every load shares it: a load
  * that started before the rollup existed has committed when the rollup is
  * filled and marked ready.
@@ -182,6 +185,8 @@ SET search_path = pg_catalog, pg_temp
 SET standard_conforming_strings = on
 AS $$
 BEGIN
+	-- create_rollup checks under the same lock: no two clashing names pass at once
+	PERFORM _wh.lock_trees();
 	PERFORM _wh.check_rollup_name_space('template', NEW.template_name);
 	RETURN NEW;
 END
@@ -270,6 +275,44 @@ AS $$
 $$;
 
 /*
+ * The column definitions of a rollup's relations: schema_name, day, then
+ * its columns (_wh.rollup_columns), for CREATE TABLE (tables are not made
+ * LIKE a rollup relation: that would lock it until commit)
+ */
+CREATE FUNCTION _wh.rollup_coldefs(rollup_name text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT 'schema_name text NOT NULL, day date NOT NULL, '
+		   || string_agg(format('%I %s', c.column_name, format_type(c.column_type, NULL)), ', ' ORDER BY c.position)
+	  FROM _wh.rollup_columns c
+	 WHERE c.rollup_name = rollup_coldefs.rollup_name
+$$;
+
+/*
+ * Create a table for rows of a rollup's schema between two days, outside
+ * its tree (a staging table, or a leaf being built): its CHECK constraint
+ * is the partition bound, so attaching it does not scan it
+ */
+CREATE FUNCTION _wh.rollup_create_table(rollup_name text, schema_name text, relname text, lo date, hi date,
+										am text DEFAULT 'heap', tblspc text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+SET standard_conforming_strings = on
+AS $$
+BEGIN
+	EXECUTE format('CREATE TABLE %I.%I (%s, CONSTRAINT biwh_bounds CHECK '
+				   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
+				   'AND day >= %L::date AND day < %L::date)) USING %I',
+				   schema_name, relname, _wh.rollup_coldefs(rollup_name), schema_name, lo, hi, am)
+			|| CASE WHEN tblspc IS NOT NULL THEN format(' TABLESPACE %I', tblspc) ELSE '' END;
+END
+$$;
+
+/*
  * Make sure public.<rollup> exists, and, when schema_name is given, that
  * <schema>.<rollup> is its partition (the schema exists: its master
  * partition does).  Serialized with the master trees (_wh.lock_trees);
@@ -286,7 +329,6 @@ DECLARE
 	r		_wh.rollups := _wh.get_rollup(rollup_name);
 	root	regclass;
 	rel		regclass;
-	coldefs	text;
 BEGIN
 	root := to_regclass(format('public.%I', rollup_name));
 	IF root IS NOT NULL AND schema_name IS NOT NULL THEN
@@ -298,10 +340,8 @@ BEGIN
 	PERFORM _wh.lock_trees();
 	root := to_regclass(format('public.%I', rollup_name));
 	IF root IS NULL THEN
-		SELECT string_agg(format('%I %s', c.column_name, format_type(c.column_type, NULL)), ', ' ORDER BY c.position)
-		  INTO coldefs FROM _wh.rollup_columns c WHERE c.rollup_name = ensure_rollup_tree.rollup_name;
-		EXECUTE format('CREATE TABLE public.%I (schema_name text NOT NULL, day date NOT NULL, %s) '
-					   'PARTITION BY LIST (schema_name)', rollup_name, coldefs);
+		EXECUTE format('CREATE TABLE public.%I (%s) PARTITION BY LIST (schema_name)',
+					   rollup_name, _wh.rollup_coldefs(rollup_name));
 		EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', rollup_name);
 		EXECUTE format('COMMENT ON TABLE public.%I IS %L', rollup_name,
 					   format('biwh: rollup %s of template %s, all tenants (partitioned by schema_name)',
@@ -359,15 +399,23 @@ END
 $$;
 
 /*
- * Rewrite a rollup's leaf of one (schema, month): the rows of the days
- * given are replaced by those of the relation stage of that schema (NULL:
- * the days are taken out), the other days' rows are kept; the leaf's days
- * in _wh.rollup_leaves follow.  The new leaf is columnar when every piece
- * of the days it holds is, heap otherwise, in the tablespace those pieces
- * share (else the default one); a leaf left without days is dropped.
- * stage is dropped.  Run it with the pieces' swap (_wh.with_lock_retries):
- * it waits for readers of <schema>.<rollup>, and holds it exclusively to
- * commit.  A rollup dropped meanwhile is left alone.
+ * Put a rollup's rows of some days of one (schema, month) in the month's
+ * leaf: the rows of the days given are replaced by those of the relation
+ * stage of that schema (NULL: the days are taken out), the other days'
+ * rows are kept; the leaf's days in _wh.rollup_leaves follow; stage is
+ * dropped.  Run it with the pieces' swap (_wh.with_lock_retries), after
+ * the pieces of these days are in place.
+ *
+ * The leaf is columnar when every piece of the days it holds is, heap
+ * otherwise, in the tablespace those pieces share (else the default one).
+ * When the leaf exists with that access method and tablespace, its rows
+ * are changed in place (readers keep their snapshot's rows: no lock waits
+ * them out); columnar rows cannot be deleted, so a columnar leaf losing
+ * rows, a new leaf, or one changing access method or tablespace is built
+ * aside and swapped in (the other days' rows copied).  A leaf left
+ * without days is dropped.  Writers of one (schema, month) take turns on
+ * its row of _wh.rollup_leaves, locked first.  A rollup dropped meanwhile
+ * is left alone.
  */
 CREATE FUNCTION _wh.rollup_swap_days(rollup_name text, schema_name text, month date, days date[], stage text)
 RETURNS void
@@ -379,16 +427,26 @@ AS $$
 DECLARE
 	r		_wh.rollups;
 	hi		date := (month + interval '1 month')::date;
+	leaf	text := _wh.rollup_leaf_name(rollup_name, month);
 	old		regclass;
 	changed	datemultirange := (SELECT range_agg(daterange(d, d, '[]')) FROM unnest(days) d);
-	kept	datemultirange := '{}';
+	held	datemultirange;
+	created	boolean;
 	now_in	datemultirange;
 	tmp		text := '_wh_rleaf_' || left(md5(rollup_name || ' ' || month), 16);
+	nsp		oid := to_regnamespace(quote_ident(schema_name));
 	am		text;
 	tblspc	text;
 	tblspcs	integer;
+	tsoid	oid;
+	old_am	text;
+	old_ts	text;
 	parts	text[] := '{}';
 BEGIN
+	IF cardinality(days) IS NULL OR EXISTS (SELECT 1 FROM unnest(days) d WHERE d IS NULL OR d < month OR d >= hi) THEN
+		RAISE EXCEPTION 'days % are not days of month %', days, month
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
 	SELECT * INTO r FROM _wh.rollups x WHERE x.rollup_name = rollup_swap_days.rollup_name FOR KEY SHARE;
 	IF NOT FOUND OR to_regclass(format('%I.%I', schema_name, rollup_name)) IS NULL THEN
 		IF stage IS NOT NULL THEN
@@ -396,71 +454,100 @@ BEGIN
 		END IF;
 		RETURN;
 	END IF;
-	-- readers lock the schema's rollup relation before its leaves; so does this
-	EXECUTE format('LOCK TABLE ONLY %I.%I IN ACCESS EXCLUSIVE MODE', schema_name, rollup_name);
+	-- the month's row, locked (made if missing) first: writers take turns
+	INSERT INTO _wh.rollup_leaves AS l (rollup_name, schema_name, month, days)
+	VALUES (r.rollup_name, schema_name, month, '{}')
+	ON CONFLICT ON CONSTRAINT rollup_leaves_pkey DO UPDATE SET days = l.days
+	RETURNING l.days, (l.xmax = 0) INTO held, created;
 	old := _wh.rollup_leaf(rollup_name, schema_name, month);
-	IF old IS NOT NULL THEN
-		SELECT l.days - changed INTO kept FROM _wh.rollup_leaves l
-		 WHERE l.rollup_name = r.rollup_name AND l.schema_name = rollup_swap_days.schema_name
-		   AND l.month = rollup_swap_days.month;
-		kept := coalesce(kept, '{}');
+	IF old IS NULL THEN
+		held := '{}';
+	ELSIF created THEN
+		-- a leaf without its row (restored by hand?): its rows say which days it holds
+		EXECUTE format('SELECT coalesce(range_agg(daterange(day, day, ''[]'')), ''{}'') FROM (SELECT DISTINCT day FROM %s) x', old)
+			INTO held;
 	END IF;
-	now_in := kept + CASE WHEN stage IS NOT NULL THEN changed ELSE '{}'::datemultirange END;
+	now_in := (held - changed) + CASE WHEN stage IS NOT NULL THEN changed ELSE '{}'::datemultirange END;
 
 	IF isempty(now_in) THEN
 		IF old IS NOT NULL THEN
 			EXECUTE format('DROP TABLE %s', old);
 		END IF;
-	ELSE
-		-- the access method and tablespace of the month's pieces (swapped in already)
-		SELECT CASE WHEN bool_and(a.amname = 'columnar') THEN 'columnar' ELSE 'heap' END,
-			   count(DISTINCT coalesce(_wh.tablespace_of(c.oid::regclass), '')), min(_wh.tablespace_of(c.oid::regclass))
-		  INTO am, tblspcs, tblspc
-		  FROM generate_series(month, hi - 1, interval '1 day') g
-		  JOIN pg_class c ON c.relnamespace = to_regnamespace(quote_ident(schema_name))
-						 AND c.relname = _wh.create_mv_name(r.template_name, g::date)
-		  JOIN pg_am a ON a.oid = c.relam
-		  JOIN pg_inherits i ON i.inhrelid = c.oid
-							AND i.inhparent = to_regclass(format('%I.%I', schema_name, r.template_name))
-		 WHERE now_in @> g::date;
-		IF tblspcs IS DISTINCT FROM 1 THEN
-			tblspc := NULL;
-		END IF;
-		EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_month_bounds CHECK '
-					   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
-					   'AND day >= %L::date AND day < %L::date)) USING %I',
-					   schema_name, tmp, schema_name, rollup_name, schema_name, month, hi, coalesce(am, 'heap'))
-				|| CASE WHEN tblspc IS NOT NULL THEN format(' TABLESPACE %I', tblspc) ELSE '' END;
-		IF old IS NOT NULL AND NOT isempty(kept) THEN
-			parts := parts || format('SELECT * FROM %s WHERE day <@ %L::datemultirange', old, kept);
-		END IF;
-		IF stage IS NOT NULL THEN
-			parts := parts || format('SELECT * FROM %I.%I', schema_name, stage);
-		END IF;
-		-- in day order, so that a columnar leaf's row groups can be skipped by day
-		EXECUTE format('INSERT INTO %I.%I SELECT * FROM (%s) x ORDER BY day',
-					   schema_name, tmp, array_to_string(parts, ' UNION ALL '));
-		EXECUTE format('ANALYZE %I.%I', schema_name, tmp);
-		IF old IS NOT NULL THEN
-			EXECUTE format('DROP TABLE %s', old);
-		END IF;
-		EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', schema_name, tmp, _wh.rollup_leaf_name(rollup_name, month));
-		EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
-					   schema_name, rollup_name, schema_name, _wh.rollup_leaf_name(rollup_name, month), month, hi);
-	END IF;
-	IF stage IS NOT NULL THEN
-		EXECUTE format('DROP TABLE %I.%I', schema_name, stage);
-	END IF;
-
-	IF isempty(now_in) THEN
 		DELETE FROM _wh.rollup_leaves l
 		 WHERE l.rollup_name = r.rollup_name AND l.schema_name = rollup_swap_days.schema_name
 		   AND l.month = rollup_swap_days.month;
 	ELSE
-		INSERT INTO _wh.rollup_leaves AS l (rollup_name, schema_name, month, days)
-		VALUES (r.rollup_name, schema_name, month, now_in)
-		ON CONFLICT ON CONSTRAINT rollup_leaves_pkey DO UPDATE SET days = EXCLUDED.days;
+		-- the access method and tablespace of the pieces of the days held (swapped in already)
+		WITH names AS MATERIALIZED (
+			SELECT _wh.create_mv_name(r.template_name, g::date) AS relname
+			  FROM generate_series(month, hi - 1, interval '1 day') g WHERE now_in @> g::date)
+		SELECT CASE WHEN bool_and(a.amname = 'columnar') THEN 'columnar' ELSE 'heap' END,
+			   count(DISTINCT c.reltablespace), min(c.reltablespace)
+		  INTO am, tblspcs, tsoid
+		  FROM names n
+		  JOIN pg_class c ON c.relname = n.relname AND c.relnamespace = nsp
+		  JOIN pg_am a ON a.oid = c.relam
+		  JOIN pg_inherits i ON i.inhrelid = c.oid
+							AND i.inhparent = to_regclass(format('%I.%I', schema_name, r.template_name));
+		tblspc := CASE WHEN tblspcs = 1 THEN _wh.tablespace_of_oid(tsoid) END;
+		am := coalesce(am, 'heap');
+		IF old IS NOT NULL THEN
+			SELECT a.amname, _wh.tablespace_of_oid(c.reltablespace) INTO old_am, old_ts
+			  FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = old;
+		END IF;
+		IF old IS NOT NULL AND old_am = am AND old_ts IS NOT DISTINCT FROM tblspc
+		   AND (am = 'heap' OR isempty(held * changed)) THEN
+			-- in place
+			IF NOT isempty(held * changed) THEN
+				EXECUTE format('DELETE FROM %s WHERE day = ANY (%L::date[])', old, days);
+			END IF;
+			IF stage IS NOT NULL THEN
+				EXECUTE format('INSERT INTO %s SELECT * FROM %I.%I ORDER BY day', old, schema_name, stage);
+			END IF;
+		ELSE
+			-- built aside, then swapped in
+			PERFORM _wh.rollup_create_table(rollup_name, schema_name, tmp, month, hi, am, tblspc);
+			IF old IS NOT NULL AND NOT isempty(held - changed) THEN
+				parts := parts || format('SELECT * FROM %s WHERE day <@ %L::datemultirange', old, held - changed);
+			END IF;
+			IF stage IS NOT NULL THEN
+				parts := parts || format('SELECT * FROM %I.%I', schema_name, stage);
+			END IF;
+			-- in day order, so that a columnar leaf's row groups can be skipped by day
+			EXECUTE format('INSERT INTO %I.%I SELECT * FROM (%s) x ORDER BY day',
+						   schema_name, tmp, array_to_string(parts, ' UNION ALL '));
+			EXECUTE format('ANALYZE %I.%I', schema_name, tmp);
+			IF old IS NOT NULL THEN
+				EXECUTE format('DROP TABLE %s', old);
+			END IF;
+			EXECUTE format('ALTER TABLE %I.%I RENAME TO %I', schema_name, tmp, leaf);
+			EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+						   schema_name, rollup_name, schema_name, leaf, month, hi);
+		END IF;
+		UPDATE _wh.rollup_leaves l SET days = now_in
+		 WHERE l.rollup_name = r.rollup_name AND l.schema_name = rollup_swap_days.schema_name
+		   AND l.month = rollup_swap_days.month;
 	END IF;
+	IF stage IS NOT NULL THEN
+		EXECUTE format('DROP TABLE %I.%I', schema_name, stage);
+	END IF;
+END
+$$;
+
+/*
+ * Lock the rows of a template's rollups (FOR KEY SHARE, in name order),
+ * as a load does before it touches any tree: drop_rollup, which deletes
+ * the row and then takes the trees' lock, waits for the load instead of
+ * deadlocking with it
+ */
+CREATE FUNCTION _wh.lock_rollups(template_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM 1 FROM _wh.rollups x WHERE x.template_name = lock_rollups.template_name
+	  ORDER BY x.rollup_name FOR KEY SHARE;
 END
 $$;
 
@@ -494,12 +581,11 @@ BEGIN
 		PERFORM _wh.ensure_rollup_tree(r.rollup_name, schema_name);
 		stage := '_wh_rstage_' || left(md5(r.rollup_name || ' ' || day), 16);
 		BEGIN
-			EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_day_bounds CHECK '
-						   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
-						   'AND day >= %L::date AND day < %L::date))',
-						   schema_name, stage, schema_name, r.rollup_name, schema_name, day, day + 1);
+			PERFORM _wh.rollup_create_table(r.rollup_name, schema_name, stage, day, day + 1);
 			EXECUTE _wh.rollup_insert_sql(r.rollup_name, schema_name, day, src, stage);
-		EXCEPTION WHEN OTHERS THEN
+		EXCEPTION WHEN data_exception THEN
+			-- an expression failing on the day's data (division by zero,
+			-- overflow, ...); anything else fails the load
 			GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
 			RAISE WARNING 'rollup "%" is not ready any more: its rows for day % of schema "%" could not be computed: %',
 				r.rollup_name, day, schema_name, _wh.sanitize(msg)
@@ -580,7 +666,7 @@ DECLARE
 	r		_wh.rollups;
 	m		record;
 	days	date[] := '{}';
-	stage	text := '_wh_rstage_' || left(md5(rollup_name || ' ' || month), 16);
+	stage	text := '_wh_rfill_' || left(md5(rollup_name || ' ' || month), 16);
 BEGIN
 	PERFORM _wh.check_name(rollup_name, 'rollup');
 	SELECT * INTO r FROM _wh.rollups x WHERE x.rollup_name = fill_rollup_month.rollup_name FOR KEY SHARE;
@@ -602,12 +688,10 @@ BEGIN
 				AND md.day >= month AND md.day < month + interval '1 month'
 			  ORDER BY md.day
 	LOOP
+		-- (a day that went missing since the first list: its lock too)
+		PERFORM pg_advisory_xact_lock(_wh.day_lock_key(r.template_name, schema_name, m.day));
 		IF cardinality(days) = 0 THEN
-			EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I, CONSTRAINT biwh_month_bounds CHECK '
-						   '(schema_name IS NOT NULL AND schema_name = %L AND day IS NOT NULL '
-						   'AND day >= %L::date AND day < %L::date))',
-						   schema_name, stage, schema_name, rollup_name, schema_name, month,
-						   (month + interval '1 month')::date);
+			PERFORM _wh.rollup_create_table(rollup_name, schema_name, stage, month, (month + interval '1 month')::date);
 		END IF;
 		PERFORM _wh.check_owned(format('%I.%I', schema_name, m.relname)::regclass, 'daily piece');
 		EXECUTE _wh.rollup_insert_sql(rollup_name, schema_name, m.day, m.relname, stage);
@@ -696,8 +780,8 @@ END
 $$;
 
 /*
- * Fill a rollup declared with fill => false (or left unfinished) day by
- * day, committing each day, then mark it ready; run again after an
+ * Fill a rollup declared with fill => false (or left unfinished) a month
+ * of a schema at a time, committing each, then mark it ready; run again after an
  * interruption, it resumes at the missing days.  Like _wh.backfill it
  * cannot be SECURITY DEFINER: it only calls _wh.fill_rollup_step by its
  * qualified name with an argument of its exact type.
@@ -749,6 +833,7 @@ BEGIN
 			USING ERRCODE = 'duplicate_object',
 				  HINT = 'Drop it first with _wh.drop_rollup, or choose another name.';
 	END IF;
+	PERFORM _wh.lock_trees();
 	PERFORM _wh.check_rollup_name_space('rollup', rollup_name);
 	IF to_regclass(format('public.%I', rollup_name)) IS NOT NULL
 	   OR EXISTS (SELECT 1 FROM _wh.units un WHERE to_regclass(format('%I.%I', un.schema_name, rollup_name)) IS NOT NULL) THEN
@@ -890,11 +975,16 @@ SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
 	r		_wh.rollups := _wh.get_rollup(rollup_name);
-	root	regclass := to_regclass(format('public.%I', rollup_name));
+	root	regclass;
 BEGIN
 	-- first: waits for the loads, fills and retention writing its rows (see the banner)
 	DELETE FROM _wh.rollups x WHERE x.rollup_name = r.rollup_name;
+	IF NOT FOUND THEN
+		-- dropped by another session meanwhile
+		PERFORM _wh.get_rollup(rollup_name);
+	END IF;
 	PERFORM _wh.lock_trees();
+	root := to_regclass(format('public.%I', rollup_name));
 	IF root IS NOT NULL THEN
 		PERFORM _wh.check_owned(root, 'rollup relation');
 		PERFORM _wh.with_lock_retries(ARRAY[format('DROP TABLE public.%I CASCADE', rollup_name)],

@@ -1,7 +1,7 @@
 # 209_wh_rollup.pl — rollups kept in step with the pieces
 #
-# A rollup declared on a warehouse with data and filled day by day
-# (CALL _wh.fill_rollup); loads, a failed load (the source's table gone:
+# A rollup declared on a warehouse with data and filled a month of a schema
+# at a time (CALL _wh.fill_rollup); loads, a failed load (the source's table gone:
 # piece and rollup both stay old), a backfill, close_days, retention (drop
 # and detach), rebuild_entire_warehouse; after each, the rollup's totals per
 # (schema, day) equal the base's.  A reader looping while a day is refreshed
@@ -66,7 +66,7 @@ sub diff_ok
 	my ($what) = @_;
 	is(wh('SELECT rollup_diff()'), '0', "$what: the rollup's totals equal the base's");
 	is(wh(q{SELECT count(*) FROM _wh.rollup_missing_days('store_daily')}), '0',
-		"$what: every piece has its rollup leaf");
+		"$what: every piece has its rollup rows");
 }
 my $fingerprint = qq{SELECT (SELECT count(*) || '/' || sum(weight) FROM reports.foodlogstats
 							  WHERE logged_time >= '$today'::date - 1 AND logged_time < '$today'::date),
@@ -83,9 +83,9 @@ like(wh(q{SELECT _wh.create_rollup('foodlogstats', 'store_daily', ARRAY['store']
 		ARRAY['count(*)', 'sum(weight)', 'min(cost_per_lb)', 'sum(weight * cost_per_lb)'], fill => false)}),
 	qr/not ready/, 'rollup declared, not filled');
 is(wh(q{SELECT ready FROM _wh.rollups}), 'f', 'not ready');
-# a load while the rollup is not filled writes its day's leaf
+# a load while the rollup is not filled writes its day's rows
 wh(qq{SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_a', 'reports', '$today')});
-is(wh(q{SELECT count(*) FROM _wh.rollup_missing_days('store_daily')}), '7', 'the load wrote its leaf');
+is(wh(q{SELECT count(*) FROM _wh.rollup_missing_days('store_daily')}), '7', "the load wrote its day's rows");
 wh(q{CALL _wh.fill_rollup('store_daily')});
 is(wh(q{SELECT ready FROM _wh.rollups}), 't', 'ready once filled');
 diff_ok('filled');
@@ -108,6 +108,43 @@ $node->safe_psql('src', 'ALTER TABLE phood_gone RENAME TO phood_foodlogsum');
 wh(qq{SELECT _wh.refresh_mv('reports', _wh.create_mv_name('foodlogstats', '$today'::date - 1))});
 isnt(wh($fingerprint), $before, 'the next load changes both');
 diff_ok('after a failed load and a good one');
+
+# Two loads of days of one month in one schema at once: both wait at the
+# swap for the month's row of _wh.rollup_leaves (held by a third session),
+# then take turns; neither fails (no deadlock) and the rollup stays exact
+my ($d1, $d2) = split /\|/, wh(q{
+	SELECT min(day), max(day) FROM (SELECT day, count(*) OVER (PARTITION BY date_trunc('month', day)) AS n
+									   FROM _wh.pieces WHERE schema_name = 'reports') p
+	 WHERE n >= 2 AND date_trunc('month', day) = (SELECT max(date_trunc('month', day)) FROM _wh.pieces
+												   WHERE schema_name = 'reports' GROUP BY date_trunc('month', day)
+												  HAVING count(*) >= 2 ORDER BY 1 DESC LIMIT 1)});
+$node->safe_psql('src', "SELECT phood_generate('$d1', 1, 40), phood_generate('$d2', 1, 40)");
+my ($hout, $herr) = ('', '');
+my $holder = IPC::Run::start(
+	[ 'psql', '-X', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('warehouse'), '-c',
+	  qq{BEGIN; SELECT 1 FROM _wh.rollup_leaves WHERE schema_name = 'reports' AND month = date_trunc('month', '$d1'::date)::date FOR UPDATE; SELECT pg_sleep(4); COMMIT;} ],
+	'>', \$hout, '2>', \$herr);
+$node->poll_query_until('warehouse', q{SELECT count(*) = 1 FROM pg_stat_activity WHERE query ~ 'pg_sleep\(4\)' AND wait_event = 'PgSleep'})
+  or die "the lock holder did not start: $herr";
+my @loads;
+for my $d ($d1, $d2)
+{
+	my ($o, $e) = ('', '');
+	push @loads, [ IPC::Run::start(
+		[ 'psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('warehouse'), '-c',
+		  qq{SELECT _wh.refresh_mv('reports', _wh.create_mv_name('foodlogstats', '$d'))} ],
+		'>', \$o, '2>', \$e), \$o, \$e ];
+}
+ok($node->poll_query_until('warehouse', q{SELECT count(*) = 2 FROM pg_stat_activity WHERE query ~ 'refresh_mv' AND wait_event_type = 'Lock'}),
+	'both loads wait at the swap');
+$holder->finish;
+for my $l (@loads)
+{
+	$l->[0]->finish;
+	is($? >> 8, 0, 'a load of the same month at the same time succeeds') or diag(${ $l->[2] });
+	like(${ $l->[1] }, qr/^loaded/, 'and loads its day');
+}
+diff_ok('after two loads of one month at once');
 
 # A backfill into a new schema (a procedure committing per day)
 wh(qq{CALL _wh.backfill('foodlogstats', 'tenant_a', 'reports3', '$today'::date - 6, '$today'::date - 2)});
