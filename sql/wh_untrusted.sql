@@ -251,7 +251,7 @@ RESET ROLE;
 
 -- A schema given to the admin after it was loaded is refused from then on
 ALTER SCHEMA tenant_u OWNER TO wh_u_admin;
-SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_u', 'tenant_u', CURRENT_DATE);
+SELECT _wh.update_mv_by_template('foodlogstats', 'tenant_u', 'tenant_u', '2025-01-15');
 SELECT _wh.update_tenant_union_view_by_template('foodlogstats', 'tenant_u', 'tenant_u');
 ALTER SCHEMA tenant_u OWNER TO CURRENT_USER;
 
