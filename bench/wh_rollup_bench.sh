@@ -6,9 +6,10 @@
 #      D days, with biwh.enable_rollup_routing on (answered from a rollup per
 #      store and day) and off (the pieces), the same rows either way; the
 #      geometric mean of the speedups;
-#   2. the rollup's share of a day's load: one tenant-day refreshed through
-#      biwh (refresh_mv) against computing that day's rollup rows from its
-#      piece.
+#   2. the rollup's share of a day's load: tenant-days loaded through biwh
+#      before the rollup exists and after, when the load also computes the
+#      day's rollup rows and puts them in the month's leaf in the piece's
+#      swap: new days (their first load) and a closed day reloaded.
 #
 # PGHOST, PGPORT, PGDATABASE point at the cluster; BIWH_SRC at the sources.
 # BENCH_SIZE (default 3,650,000) is the master's row count, spread over
@@ -35,7 +36,8 @@ CREATE ROLE wh_rbench_reader LOGIN PASSWORD 'bench';
 CREATE DATABASE wh_rbench_src;
 \c wh_rbench_src
 \i sql/source-foodlogstats.sql
-SELECT phood_generate('2024-01-01', $DAYS, $ROWS_PER_DAY) IS NOT NULL AS generated;
+-- 10 days more than the warehouse loads at first: the new days of the load timings
+SELECT phood_generate('2024-01-01', $DAYS + 10, $ROWS_PER_DAY) IS NOT NULL AS generated;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO wh_rbench_reader;
 SQL
 
@@ -51,8 +53,37 @@ done
 "${PSQL[@]}" -c "SELECT _wh.update_public_view_by_template('foodlogstats')" >/dev/null
 load_s=$((SECONDS - start))
 
+# Loads of one tenant through biwh, median of 5 in ms: "reload" refreshes
+# a closed day of the middle of the span again and again; "new N" loads
+# the 5 days after the span from its N-th day (a day's first load, the
+# daily job's case)
+time_loads() {
+	"${PSQL[@]}" -At <<SQL
+CREATE TEMP TABLE share (ms numeric);
+DO \$\$
+DECLARE
+	t0		timestamptz;
+BEGIN
+	FOR i IN 0 .. 4 LOOP
+		t0 := clock_timestamp();
+		IF '$1' = 'reload' THEN
+			PERFORM _wh.refresh_mv('rbench_t02', _wh.create_mv_name('foodlogstats', '$MIDDLE'));
+		ELSE
+			PERFORM _wh.update_mv_by_template('foodlogstats', 'rbench_t02', 'rbench_t02',
+											  '2024-01-01'::date + $DAYS + ${2:-0} + i);
+		END IF;
+		INSERT INTO share VALUES (extract(epoch FROM clock_timestamp() - t0) * 1000);
+	END LOOP;
+END
+\$\$;
+SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) FROM share;
+SQL
+}
+plain_new_ms=$(time_loads new 0)
+plain_reload_ms=$(time_loads reload)
+
 start=$SECONDS
-# _wh.create_rollup without filling, then fill_rollup (a day a transaction)
+# _wh.create_rollup without filling, then fill_rollup (a month of a tenant a transaction)
 "${PSQL[@]}" >/dev/null <<'SQL'
 SELECT _wh.create_rollup('foodlogstats', 'fls_bench_store_day',
 	ARRAY['store', 'region', 'date_trunc(''day'', logged_time)'],
@@ -118,38 +149,15 @@ SELECT round(exp(avg(ln(off.ms / on_.ms)))::numeric, 1) AS geomean_speedup_x,
   FROM timing off JOIN timing on_ ON on_.id = off.id AND on_.routing WHERE NOT off.routing;
 SQL
 
-# The rollup's share of a day's load: refresh one tenant-day, and compute
-# that day's rollup rows from its piece (what the maintenance adds to it)
-"${PSQL[@]}" <<SQL
-\pset footer off
-CREATE TEMP TABLE share (what text, ms numeric);
-DO \$\$
-DECLARE
-	t0		timestamptz;
-	piece	text := _wh.create_mv_name('foodlogstats', '$MIDDLE');
-BEGIN
-	FOR i IN 1 .. 5 LOOP
-		t0 := clock_timestamp();
-		PERFORM _wh.refresh_mv('rbench_t02', piece);
-		INSERT INTO share VALUES ('load', extract(epoch FROM clock_timestamp() - t0) * 1000);
-		t0 := clock_timestamp();
-		EXECUTE format('CREATE TEMP TABLE rollup_day AS SELECT schema_name, logged_time::date AS day, store, region, '
-					   'date_trunc(''day'', logged_time) AS d, count(*) AS n, sum(weight) AS w_sum, count(weight) AS w_n, '
-					   'min(weight) AS w_min, max(weight) AS w_max, sum(quantity) AS q_sum, count(quantity) AS q_n, '
-					   'sum(weight * cost_per_lb) AS c_sum FROM rbench_t02.%I GROUP BY 1, 2, 3, 4, 5', piece);
-		DROP TABLE rollup_day;
-		INSERT INTO share VALUES ('rollup', extract(epoch FROM clock_timestamp() - t0) * 1000);
-	END LOOP;
-END
-\$\$;
-\echo
-\echo '== one tenant-day: refresh through biwh vs computing its rollup rows (median of 5, ms)'
-SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE what = 'load')::numeric, 1) AS load_ms,
-	   round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE what = 'rollup')::numeric, 1) AS rollup_rows_ms,
-	   round(100 * (percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE what = 'rollup')
-			 / percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE what = 'load'))::numeric, 1) AS rollup_share_pct
-  FROM share;
-SQL
+# The rollup's share of a day's load: the same loads again, now that they
+# maintain the rollup (5 more new days)
+rollup_new_ms=$(time_loads new 5)
+rollup_reload_ms=$(time_loads reload)
+share() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * (b - a) / a }'; }
+echo
+echo "== one tenant-day loaded through biwh (median of 5, ms): without the rollup vs with it"
+echo "a new day (first load): without=$plain_new_ms with=$rollup_new_ms rollup_share_pct=$(share "$plain_new_ms" "$rollup_new_ms")"
+echo "a closed day reloaded:  without=$plain_reload_ms with=$rollup_reload_ms rollup_share_pct=$(share "$plain_reload_ms" "$rollup_reload_ms")"
 
 echo
 echo "load through dblink of $TENANTS x $DAYS days: $load_s s; building the rollup over all of it: $rollup_s s"
