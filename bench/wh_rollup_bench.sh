@@ -59,6 +59,11 @@ load_s=$((SECONDS - start))
 # daily job's case)
 time_loads() {
 	"${PSQL[@]}" -At <<SQL
+-- the rollup's own functions timed inside the same loads (PL/pgSQL only:
+-- tracking SQL functions would stop their inlining)
+SET track_functions = 'pl';
+SELECT count(pg_stat_reset_single_function_counters(p.oid)) FROM pg_proc p
+ WHERE p.pronamespace = '_wh'::regnamespace \\g /dev/null
 CREATE TEMP TABLE share (ms numeric);
 DO \$\$
 DECLARE
@@ -76,11 +81,26 @@ BEGIN
 	END LOOP;
 END
 \$\$;
-SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) FROM share;
+SELECT pg_stat_force_next_flush() \\g /dev/null
+SELECT sum(ms) FROM share \\g /dev/null
+SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1)
+	   || ' ' || (SELECT round(coalesce(sum(f.total_time), 0)::numeric / 5, 1)
+				    FROM pg_stat_user_functions f
+				   WHERE f.schemaname = '_wh'
+				     AND f.funcname IN ('lock_rollups', 'rollup_stage', 'rollup_swap_days'))
+  FROM share;
 SQL
 }
-plain_new_ms=$(time_loads new 0)
-plain_reload_ms=$(time_loads reload)
+# before timing: a checkpoint, and no autovacuum worker running (at most a minute)
+settle() {
+	"${PSQL[@]}" -c "CHECKPOINT" -c "DO \$\$ BEGIN FOR i IN 1 .. 120 LOOP
+		PERFORM pg_stat_clear_snapshot();
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'autovacuum worker');
+		PERFORM pg_sleep(0.5); END LOOP; END \$\$"
+}
+settle
+read -r plain_new_ms _ <<<"$(time_loads new 0)"
+read -r plain_reload_ms _ <<<"$(time_loads reload)"
 
 start=$SECONDS
 # _wh.create_rollup without filling, then fill_rollup (a month of a tenant a transaction)
@@ -151,13 +171,18 @@ SQL
 
 # The rollup's share of a day's load: the same loads again, now that they
 # maintain the rollup (5 more new days)
-rollup_new_ms=$(time_loads new 5)
-rollup_reload_ms=$(time_loads reload)
+settle
+read -r rollup_new_ms rollup_new_fn <<<"$(time_loads new 5)"
+read -r rollup_reload_ms rollup_reload_fn <<<"$(time_loads reload)"
 share() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * (b - a) / a }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * a / b }'; }
 echo
-echo "== one tenant-day loaded through biwh (median of 5, ms): without the rollup vs with it"
-echo "a new day (first load): without=$plain_new_ms with=$rollup_new_ms rollup_share_pct=$(share "$plain_new_ms" "$rollup_new_ms")"
-echo "a closed day reloaded:  without=$plain_reload_ms with=$rollup_reload_ms rollup_share_pct=$(share "$plain_reload_ms" "$rollup_reload_ms")"
+echo "== one tenant-day loaded through biwh (median of 5, ms): without the rollup vs with it;"
+echo "   in_rollup_functions: time spent in the rollup's functions in the same loads (mean)"
+echo "a new day (first load): without=$plain_new_ms with=$rollup_new_ms rollup_share_pct=$(share "$plain_new_ms" "$rollup_new_ms")" \
+	 "in_rollup_functions=$rollup_new_fn ms ($(pct "$rollup_new_fn" "$rollup_new_ms")%)"
+echo "a closed day reloaded:  without=$plain_reload_ms with=$rollup_reload_ms rollup_share_pct=$(share "$plain_reload_ms" "$rollup_reload_ms")" \
+	 "in_rollup_functions=$rollup_reload_fn ms ($(pct "$rollup_reload_fn" "$rollup_reload_ms")%)"
 
 echo
 echo "load through dblink of $TENANTS x $DAYS days: $load_s s; building the rollup over all of it: $rollup_s s"
