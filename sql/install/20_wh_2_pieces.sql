@@ -38,9 +38,24 @@
  */
 
 /*
- * Return the name of a template's piece for a day: "<mvname>_YYYY_MM_DD".
- * Names longer than 63 bytes are shortened, keeping a hash of the full name
- * so two long names never collide.
+ * Return base || suffix, or, when that exceeds 63 bytes, base shortened and
+ * followed by "_" and 8 hex digits of its hash, then suffix, so two long
+ * names never collide (pieces: _wh.create_mv_name; rollup leaves:
+ * _wh.rollup_leaf_name)
+ */
+CREATE FUNCTION _wh.suffixed_name(base text, suffix text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	-- 63 = base + "_" + 8 hex digits + suffix
+	SELECT CASE WHEN octet_length(base) + octet_length(suffix) <= 63 THEN base || suffix
+				ELSE left(base, 63 - 9 - octet_length(suffix)) || '_' || left(md5(base), 8) || suffix END
+$$;
+
+/*
+ * Return the name of a template's piece for a day: "<mvname>_YYYY_MM_DD",
+ * shortened as _wh.suffixed_name does
  */
 CREATE FUNCTION _wh.create_mv_name(mvname text, target_date date)
 RETURNS text
@@ -48,16 +63,9 @@ LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
-DECLARE
-	suffix	text := to_char(target_date, '_YYYY_MM_DD');
 BEGIN
 	PERFORM _wh.check_name(mvname, 'template');
-	IF octet_length(mvname) + octet_length(suffix) <= 63 THEN
-		RETURN mvname || suffix;
-	END IF;
-	-- 63 = base + "_" + 8 hex digits + "_YYYY_MM_DD"
-	RETURN left(mvname, 63 - 9 - octet_length(suffix)) || '_'
-		|| left(md5(mvname), 8) || suffix;
+	RETURN _wh.suffixed_name(mvname, to_char(target_date, '_YYYY_MM_DD'));
 END
 $$;
 

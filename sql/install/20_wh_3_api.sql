@@ -499,6 +499,7 @@ BEGIN
 		'_wh.does_mv_exist(text, text)',
 		'_wh.refresh_mv(text, text)',
 		'_wh.create_mv_name(text, date)',
+		'_wh.suffixed_name(text, text)',
 		'_wh.rebuild_entire_warehouse()',
 		'_wh.close_days(text, text)',
 		'_wh.direct_query(text, text)',

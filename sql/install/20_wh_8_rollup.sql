@@ -106,9 +106,8 @@ SELECT pg_catalog.pg_extension_config_dump('_wh.rollup_columns', '');
 SELECT pg_catalog.pg_extension_config_dump('_wh.rollup_leaves', '');
 
 /*
- * Return the name of a rollup's leaf of a month: <rollup>_YYYY_MM, the
- * rollup's name shortened with a hash when that exceeds 63 bytes (as
- * _wh.create_mv_name does for pieces)
+ * Return the name of a rollup's leaf of a month: <rollup>_YYYY_MM,
+ * shortened as _wh.suffixed_name does
  */
 CREATE FUNCTION _wh.rollup_leaf_name(rollup_name text, month date)
 RETURNS text
@@ -116,14 +115,9 @@ LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 AS $$
-DECLARE
-	suffix	text := to_char(month, '_YYYY_MM');
 BEGIN
 	PERFORM _wh.check_name(rollup_name, 'rollup');
-	IF octet_length(rollup_name) + octet_length(suffix) <= 63 THEN
-		RETURN rollup_name || suffix;
-	END IF;
-	RETURN left(rollup_name, 63 - 9 - octet_length(suffix)) || '_' || left(md5(rollup_name), 8) || suffix;
+	RETURN _wh.suffixed_name(rollup_name, to_char(month, '_YYYY_MM'));
 END
 $$;
 
@@ -136,8 +130,7 @@ RETURNS boolean
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT a ~ '_[0-9]{4}_[0-9]{2}$'
-	   AND left(a, -8) IN (b, left(b, 63 - 9 - 8) || '_' || left(md5(b), 8))
+	SELECT a ~ '_[0-9]{4}_[0-9]{2}$' AND a = _wh.suffixed_name(b, right(a, 8))
 $$;
 
 /*
