@@ -81,8 +81,8 @@ BEGIN
 	END LOOP;
 END
 \$\$;
+-- the session's function counts, flushed when it goes idle after this
 SELECT pg_stat_force_next_flush() \\g /dev/null
-SELECT sum(ms) FROM share \\g /dev/null
 SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1)
 	   || ' ' || (SELECT round(coalesce(sum(f.total_time), 0)::numeric / 5, 1)
 				    FROM pg_stat_user_functions f

@@ -471,9 +471,10 @@ BEGIN
 		   AND l.month = rollup_swap_days.month;
 	ELSE
 		-- the access method and tablespace of the pieces of the days held (swapped in already)
-		-- (piece names differ only in their _YYYY_MM_DD suffix: _wh.create_mv_name)
+		-- (the pieces' names, as _wh.create_mv_name makes them; the template's
+		-- name was checked when it was declared)
 		WITH names AS MATERIALIZED (
-			SELECT left(_wh.create_mv_name(r.template_name, month), -10) || to_char(g, 'YYYY_MM_DD') AS relname
+			SELECT _wh.suffixed_name(r.template_name, to_char(g, '_YYYY_MM_DD')) AS relname
 			  FROM generate_series(month, hi - 1, interval '1 day') g WHERE now_in @> g::date)
 		SELECT CASE WHEN bool_and(a.amname = 'columnar') THEN 'columnar' ELSE 'heap' END,
 			   count(DISTINCT c.reltablespace), min(c.reltablespace)
